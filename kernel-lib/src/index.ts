@@ -1,0 +1,15 @@
+/**
+ * kernel-lib: Gradient Lab's small, exact neural-network library. Notebooks import everything from
+ * here: `import { mlp, losses, fit, data, diagnostics, plot, show } from "kernel-lib"`.
+ */
+
+/** The version of kernel-lib. */
+export const version: string = require("../package.json").version;
+
+export { Random, rng } from "./random";
+export type { Seed } from "./random";
+export { Matrix, matmul, matmulTN, matmulNT, add, sub, hadamard, scale, addRowVector, sumRows, sum, mean, norm, argmaxRows } from "./matrix";
+export { sigmoid, tanh, relu, leakyRelu, elu, gelu, softplus, linear, softmax, activations, getActivation } from "./activations";
+export type { Activation, ActivationName, LayerActivation } from "./activations";
+export { Value, toValue } from "./value";
+export type { ValueLike } from "./value";
