@@ -22,6 +22,8 @@ export interface Activation extends LayerActivation {
   df(z: number): number;
   /** The formulas in LaTeX: `{ f: "\\sigma(z) = …", df: "\\sigma'(z) = …" }`. */
   readonly latex: { readonly f: string; readonly df: string };
+  /** The slope for negative inputs, for leakyRelu. */
+  readonly alpha?: number;
   /** Where |f′(z)| < `threshold` (the saturated region), as z-intervals; used to shade plots. */
   saturatedRegions?(threshold: number): [number, number][];
 }
@@ -125,6 +127,7 @@ export function leakyRelu(alpha = 0.01): Activation {
   }
   return {
     name: "leakyRelu",
+    alpha,
     f: (z) => (z > 0 ? z : alpha * z),
     df: (z) => (z > 0 ? 1 : alpha),
     latex: {

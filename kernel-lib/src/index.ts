@@ -13,3 +13,16 @@ export { sigmoid, tanh, relu, leakyRelu, elu, gelu, softplus, linear, softmax, a
 export type { Activation, ActivationName, LayerActivation } from "./activations";
 export { Value, toValue } from "./value";
 export type { ValueLike } from "./value";
+export { normal, uniform, xavierUniform, xavierNormal, he, nielsen, initializers, getInitializer } from "./init";
+export type { Initializer, InitializerName } from "./init";
+export { Dense } from "./layers";
+export type { DenseOptions } from "./layers";
+export { Sequential, mlp } from "./network";
+export type { MlpOptions, Parameter, SequentialJSON, DenseJSON } from "./network";
+export * as losses from "./losses";
+export type { Loss, FusedLoss } from "./losses";
+export { SGD } from "./optim";
+export type { SGDOptions } from "./optim";
+export { gradCheck, gradCheckScalar, gradCheckLoss, gradCheckLayer, gradCheckNetwork } from "./gradcheck";
+export type { GradCheckOptions, GradCheckResult } from "./gradcheck";
+export type { History, EpochRecord, StepRecord, DiagnosticsSample, LayerSample } from "./history";

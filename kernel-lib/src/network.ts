@@ -1,0 +1,248 @@
+/**
+ * `Sequential`: dense layers applied one after another, and `mlp`, which builds one from a list of
+ * layer sizes. Backpropagation runs the layers in reverse, each turning ∂C/∂(its output) into
+ * ∂C/∂(its input) while adding up its own ∂C/∂W and ∂C/∂b.
+ */
+
+import { Activation, ActivationName, leakyRelu, softmax } from "./activations";
+import { Initializer, InitializerName, getInitializer } from "./init";
+import { Dense, layerActivation } from "./layers";
+import { Loss, getLoss } from "./losses";
+import { Matrix } from "./matrix";
+import { Seed, rng } from "./random";
+
+/** A trainable array and its gradient, as optimizers see them. */
+export interface Parameter {
+  /** e.g. "dense 1 (sigmoid).W". */
+  name: string;
+  /** The values (updated in place by an optimizer). */
+  value: Matrix;
+  /** ∂C/∂value, same shape. */
+  grad: Matrix;
+}
+
+/** One layer as stored by `toJSON`. */
+export interface DenseJSON {
+  name: string;
+  numInputs: number;
+  numOutputs: number;
+  activation: string;
+  /** The slope of a leakyRelu activation. */
+  alpha?: number;
+  /** W row by row. */
+  W: number[];
+  b: number[];
+}
+
+/** A network as stored by `toJSON`: plain data, exact to the last bit. */
+export interface SequentialJSON {
+  format: "gradient-lab/sequential";
+  version: 1;
+  layers: DenseJSON[];
+}
+
+/** A stack of dense layers; the output of each is the input of the next. */
+export class Sequential {
+  /** The layers, input side first. */
+  readonly layers: Dense[];
+  /** Reused buffer for ∂C/∂ŷ or ∂C/∂z of the output layer. */
+  private outputGrad: Matrix | undefined;
+
+  /** A network from layers whose sizes chain (each layer's inputs = the previous layer's units). */
+  constructor(layers: Dense[]) {
+    if (!Array.isArray(layers) || layers.length === 0) {
+      throw new Error("Sequential: needs at least one layer, e.g. new Sequential([new Dense(2, 1)]).");
+    }
+    for (let i = 1; i < layers.length; i++) {
+      if (layers[i].numInputs !== layers[i - 1].numOutputs) {
+        throw new Error(
+          `Sequential: ${layers[i].name} takes ${layers[i].numInputs} inputs but ${layers[i - 1].name} gives ${layers[i - 1].numOutputs}; ` +
+            `make each layer's numInputs equal the previous layer's numOutputs.`,
+        );
+      }
+    }
+    this.layers = layers;
+  }
+
+  /** The last layer. */
+  get outputLayer(): Dense {
+    return this.layers[this.layers.length - 1];
+  }
+
+  /** Runs the layers in order; returns the last layer's output buffer (overwritten by the next pass). */
+  private run(X: Matrix): Matrix {
+    let a = X;
+    for (const layer of this.layers) a = layer.forward(a);
+    return a;
+  }
+
+  /** ŷ = the network's output for a batch X [batch × inputs], as a new matrix. */
+  forward(X: Matrix): Matrix {
+    return this.run(X).clone();
+  }
+
+  /** The same as `forward`: the network's predictions ŷ for X. */
+  predict(X: Matrix): Matrix {
+    return this.forward(X);
+  }
+
+  /**
+   * Backpropagation from dŶ = ∂C/∂ŷ (after a forward pass on the same batch): every layer adds its
+   * ∂C/∂W and ∂C/∂b into dW and db. Returns ∂C/∂X.
+   */
+  backward(dOut: Matrix): Matrix {
+    let grad = dOut;
+    for (let i = this.layers.length - 1; i >= 0; i--) grad = this.layers[i].backward(grad);
+    return grad;
+  }
+
+  /**
+   * One forward and backward pass on a batch: computes C(ŷ, y) and adds ∂C/∂(every parameter) into
+   * the gradients (call `zeroGrad` first for a fresh gradient). When the loss pairs with the output
+   * activation (cross-entropy with softmax or sigmoid), uses ∂C/∂z = (ŷ − y)/n directly and computes
+   * C from the logits, which is exact and stable. Returns C.
+   */
+  backprop(X: Matrix, y: Matrix, loss: Loss | string): number {
+    const lossFn = getLoss(loss, "backprop");
+    const yHat = this.run(X);
+    const out = this.outputLayer;
+    if (!(y instanceof Matrix) || y.rows !== yHat.rows || y.cols !== yHat.cols) {
+      const got = y instanceof Matrix ? y.shape : typeof y;
+      throw new Error(
+        `backprop: the targets y are ${got} but the network outputs ${yHat.shape} for this batch. ` +
+          `Pass one row of targets per example with ${out.numOutputs} columns (one-hot for classes).`,
+      );
+    }
+    if (this.outputGrad === undefined || this.outputGrad.rows !== y.rows || this.outputGrad.cols !== y.cols) {
+      this.outputGrad = new Matrix(y.rows, y.cols);
+    }
+    let value: number;
+    let grad: Matrix | undefined;
+    if (lossFn.fused !== undefined && lossFn.fused.output === out.activation.name) {
+      value = lossFn.fused.value(out.z!, y);
+      grad = out.backwardFromDelta(lossFn.fused.grad(yHat, y, this.outputGrad), this.layers.length > 1);
+    } else {
+      value = lossFn.value(yHat, y);
+      grad = out.backward(lossFn.grad(yHat, y, this.outputGrad), this.layers.length > 1);
+    }
+    // The input layer's ∂C/∂X is never needed for training, so it is skipped.
+    for (let i = this.layers.length - 2; i >= 0; i--) grad = this.layers[i].backward(grad!, i > 0);
+    return value;
+  }
+
+  /** Sets every dW and db to zero. */
+  zeroGrad(): void {
+    for (const layer of this.layers) layer.zeroGrad();
+  }
+
+  /** Every W and b with its gradient, input side first. */
+  parameters(): Parameter[] {
+    const params: Parameter[] = [];
+    for (const layer of this.layers) {
+      params.push({ name: `${layer.name}.W`, value: layer.W, grad: layer.dW });
+      params.push({ name: `${layer.name}.b`, value: layer.b, grad: layer.db });
+    }
+    return params;
+  }
+
+  /** The number of trainable numbers in all layers. */
+  get parameterCount(): number {
+    return this.layers.reduce((n, layer) => n + layer.parameterCount, 0);
+  }
+
+  /** A table of the layers: name, shape of W, activation, parameter count. */
+  summary(): string {
+    const rows = this.layers.map((l) => [l.name, `${l.numInputs} → ${l.numOutputs}`, l.activation.name, String(l.parameterCount)]);
+    const header = ["layer", "shape", "activation", "parameters"];
+    const all = [header, ...rows, ["total", "", "", String(this.parameterCount)]];
+    const widths = header.map((_, c) => Math.max(...all.map((r) => r[c].length)));
+    const line = (r: string[]) => r.map((cell, c) => (c === 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join("  ");
+    const rule = widths.map((w) => "─".repeat(w)).join("  ");
+    return [line(header), rule, ...rows.map(line), rule, line(all[all.length - 1])].join("\n");
+  }
+
+  /** The network as plain JSON data (weights exact: JSON numbers round-trip Float64 values). */
+  toJSON(): SequentialJSON {
+    return {
+      format: "gradient-lab/sequential",
+      version: 1,
+      layers: this.layers.map((l) => {
+        const alpha = (l.activation as Activation).alpha;
+        return {
+          name: l.name,
+          numInputs: l.numInputs,
+          numOutputs: l.numOutputs,
+          activation: l.activation.name,
+          ...(alpha === undefined ? {} : { alpha }),
+          W: Array.from(l.W.data),
+          b: Array.from(l.b.data),
+        };
+      }),
+    };
+  }
+
+  /** A network rebuilt from `toJSON` output (or its JSON text). */
+  static fromJSON(json: SequentialJSON | string): Sequential {
+    const data: SequentialJSON = typeof json === "string" ? JSON.parse(json) : json;
+    if (data === null || typeof data !== "object" || data.format !== "gradient-lab/sequential" || !Array.isArray(data.layers)) {
+      throw new Error('Sequential.fromJSON: this is not a saved network; expected an object with format "gradient-lab/sequential" made by net.toJSON().');
+    }
+    const layers = data.layers.map((spec, i) => {
+      const where = `Sequential.fromJSON: layer ${i + 1}`;
+      const activation = spec.activation === "leakyRelu" ? leakyRelu(spec.alpha ?? 0.01) : layerActivation(spec.activation, where);
+      const layer = new Dense(spec.numInputs, spec.numOutputs, { activation, name: spec.name });
+      if (!Array.isArray(spec.W) || spec.W.length !== layer.W.data.length || !Array.isArray(spec.b) || spec.b.length !== layer.b.data.length) {
+        throw new Error(`${where} (${spec.name}): W needs ${layer.W.data.length} numbers and b ${layer.b.data.length}; the saved arrays have other lengths.`);
+      }
+      layer.W.data.set(spec.W);
+      layer.b.data.set(spec.b);
+      return layer;
+    });
+    return new Sequential(layers);
+  }
+}
+
+/** Options for {@link mlp}. */
+export interface MlpOptions {
+  /** The hidden layers' activation (default "sigmoid"); an array gives one per hidden layer. */
+  activation?: ActivationName | Activation | string | (ActivationName | Activation | string)[];
+  /** The output layer's activation (default "softmax"). */
+  output?: "linear" | "sigmoid" | "softmax";
+  /** How to draw the starting weights (default "xavier"). */
+  init?: InitializerName | Initializer | string;
+  /** Seed or random source for the weights (default 0). */
+  seed?: Seed;
+}
+
+/**
+ * A multilayer perceptron: `mlp([784, 30, 30, 10], { activation: "sigmoid" })` has 784 inputs, two
+ * hidden layers of 30 units and 10 outputs. Layers are numbered from 1 at the input side.
+ */
+export function mlp(sizes: number[], options: MlpOptions = {}): Sequential {
+  if (!Array.isArray(sizes) || sizes.length < 2) {
+    throw new Error(`mlp: sizes must list at least the input and output sizes, e.g. [2, 16, 1]; got ${JSON.stringify(sizes)}.`);
+  }
+  sizes.forEach((n, i) => {
+    if (!Number.isInteger(n) || n <= 0) {
+      throw new Error(`mlp: sizes[${i}] must be a positive whole number (a count of units), got ${JSON.stringify(n)} in ${JSON.stringify(sizes)}.`);
+    }
+  });
+  const hidden = sizes.length - 2;
+  const acts = Array.isArray(options.activation) ? options.activation : new Array(hidden).fill(options.activation ?? "sigmoid");
+  if (acts.length !== hidden) {
+    throw new Error(`mlp: ${acts.length} activations were given for ${hidden} hidden layers; give one per hidden layer or a single name.`);
+  }
+  const output = options.output ?? "softmax";
+  if (output !== "linear" && output !== "sigmoid" && output !== "softmax") {
+    throw new Error(`mlp: output must be "linear", "sigmoid" or "softmax", got ${JSON.stringify(output)}.`);
+  }
+  const init = getInitializer(options.init ?? "xavier", "mlp");
+  const hiddenActs = acts.map((a, i) => layerActivation(a, `mlp: hidden layer ${i + 1}`));
+  const random = rng(options.seed ?? 0);
+  const layers: Dense[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const activation = i < hidden ? hiddenActs[i] : output === "softmax" ? softmax : layerActivation(output, "mlp");
+    layers.push(new Dense(sizes[i], sizes[i + 1], { activation, init, seed: random, name: `dense ${i + 1} (${activation.name})` }));
+  }
+  return new Sequential(layers);
+}
