@@ -26,3 +26,4 @@ export type { SGDOptions } from "./optim";
 export { gradCheck, gradCheckScalar, gradCheckLoss, gradCheckLayer, gradCheckNetwork } from "./gradcheck";
 export type { GradCheckOptions, GradCheckResult } from "./gradcheck";
 export type { History, EpochRecord, StepRecord, DiagnosticsSample, LayerSample } from "./history";
+export * as data from "./data";
