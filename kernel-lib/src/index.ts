@@ -27,3 +27,4 @@ export { gradCheck, gradCheckScalar, gradCheckLoss, gradCheckLayer, gradCheckNet
 export type { GradCheckOptions, GradCheckResult } from "./gradcheck";
 export type { History, EpochRecord, StepRecord, DiagnosticsSample, LayerSample } from "./history";
 export * as data from "./data";
+export * as exercises from "./exercises";
