@@ -106,6 +106,29 @@ export const nielsen: Initializer = {
   },
 };
 
+/**
+ * Randomized asymmetric initialization, RAI (Lu, Shin, Su & Karniadakis, 2020), against ReLU units
+ * that are dead at birth. For each unit, its n_in weights and its bias are drawn from
+ * N(0, 0.6007²/n_in), then one of those n_in + 1 numbers, chosen at random, is replaced by a draw
+ * from Beta(2, 1), which is always positive.
+ */
+export const rai: Initializer = {
+  name: "rai",
+  latex: "(W_{\cdot j}, b_j) \sim \mathcal{N}\!\left(0, \tfrac{0.6007^2}{n_{in}}\right),\ \text{then one entry per unit} \sim \mathrm{Beta}(2, 1)",
+  init(W, b, random) {
+    const nIn = W.rows, nOut = W.cols, std = 0.6007 / Math.sqrt(nIn);
+    fillNormal(W, std, random);
+    fillNormal(b, std, random);
+    for (let j = 0; j < nOut; j++) {
+      const k = random.int(nIn + 1);
+      // Beta(2, 1) has CDF x², so √U is a sample of it.
+      const positive = Math.sqrt(random.next());
+      if (k < nIn) W.data[k * nOut + j] = positive;
+      else b.data[j] = positive;
+    }
+  },
+};
+
 /** The initializers by name ("he" for ReLU; use `he(alpha)` for Leaky ReLU's gain). */
 export const initializers: { readonly [name: string]: Initializer } = {
   normal: normal(0.01),
@@ -115,10 +138,11 @@ export const initializers: { readonly [name: string]: Initializer } = {
   xavierNormal,
   he: he(0),
   nielsen,
+  rai,
 };
 
 /** Names accepted wherever an initializer is asked for. */
-export type InitializerName = "normal" | "uniform" | "xavier" | "xavierUniform" | "xavierNormal" | "he" | "nielsen";
+export type InitializerName = "normal" | "uniform" | "xavier" | "xavierUniform" | "xavierNormal" | "he" | "nielsen" | "rai";
 
 /** The initializer for a name or object; an unknown name throws an error listing the known ones. */
 export function getInitializer(init: InitializerName | Initializer | string, where = "init"): Initializer {
