@@ -71,7 +71,7 @@ export const sigmoid: Activation = {
     }
   },
   backward(_z, a, dA, dZ) {
-    for (let i = 0; i < a.length; i++) dZ[i] = dA[i] * a[i] * (1 - a[i]);
+    for (let i = 0; i < a.length; i++) dZ[i] = dA[i] * (a[i] * (1 - a[i]));
   },
   saturatedRegions(threshold) {
     // σ′(z) < t  ⇔  |z| > ln((1 + √(1 − 4t)) / (1 − √(1 − 4t)))  for 0 < t < 1/4.
@@ -160,12 +160,13 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  */
 export const gelu: Activation = elementwise(
   "gelu",
-  (z) => 0.5 * z * (1 + Math.tanh(SQRT_2_OVER_PI * (z + 0.044715 * z * z * z))),
+  // ½(1 + tanh u) = σ(2u) and 1 − tanh² u = 4σ(2u)(1 − σ(2u)): the same values, without the
+  // cancellation in 1 + tanh u that loses most digits for z < −4.
+  (z) => z * sigmoidScalar(2 * SQRT_2_OVER_PI * (z + 0.044715 * z * z * z)),
   (z) => {
-    const u = SQRT_2_OVER_PI * (z + 0.044715 * z * z * z);
-    const t = Math.tanh(u);
+    const s = sigmoidScalar(2 * SQRT_2_OVER_PI * (z + 0.044715 * z * z * z));
     const du = SQRT_2_OVER_PI * (1 + 3 * 0.044715 * z * z);
-    return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * du;
+    return s + 2 * z * s * (1 - s) * du;
   },
   {
     f: "\\mathrm{GELU}(z) = \\tfrac12 z \\left(1 + \\tanh\\!\\left(\\sqrt{2/\\pi}\\,(z + 0.044715 z^3)\\right)\\right)",
