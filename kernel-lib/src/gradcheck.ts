@@ -14,7 +14,11 @@ import { Seed, rng } from "./random";
 export interface GradCheckOptions {
   /** The finite-difference step h (default 1e-5). */
   h?: number;
-  /** Below this magnitude, errors are measured absolutely rather than relatively (default 1e-8). */
+  /**
+   * Below this magnitude, errors are measured absolutely rather than relatively (default 1e-3):
+   * the difference quotient's rounding noise, about ε·|C|/h ≈ 1e-11, swamps a relative 1e-6 for
+   * derivatives much smaller than 1e-5, so a smaller floor fails correct gradients.
+   */
   floor?: number;
   /** A check passes when the worst relative error is below this (default 1e-6). */
   tolerance?: number;
@@ -57,7 +61,7 @@ class Worst {
 function settings(options: GradCheckOptions) {
   const h = options.h ?? 1e-5;
   if (!(h > 0) || !Number.isFinite(h)) throw new Error(`gradCheck: h must be a small positive number such as 1e-5, got ${h}.`);
-  return { h, worst: new Worst(options.floor ?? 1e-8, options.tolerance ?? 1e-6) };
+  return { h, worst: new Worst(options.floor ?? 1e-3, options.tolerance ?? 1e-6) };
 }
 
 /** The central difference of `f` with respect to `data[i]`, restoring `data[i]` afterwards. */
@@ -78,7 +82,7 @@ export function gradCheckScalar(fn: { f(x: number): number; df(x: number): numbe
   return worst.result;
 }
 
-/** Checks a loss's gradient ∂C/∂ŷ at (ŷ, y), and its fused ∂C/∂z at logits z when it has one. */
+/** Checks a loss's gradient ∂C/∂ŷ at (ŷ, y) (not its fused ∂C/∂z: `gradCheckNetwork` covers that through the output layer). */
 export function gradCheckLoss(loss: Loss | string, yHat: Matrix, y: Matrix, options: GradCheckOptions = {}): GradCheckResult {
   const lossFn = getLoss(loss, "gradCheck");
   const { h, worst } = settings(options);
