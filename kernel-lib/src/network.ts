@@ -104,15 +104,17 @@ export class Sequential {
    */
   backprop(X: Matrix, y: Matrix, loss: Loss | string): number {
     const lossFn = getLoss(loss, "backprop");
-    const yHat = this.run(X);
     const out = this.outputLayer;
-    if (!(y instanceof Matrix) || y.rows !== yHat.rows || y.cols !== yHat.cols) {
+    // Checked before the forward pass so that bad targets leave every layer's caches as they were
+    // (a bad X is caught by the first layer's forward, also before anything changes).
+    if (X instanceof Matrix && (!(y instanceof Matrix) || y.rows !== X.rows || y.cols !== out.numOutputs)) {
       const got = y instanceof Matrix ? y.shape : typeof y;
       throw new Error(
-        `backprop: the targets y are ${got} but the network outputs ${yHat.shape} for this batch. ` +
+        `backprop: the targets y are ${got} but the network outputs ${X.rows}×${out.numOutputs} for this batch. ` +
           `Pass one row of targets per example with ${out.numOutputs} columns (one-hot for classes).`,
       );
     }
+    const yHat = this.run(X);
     if (this.outputGrad === undefined || this.outputGrad.rows !== y.rows || this.outputGrad.cols !== y.cols) {
       this.outputGrad = new Matrix(y.rows, y.cols);
     }
@@ -183,16 +185,30 @@ export class Sequential {
 
   /** A network rebuilt from `toJSON` output (or its JSON text). */
   static fromJSON(json: SequentialJSON | string): Sequential {
-    const data: SequentialJSON = typeof json === "string" ? JSON.parse(json) : json;
+    let data: SequentialJSON = json as SequentialJSON;
+    if (typeof json === "string") {
+      try {
+        data = JSON.parse(json);
+      } catch (e) {
+        throw new Error(`Sequential.fromJSON: the text is not valid JSON (${(e as Error).message}); pass the text of JSON.stringify(net) or net.toJSON() itself.`);
+      }
+    }
     if (data === null || typeof data !== "object" || data.format !== "gradient-lab/sequential" || !Array.isArray(data.layers)) {
       throw new Error('Sequential.fromJSON: this is not a saved network; expected an object with format "gradient-lab/sequential" made by net.toJSON().');
     }
     const layers = data.layers.map((spec, i) => {
       const where = `Sequential.fromJSON: layer ${i + 1}`;
+      if (spec === null || typeof spec !== "object") {
+        throw new Error(`${where} is not a saved layer; expected an object with numInputs, numOutputs, activation, W and b, got ${JSON.stringify(spec)}.`);
+      }
       const activation = spec.activation === "leakyRelu" ? leakyRelu(spec.alpha ?? 0.01) : layerActivation(spec.activation, where);
       const layer = new Dense(spec.numInputs, spec.numOutputs, { activation, name: spec.name });
       if (!Array.isArray(spec.W) || spec.W.length !== layer.W.data.length || !Array.isArray(spec.b) || spec.b.length !== layer.b.data.length) {
         throw new Error(`${where} (${spec.name}): W needs ${layer.W.data.length} numbers and b ${layer.b.data.length}; the saved arrays have other lengths.`);
+      }
+      // JSON has no NaN or ∞ (they are saved as null), and Float64Array.set would turn null or "1" into numbers silently.
+      if (!spec.W.every((v) => typeof v === "number" && Number.isFinite(v)) || !spec.b.every((v) => typeof v === "number" && Number.isFinite(v))) {
+        throw new Error(`${where} (${spec.name}): W and b must hold finite numbers; the saved arrays hold something else (null is how JSON saves NaN or ∞).`);
       }
       layer.W.data.set(spec.W);
       layer.b.data.set(spec.b);
