@@ -28,3 +28,4 @@ export type { GradCheckOptions, GradCheckResult } from "./gradcheck";
 export type { History, EpochRecord, StepRecord, DiagnosticsSample, LayerSample } from "./history";
 export * as data from "./data";
 export * as exercises from "./exercises";
+export * as plot from "./plot"; export { show, showGraph, createLiveOutput, liveFigure, inKernel, setPlotlyEmbedding } from "./plot"; export type { Figure, LiveOutput, PlotlyEmbedding } from "./plot";

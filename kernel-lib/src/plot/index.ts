@@ -1,0 +1,28 @@
+/**
+ * `plot`: pure figure builders that return plotly specifications (`Figure = { data, layout, config }`)
+ * in one shared theme, and `show` to put a figure inline in the notebook. Builders do no I/O, so
+ * their output can be inspected, tested, changed and shown later: `show(plot.gradientFlow(history))`.
+ */
+
+export type { Figure, Trace, Layout, Config, MatrixLike, Series } from "./types";
+export * as theme from "./theme";
+export { activation } from "./activation";
+export type { ActivationLike, ActivationPlotOptions } from "./activation";
+export { curves, history } from "./curves";
+export type { CurvesOptions, HistoryPlotOptions } from "./curves";
+export { layerBars, layerHeatmap, gradientFlow, layerSeries } from "./layers";
+export type { LayerQuantity, LayerBarsOptions, LayerHeatmapOptions, GradientFlowOptions } from "./layers";
+export { layerHistograms } from "./histograms";
+export type { LayerHistogramsOptions } from "./histograms";
+export { decisionBoundary } from "./boundary";
+export type { Prediction, DecisionBoundaryOptions } from "./boundary";
+export { digits } from "./digits";
+export type { DigitsOptions } from "./digits";
+export { slider } from "./slider";
+export type { SliderState, SliderOptions } from "./slider";
+export { graph, graphDot, graphSvg } from "./graph";
+export type { GraphOptions } from "./graph";
+export { figureHtml, plotlySource, plotlyPath } from "./embed";
+export type { FigureHtmlOptions } from "./embed";
+export { show, showGraph, createLiveOutput, liveFigure, inKernel, setPlotlyEmbedding, plotlyEmbedding, figureBundle, PLOTLY_MIME } from "./show";
+export type { ShowOptions, LiveOutput, PlotlyEmbedding } from "./show";

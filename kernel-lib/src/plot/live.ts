@@ -1,0 +1,79 @@
+/**
+ * Live outputs: one output area in the notebook that is replaced in place (a Jupyter display id
+ * with `update_display_data`), for training progress that redraws every few steps. In plain Node
+ * (no kernel) every method does nothing; the trainer prints its own terminal line there.
+ */
+
+import { figureHtml, markPlotlyInlined, nextNeedsPlotly, plotlyEmbedding } from "./embed";
+import { DisplayChannel, inKernel, newDisplayId } from "./kernel";
+import { figureBundle, PLOTLY_MIME } from "./bundle";
+import type { Figure } from "./types";
+import { checkFigure, jsonReady, stripTags, summary } from "./util";
+
+/** An output that redraws in place. */
+export interface LiveOutput {
+  /** The Jupyter display id of this output. */
+  readonly id: string;
+  /** Replaces the output with the figure `fig` (plotly JSON, lightweight HTML, text). */
+  update(fig: Figure): void;
+  /** Replaces the output with plain text. */
+  text(s: string): void;
+  /** Replaces the output with HTML (and its text as text/plain). */
+  html(s: string): void;
+  /**
+   * Ends the live output: the last figure is sent once more with full HTML (plotly.js inlined if
+   * the embedding mode asks for it), so exported notebooks show it offline. Later calls do nothing.
+   */
+  close(): void;
+}
+
+/**
+ * A new live output. Nothing appears until the first `update`, `text` or `html`; each later call
+ * replaces the output. Updates send the plotly JSON (what JupyterLab draws) and HTML that relies on
+ * plotly.js being on the page; `close()` sends the final figure with plotly.js if needed.
+ */
+export function createLiveOutput(): LiveOutput {
+  const id = newDisplayId();
+  const channel = new DisplayChannel(id);
+  let last: Figure | null = null;
+  let closed = false;
+  const active = () => !closed && inKernel();
+  return {
+    id,
+    update(fig: Figure): void {
+      checkFigure("liveOutput.update", fig);
+      if (!active()) return;
+      const clean = jsonReady(fig);
+      last = clean;
+      channel.send({
+        [PLOTLY_MIME]: { data: clean.data, layout: clean.layout, config: clean.config ?? {} },
+        "text/html": figureHtml(clean, { includePlotly: false }),
+        "text/plain": summary(clean),
+      });
+    },
+    text(s: string): void {
+      if (!active()) return;
+      last = null;
+      channel.send({ "text/plain": String(s) });
+    },
+    html(s: string): void {
+      if (!active()) return;
+      last = null;
+      channel.send({ "text/html": String(s), "text/plain": stripTags(String(s)) });
+    },
+    close(): void {
+      if (!active()) return;
+      closed = true;
+      if (last === null) return;
+      const includePlotly = nextNeedsPlotly(plotlyEmbedding());
+      if (channel.send(figureBundle(last, includePlotly)) !== "none" && includePlotly) markPlotlyInlined();
+    },
+  };
+}
+
+/** A live figure: `createLiveOutput()`, showing `initial` right away when given. */
+export function liveFigure(initial?: Figure): LiveOutput {
+  const out = createLiveOutput();
+  if (initial !== undefined) out.update(initial);
+  return out;
+}
