@@ -28,22 +28,6 @@ export interface Activation extends LayerActivation {
   saturatedRegions?(threshold: number): [number, number][];
 }
 
-/** Builds an element-wise activation whose array loops call the scalar definitions (for the rarer ones). */
-function elementwise(name: string, f: (z: number) => number, df: (z: number) => number, latex: Activation["latex"]): Activation {
-  return {
-    name,
-    f,
-    df,
-    latex,
-    forward(z, a) {
-      for (let i = 0; i < z.length; i++) a[i] = f(z[i]);
-    },
-    backward(z, _a, dA, dZ) {
-      for (let i = 0; i < z.length; i++) dZ[i] = dA[i] * df(z[i]);
-    },
-  };
-}
-
 function sigmoidScalar(z: number): number {
   // Two branches so exp never overflows: for z < 0 use e^z / (1 + e^z).
   if (z >= 0) return 1 / (1 + Math.exp(-z));
@@ -145,12 +129,18 @@ export function leakyRelu(alpha = 0.01): Activation {
 }
 
 /** The exponential linear unit: z for z > 0, α(e^z − 1) otherwise (α = 1); derivative 1 or αe^z. */
-export const elu: Activation = elementwise(
-  "elu",
-  (z) => (z > 0 ? z : Math.expm1(z)),
-  (z) => (z > 0 ? 1 : Math.exp(z)),
-  { f: "\\mathrm{ELU}(z) = \\begin{cases} z & z > 0 \\\\ e^{z} - 1 & z \\le 0 \\end{cases}", df: "\\mathrm{ELU}'(z) = \\begin{cases} 1 & z > 0 \\\\ e^{z} & z \\le 0 \\end{cases}" },
-);
+export const elu: Activation = {
+  name: "elu",
+  f: (z) => (z > 0 ? z : Math.expm1(z)),
+  df: (z) => (z > 0 ? 1 : Math.exp(z)),
+  latex: { f: "\\mathrm{ELU}(z) = \\begin{cases} z & z > 0 \\\\ e^{z} - 1 & z \\le 0 \\end{cases}", df: "\\mathrm{ELU}'(z) = \\begin{cases} 1 & z > 0 \\\\ e^{z} & z \\le 0 \\end{cases}" },
+  forward(z, a) {
+    for (let i = 0; i < z.length; i++) a[i] = z[i] > 0 ? z[i] : Math.expm1(z[i]);
+  },
+  backward(z, _a, dA, dZ) {
+    for (let i = 0; i < z.length; i++) dZ[i] = dA[i] * (z[i] > 0 ? 1 : Math.exp(z[i]));
+  },
+};
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
@@ -158,30 +148,58 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  * The Gaussian error linear unit in its tanh form (Hendrycks & Gimpel, 2016):
  * GELU(z) = ½ z (1 + tanh(√(2/π)(z + 0.044715 z³))).
  */
-export const gelu: Activation = elementwise(
-  "gelu",
+export const gelu: Activation = {
+  name: "gelu",
   // ½(1 + tanh u) = σ(2u) and 1 − tanh² u = 4σ(2u)(1 − σ(2u)): the same values, without the
   // cancellation in 1 + tanh u that loses most digits for z < −4.
-  (z) => z * sigmoidScalar(2 * SQRT_2_OVER_PI * (z + 0.044715 * z * z * z)),
-  (z) => {
+  f: (z) => z * sigmoidScalar(2 * SQRT_2_OVER_PI * (z + 0.044715 * z * z * z)),
+  df: (z) => {
     const s = sigmoidScalar(2 * SQRT_2_OVER_PI * (z + 0.044715 * z * z * z));
     const du = SQRT_2_OVER_PI * (1 + 3 * 0.044715 * z * z);
     return s + 2 * z * s * (1 - s) * du;
   },
-  {
+  latex: {
     f: "\\mathrm{GELU}(z) = \\tfrac12 z \\left(1 + \\tanh\\!\\left(\\sqrt{2/\\pi}\\,(z + 0.044715 z^3)\\right)\\right)",
     df: "\\mathrm{GELU}'(z) = \\tfrac12 (1 + t) + \\tfrac12 z (1 - t^2)\\sqrt{2/\\pi}\\,(1 + 0.134145 z^2),\\; t = \\tanh\\!\\left(\\sqrt{2/\\pi}\\,(z + 0.044715 z^3)\\right)",
   },
-);
+  forward(z, a) {
+    for (let i = 0; i < z.length; i++) {
+      const x = z[i];
+      const u2 = 2 * SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+      const e = Math.exp(-Math.abs(u2));
+      const s = u2 >= 0 ? 1 / (1 + e) : e / (1 + e); // σ(2u), the two overflow-free branches
+      a[i] = x * s;
+    }
+  },
+  backward(z, _a, dA, dZ) {
+    for (let i = 0; i < z.length; i++) {
+      const x = z[i];
+      const u2 = 2 * SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+      const e = Math.exp(-Math.abs(u2));
+      const s = u2 >= 0 ? 1 / (1 + e) : e / (1 + e);
+      const du = SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+      dZ[i] = dA[i] * (s + 2 * x * s * (1 - s) * du);
+    }
+  },
+};
 
 /** Softplus ln(1 + e^z), a smooth ReLU; its derivative is the sigmoid. */
-export const softplus: Activation = elementwise(
-  "softplus",
+export const softplus: Activation = {
+  name: "softplus",
   // max(z, 0) + ln(1 + e^{−|z|}) never overflows and keeps precision for large |z|.
-  (z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))),
-  sigmoidScalar,
-  { f: "\\mathrm{softplus}(z) = \\ln(1 + e^{z})", df: "\\mathrm{softplus}'(z) = \\sigma(z)" },
-);
+  f: (z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))),
+  df: sigmoidScalar,
+  latex: { f: "\\mathrm{softplus}(z) = \\ln(1 + e^{z})", df: "\\mathrm{softplus}'(z) = \\sigma(z)" },
+  forward(z, a) {
+    for (let i = 0; i < z.length; i++) a[i] = Math.max(z[i], 0) + Math.log1p(Math.exp(-Math.abs(z[i])));
+  },
+  backward(z, _a, dA, dZ) {
+    for (let i = 0; i < z.length; i++) {
+      const e = Math.exp(-Math.abs(z[i]));
+      dZ[i] = dA[i] * (z[i] >= 0 ? 1 / (1 + e) : e / (1 + e)); // σ(z)
+    }
+  },
+};
 
 /** The identity f(z) = z, derivative 1: a layer with no non-linearity. */
 export const linear: Activation = {

@@ -3,6 +3,8 @@
  * layers need. A batch of examples is a matrix with one example per row.
  */
 
+import { matmulKernel, matmulNTKernel, matmulTNKernel } from "./kernels";
+
 /** A dense matrix: `rows × cols` Float64 values in row-major order, entry (i, j) at `data[i * cols + j]`. */
 export class Matrix {
   /** Number of rows (for a batch: the number of examples). */
@@ -146,27 +148,23 @@ function target(op: string, rows: number, cols: number, out: Matrix | undefined)
   return out;
 }
 
+function requireSeparate(op: string, c: Matrix, a: Matrix, b: Matrix): void {
+  if (c.data === a.data || c.data === b.data) {
+    throw new Error(`${op}: the output matrix is also an operand; a product cannot be written over its own input. Pass a separate output matrix.`);
+  }
+}
+
 /**
  * C = A·B  [m×k]·[k×n] → [m×n]. With `accumulate`, C += A·B into `out`.
- * The simple i-k-j loop: the inner loop runs along rows of B and C, which sit contiguously in memory.
+ * Computed by the register-tiled kernel in kernels.ts (`matmulReference` there is the plain loop).
  */
 export function matmul(a: Matrix, b: Matrix, out?: Matrix, accumulate = false): Matrix {
   if (a.cols !== b.rows) {
     throw new Error(`matmul: A is ${a.shape} and B is ${b.shape}; A·B needs A's columns (${a.cols}) to equal B's rows (${b.rows}).`);
   }
-  const m = a.rows, k = a.cols, n = b.cols;
-  const c = target("matmul", m, n, out);
-  const A = a.data, B = b.data, C = c.data;
-  if (!accumulate) C.fill(0);
-  for (let i = 0; i < m; i++) {
-    const ci = i * n;
-    for (let p = 0; p < k; p++) {
-      const aip = A[i * k + p];
-      if (aip === 0) continue;
-      const bp = p * n;
-      for (let j = 0; j < n; j++) C[ci + j] += aip * B[bp + j];
-    }
-  }
+  const c = target("matmul", a.rows, b.cols, out);
+  requireSeparate("matmul", c, a, b);
+  matmulKernel(a.rows, b.cols, a.cols, a.data, b.data, c.data, accumulate);
   return c;
 }
 
@@ -175,37 +173,20 @@ export function matmulTN(a: Matrix, b: Matrix, out?: Matrix, accumulate = false)
   if (a.rows !== b.rows) {
     throw new Error(`matmulTN: A is ${a.shape} and B is ${b.shape}; Aᵀ·B needs A and B to have the same number of rows.`);
   }
-  const k = a.rows, m = a.cols, n = b.cols;
-  const c = target("matmulTN", m, n, out);
-  const A = a.data, B = b.data, C = c.data;
-  if (!accumulate) C.fill(0);
-  for (let p = 0; p < k; p++) {
-    const bp = p * n;
-    for (let i = 0; i < m; i++) {
-      const api = A[p * m + i];
-      if (api === 0) continue;
-      const ci = i * n;
-      for (let j = 0; j < n; j++) C[ci + j] += api * B[bp + j];
-    }
-  }
+  const c = target("matmulTN", a.cols, b.cols, out);
+  requireSeparate("matmulTN", c, a, b);
+  matmulTNKernel(a.cols, b.cols, a.rows, a.data, b.data, c.data, accumulate);
   return c;
 }
 
-/** C = A·Bᵀ  [m×k]·[n×k]ᵀ → [m×n], without forming Bᵀ: each entry is a dot product of two rows. */
+/** C = A·Bᵀ  [m×k]·[n×k]ᵀ → [m×n], without forming Bᵀ: each entry is a dot product of two rows. With `accumulate`, C += A·Bᵀ. */
 export function matmulNT(a: Matrix, b: Matrix, out?: Matrix, accumulate = false): Matrix {
   if (a.cols !== b.cols) {
     throw new Error(`matmulNT: A is ${a.shape} and B is ${b.shape}; A·Bᵀ needs A and B to have the same number of columns.`);
   }
-  const m = a.rows, k = a.cols, n = b.rows;
-  const c = target("matmulNT", m, n, out);
-  const A = a.data, B = b.data, C = c.data;
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += A[i * k + p] * B[j * k + p];
-      C[i * n + j] = accumulate ? C[i * n + j] + s : s;
-    }
-  }
+  const c = target("matmulNT", a.rows, b.rows, out);
+  requireSeparate("matmulNT", c, a, b);
+  matmulNTKernel(a.rows, b.rows, a.cols, a.data, b.data, c.data, accumulate);
   return c;
 }
 
