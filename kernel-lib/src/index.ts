@@ -29,3 +29,7 @@ export type { History, EpochRecord, StepRecord, DiagnosticsSample, LayerSample }
 export * as data from "./data";
 export * as exercises from "./exercises";
 export * as plot from "./plot"; export { show, showGraph, createLiveOutput, liveFigure, inKernel, setPlotlyEmbedding } from "./plot"; export type { Figure, LiveOutput, PlotlyEmbedding } from "./plot";
+export { fit, evaluate, NonFiniteError } from "./train";
+export type { FitOptions, FitData } from "./train";
+export type { ProgressMode } from "./progress";
+export * as diagnostics from "./diagnostics";
