@@ -1,0 +1,168 @@
+"""Execute one notebook in a fresh kernel with nbclient and report, cell by cell, what went wrong.
+
+Driven by scripts/notebook-runner.ts; run it with the venv's Python and the environment from
+scripts/jupyter-env.ts so the kernel comes from the venv's kernelspec.
+
+    python run_notebook.py NOTEBOOK --out EXECUTED.ipynb --report REPORT.json
+        [--cwd DIR] [--timeout SECONDS] [--kernel tslab] [--keep-going]
+
+A cell fails when the kernel replies with an error, when it emits an error output, or when its
+stderr carries a TypeScript diagnostic (``1:7 - Type 'string' is not ...``), ``UncaughtException``
+or ``UnhandledPromiseRejection``. tslab reports the last two asynchronously, after the cell's
+reply, so output that arrives just after a cell finished is still collected for that cell.
+
+The report is JSON: {"ok", "cells": [{"index", "id", "cell_type", "status", "execution_count",
+"stdout", "stderr", "reason"}], "failure": <the first failed cell or null>, "error": <a problem
+that stopped the run, e.g. the kernel not starting, or null>}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import sys
+from queue import Empty
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+# "1:7 - Type 'string' is not assignable ..." (optionally after a file name, as tslab prints for modules).
+TS_DIAGNOSTIC = re.compile(r"^(?:\S+ )?\d+:\d+ - ", re.MULTILINE)
+ASYNC_FAILURES = ("UncaughtException", "UnhandledPromiseRejection")
+# How long to keep listening for a cell's late output (unhandled rejections arrive just after the reply).
+SETTLE_SECONDS = 0.15
+FINAL_SETTLE_SECONDS = 0.5
+OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
+
+
+def stream_text(cell, name: str) -> str:
+    return "".join(
+        o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == name
+    )
+
+
+def merge_streams(cell) -> None:
+    """Joins consecutive outputs of the same stream (as JupyterLab shows them) into one."""
+    merged = []
+    for output in cell.get("outputs", []):
+        previous = merged[-1] if merged else None
+        if (previous is not None and output.get("output_type") == "stream"
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    cell["outputs"] = merged
+
+
+def failure_reason(cell) -> str | None:
+    """Why this executed cell counts as failed, or None."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+    stderr = stream_text(cell, "stderr")
+    if TS_DIAGNOSTIC.search(stderr):
+        return "TypeScript reported an error"
+    for marker in ASYNC_FAILURES:
+        if marker in stderr:
+            return f"{marker} in the kernel"
+    return None
+
+
+async def collect_late_output(client: NotebookClient, msg_id: str | None, cell, index: int, seconds: float) -> None:
+    """Adds to `cell` the outputs that reach the kernel's iopub channel for `msg_id` within `seconds`."""
+    if msg_id is None or client.kc is None:
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while (left := deadline - loop.time()) > 0:
+        try:
+            msg = await client.kc.get_iopub_msg(timeout=left)
+        except Empty:
+            return
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] in OUTPUT_TYPES:
+            client.process_message(msg, cell, index)
+
+
+async def run(args) -> dict:
+    nb = nbformat.read(args.notebook, as_version=4)
+    cells = []
+    report = {"ok": False, "cells": cells, "failure": None, "error": None}
+    msg_ids: dict[int, str] = {}
+
+    def remember_msg_id(cell, cell_index, execute_reply, **_):
+        msg_ids[cell_index] = execute_reply["parent_header"].get("msg_id")
+
+    client = NotebookClient(
+        nb,
+        timeout=args.timeout,
+        startup_timeout=120,
+        kernel_name=args.kernel,
+        resources={"metadata": {"path": args.cwd}},
+        on_cell_executed=remember_msg_id,
+    )
+    try:
+        async with client.async_setup_kernel():
+            info_id = client.kc.kernel_info()
+            info = await client.async_wait_for_reply(info_id)
+            if info is not None and "language_info" in info["content"]:
+                nb.metadata["language_info"] = info["content"]["language_info"]
+            for index, cell in enumerate(nb.cells):
+                entry = {"index": index, "id": cell.get("id"), "cell_type": cell.cell_type, "status": "skipped",
+                         "execution_count": None, "stdout": "", "stderr": "", "reason": None}
+                cells.append(entry)
+                if report["failure"] is not None and not args.keep_going:
+                    continue
+                if cell.cell_type != "code" or not cell.source.strip():
+                    continue
+                reason = None
+                try:
+                    await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+                except CellExecutionError:
+                    reason = "the kernel replied with an error"
+                except CellTimeoutError:
+                    reason = f"timed out after {args.timeout} s"
+                except DeadKernelError:
+                    reason = "the kernel died"
+                # After an error reply tslab drops requests for 200 ms, so wait that out too.
+                last = index == len(nb.cells) - 1
+                settle = FINAL_SETTLE_SECONDS if last or reason else SETTLE_SECONDS
+                await collect_late_output(client, msg_ids.get(index), cell, index, settle)
+                merge_streams(cell)
+                reason = failure_reason(cell) or reason
+                entry.update(status="failed" if reason else "ok", reason=reason,
+                             execution_count=cell.get("execution_count"),
+                             stdout=stream_text(cell, "stdout"), stderr=stream_text(cell, "stderr"))
+                if reason and report["failure"] is None:
+                    report["failure"] = entry
+                if reason == "the kernel died":
+                    break
+    except Exception as err:  # the kernel did not start, or the connection broke
+        report["error"] = f"{type(err).__name__}: {err}"
+    report["ok"] = report["failure"] is None and report["error"] is None
+    nbformat.write(nb, args.out)
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("notebook")
+    parser.add_argument("--out", required=True, help="where to write the executed notebook")
+    parser.add_argument("--report", required=True, help="where to write the JSON report")
+    parser.add_argument("--cwd", help="the kernel's working folder (default: the notebook's folder)")
+    parser.add_argument("--timeout", type=int, default=120, help="seconds each cell may take")
+    parser.add_argument("--kernel", default="tslab", help="kernelspec name")
+    parser.add_argument("--keep-going", action="store_true", help="run the cells after a failed one too")
+    args = parser.parse_args()
+    args.cwd = args.cwd or os.path.dirname(os.path.abspath(args.notebook))
+    report = asyncio.run(run(args))
+    with open(args.report, "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=1)
+    return 0 if report["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

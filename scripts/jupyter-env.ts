@@ -1,0 +1,261 @@
+/**
+ * The project-local Jupyter environment: a Python venv in `.venv/` with the pinned packages from
+ * `jupyter/requirements.txt`, and the project's own tslab registered there as the "TypeScript"
+ * kernel. `npm start`, `npm test` and `npm run notebooks` all go through {@link ensureJupyterEnv},
+ * so the venv is built once and shared. Nothing is written outside the project folder.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+/** The repository root (the folder holding package.json). */
+export const ROOT = path.resolve(__dirname, "..");
+
+/** Oldest Python the pinned packages install on (ipython 9 needs 3.11). */
+const MIN_PYTHON: [number, number] = [3, 11];
+
+/** A setup problem the user can fix; `message` is one sentence naming the problem and the fix. */
+export class SetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SetupError";
+  }
+}
+
+/** Where everything of the project's Jupyter lives, and the environment to run it with. */
+export interface JupyterEnv {
+  /** Repository root. */
+  root: string;
+  /** The venv folder, `<root>/.venv`. */
+  venvDir: string;
+  /** The venv's Python interpreter. */
+  python: string;
+  /** The venv's executables folder (`jupyter`, `pip`, ...). */
+  binDir: string;
+  /** The tslab kernelspec file written by {@link ensureJupyterEnv}. */
+  kernelSpecFile: string;
+  /** Environment for child processes: the venv first on PATH, Jupyter's folders inside the venv. */
+  env: NodeJS.ProcessEnv;
+}
+
+/** Options for {@link ensureJupyterEnv}. */
+export interface EnsureOptions {
+  /** Repository root; defaults to {@link ROOT}. */
+  root?: string;
+  /** Where progress lines go; defaults to stderr. */
+  log?: (line: string) => void;
+}
+
+/** The folders of the Jupyter environment under `root`, whether or not they exist yet. */
+export function jupyterPaths(root: string = ROOT): JupyterEnv {
+  const venvDir = path.join(root, ".venv");
+  const binDir = process.platform === "win32" ? path.join(venvDir, "Scripts") : path.join(venvDir, "bin");
+  const python = path.join(binDir, process.platform === "win32" ? "python.exe" : "python");
+  const dataDir = path.join(venvDir, "share", "jupyter");
+  const configDir = path.join(venvDir, "etc", "jupyter");
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    VIRTUAL_ENV: venvDir,
+    PATH: binDir + path.delimiter + (process.env.PATH ?? ""),
+    // Only the venv's folders: kernels, settings and runtime files never land in ~/.local or ~/.jupyter.
+    JUPYTER_PATH: dataDir,
+    JUPYTER_DATA_DIR: dataDir,
+    JUPYTER_CONFIG_DIR: configDir,
+    JUPYTER_CONFIG_PATH: configDir,
+    JUPYTER_RUNTIME_DIR: path.join(dataDir, "runtime"),
+    JUPYTER_PREFER_ENV_PATH: "1",
+    PYTHONNOUSERSITE: "1",
+  };
+  delete env.PYTHONPATH;
+  delete env.PYTHONHOME;
+  return {
+    root,
+    venvDir,
+    python,
+    binDir,
+    kernelSpecFile: path.join(dataDir, "kernels", "tslab", "kernel.json"),
+    env,
+  };
+}
+
+/**
+ * The tslab kernelspec: the same argv `tslab install` writes, but running the project's own
+ * node_modules/tslab with the node that runs this script, so the kernel always matches the pinned tslab.
+ */
+export function tslabKernelSpec(root: string = ROOT): { argv: string[]; display_name: string; language: string } {
+  const tslabBin = path.join(root, "node_modules", "tslab", "bin", "tslab");
+  return {
+    argv: [process.execPath, tslabBin, "kernel", "--config-path", "{connection_file}"],
+    display_name: "TypeScript",
+    language: "typescript",
+  };
+}
+
+/**
+ * Makes sure `.venv/` exists with exactly the pins of `jupyter/requirements.txt` and the tslab
+ * kernel registered in it. Fast when nothing changed: pip runs only when requirements.txt's hash
+ * differs from the one recorded in `.venv/.requirements-sha256`. Safe to call from several
+ * processes at once (they take turns).
+ *
+ * @throws {SetupError} when Python, venv or pip is missing or pip fails, with the fix in the message.
+ */
+export async function ensureJupyterEnv(options: EnsureOptions = {}): Promise<JupyterEnv> {
+  const paths = jupyterPaths(options.root ?? ROOT);
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const tslabBin = tslabKernelSpec(paths.root).argv[1];
+  if (!fs.existsSync(tslabBin)) {
+    throw new SetupError(`tslab is not installed in node_modules: run \`npm install\` in ${paths.root}.`);
+  }
+  await withLock("venv", log, async () => {
+    await ensureVenv(paths, log);
+    writeKernelSpec(paths);
+  });
+  return paths;
+}
+
+async function ensureVenv(paths: JupyterEnv, log: (line: string) => void): Promise<void> {
+  const requirements = path.join(paths.root, "jupyter", "requirements.txt");
+  const wanted = createHash("sha256").update(fs.readFileSync(requirements)).digest("hex");
+  const stampFile = path.join(paths.venvDir, ".requirements-sha256");
+  const venvWorks = spawnSync(paths.python, ["-c", "import sys"], { stdio: "ignore" }).status === 0;
+  if (venvWorks && readText(stampFile)?.trim() === wanted) return;
+
+  const started = Date.now();
+  if (!venvWorks) {
+    const python = findSystemPython();
+    log(`Creating the Python environment .venv/ with ${python.command} ${python.version} ...`);
+    const made = await run(python.command, ["-m", "venv", "--clear", paths.venvDir]);
+    if (made !== 0) {
+      throw new SetupError(
+        `\`${python.command} -m venv\` could not create .venv/ (see the message above): install Python's venv module with \`apt-get install python3-venv\`, then run the command again.`,
+      );
+    }
+  }
+  if (spawnSync(paths.python, ["-m", "pip", "--version"], { stdio: "ignore" }).status !== 0) {
+    throw new SetupError(
+      "pip is missing in .venv/: install it with `apt-get install python3-pip python3-venv`, delete .venv/ and run the command again.",
+    );
+  }
+  log("Installing JupyterLab and the pinned Python packages into .venv/ (only when jupyter/requirements.txt changes; about a minute) ...");
+  const installed = await run(
+    paths.python,
+    ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", "-r", requirements],
+    paths.env,
+  );
+  if (installed !== 0) {
+    throw new SetupError(
+      "pip could not install the packages pinned in jupyter/requirements.txt (see pip's message above): check that PyPI is reachable and run the command again.",
+    );
+  }
+  writeFileAtomic(stampFile, wanted + "\n");
+  log(`The Python environment .venv/ is ready (took ${Math.round((Date.now() - started) / 1000)} s).`);
+}
+
+/** Writes the kernelspec only when it differs, e.g. after node moved or the project folder was renamed. */
+function writeKernelSpec(paths: JupyterEnv): void {
+  const text = JSON.stringify(tslabKernelSpec(paths.root), null, 1) + "\n";
+  if (readText(paths.kernelSpecFile) === text) return;
+  fs.mkdirSync(path.dirname(paths.kernelSpecFile), { recursive: true });
+  writeFileAtomic(paths.kernelSpecFile, text);
+}
+
+/** The system Python that creates the venv: `$PYTHON`, else `python3`. */
+function findSystemPython(): { command: string; version: string } {
+  const command = process.env.PYTHON || "python3";
+  const probe = spawnSync(command, ["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], {
+    encoding: "utf8",
+  });
+  if (probe.error || probe.status !== 0) {
+    throw new SetupError(
+      `Python 3 was not found (tried \`${command}\`): install it with \`apt-get install python3 python3-venv\` (macOS: \`brew install python\`), or set PYTHON=/path/to/python3.`,
+    );
+  }
+  const version = probe.stdout.trim();
+  const [major, minor] = version.split(".").map(Number);
+  if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
+    throw new SetupError(
+      `Python ${MIN_PYTHON.join(".")} or newer is needed but \`${command}\` is ${version}: install a newer one (\`apt-get install python3\`) and point to it with PYTHON=/path/to/python3.`,
+    );
+  }
+  if (spawnSync(command, ["-c", "import venv, ensurepip"], { stdio: "ignore" }).status !== 0) {
+    throw new SetupError(
+      `Python's venv module is missing from \`${command}\`: install it with \`apt-get install python3-venv\`.`,
+    );
+  }
+  return { command, version };
+}
+
+/** Runs a command with the terminal as its output; resolves to its exit code (127 if it could not start). */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit"], env });
+    child.on("error", () => resolve(127));
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `data` to `file` all at once: a temporary file in the same folder, then a rename. */
+export function writeFileAtomic(file: string, data: string): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    fs.writeFileSync(temp, data);
+    fs.renameSync(temp, file);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Runs `fn` while holding a lock shared by every process working on this checkout (a folder in the
+ * temp dir, created atomically). A lock whose owner process is gone is taken over.
+ */
+export async function withLock<T>(name: string, log: (line: string) => void, fn: () => Promise<T>): Promise<T> {
+  const key = createHash("sha256").update(ROOT).digest("hex").slice(0, 12);
+  const lockDir = path.join(os.tmpdir(), `gradient-lab-${key}-${name}.lock`);
+  const ownerFile = path.join(lockDir, "pid");
+  let announced = false;
+  for (;;) {
+    try {
+      fs.mkdirSync(lockDir);
+      fs.writeFileSync(ownerFile, String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const owner = Number(readText(ownerFile));
+    if (owner && !isAlive(owner)) {
+      fs.rmSync(lockDir, { recursive: true, force: true });
+      continue;
+    }
+    if (!announced && owner) {
+      log(`Waiting for another Gradient Lab process (pid ${owner}) to finish with the ${name} ...`);
+      announced = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

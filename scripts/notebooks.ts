@@ -1,0 +1,89 @@
+/**
+ * `npm run notebooks -- [name...] [--timeout SECONDS] [--out DIR] [--keep-going]`: runs lesson
+ * notebooks top to bottom in a fresh TypeScript kernel, one after another, and reports the first
+ * failing cell of each. A name picks the notebooks whose file name contains it (`00`, `welcome`)
+ * or is a path to a notebook; no name runs all of notebooks/.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { ensureJupyterEnv, SetupError } from "./jupyter-env";
+import { DEFAULT_CELL_TIMEOUT_SECONDS, listNotebooks, runNotebook } from "./notebook-runner";
+
+const USAGE = "usage: npm run notebooks -- [name...] [--timeout SECONDS] [--out DIR] [--keep-going]";
+
+interface Args {
+  names: string[];
+  timeoutSeconds: number;
+  outDir?: string;
+  keepGoing: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { names: [], timeoutSeconds: DEFAULT_CELL_TIMEOUT_SECONDS, keepGoing: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--timeout") {
+      args.timeoutSeconds = Number(argv[++i]);
+      if (!(args.timeoutSeconds > 0)) throw new SetupError(`--timeout needs a number of seconds. ${USAGE}`);
+    } else if (arg === "--out") {
+      args.outDir = argv[++i];
+      if (!args.outDir) throw new SetupError(`--out needs a folder. ${USAGE}`);
+    } else if (arg === "--keep-going") {
+      args.keepGoing = true;
+    } else if (arg === "--help" || arg === "-h") {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (arg.startsWith("-")) {
+      throw new SetupError(`Unknown option ${arg}. ${USAGE}`);
+    } else {
+      args.names.push(arg);
+    }
+  }
+  return args;
+}
+
+/** The notebooks a list of names picks (see the file comment). */
+function pick(names: string[]): string[] {
+  const all = listNotebooks();
+  if (names.length === 0) return all;
+  return names.flatMap((name) => {
+    // npm runs scripts from the project root; a path is relative to where the command was typed.
+    const asPath = path.resolve(process.env.INIT_CWD ?? process.cwd(), name);
+    if (name.endsWith(".ipynb") && fs.existsSync(asPath)) return [asPath];
+    const matches = all.filter((file) => path.basename(file).includes(name));
+    if (matches.length === 0) {
+      throw new SetupError(`No notebook in notebooks/ matches "${name}"; the notebooks are: ${all.map((f) => path.basename(f)).join(", ")}.`);
+    }
+    return matches;
+  });
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const notebooks = pick(args.names);
+  const jupyter = await ensureJupyterEnv();
+  if (args.outDir) fs.mkdirSync(args.outDir, { recursive: true });
+  let failed = 0;
+  for (const file of notebooks) {
+    const shown = path.relative(process.cwd(), file);
+    const outPath = args.outDir ? path.join(args.outDir, path.basename(file)) : undefined;
+    const result = await runNotebook(file, { jupyter, timeoutSeconds: args.timeoutSeconds, outPath, keepGoing: args.keepGoing });
+    const seconds = (result.durationMs / 1000).toFixed(1);
+    if (result.ok) {
+      console.log(`ok    ${shown} (${seconds} s)`);
+    } else {
+      failed++;
+      console.log(`FAIL  ${shown} (${seconds} s)\n${result.error}\n`);
+    }
+  }
+  console.log(`${notebooks.length - failed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (err) => {
+    console.error(err instanceof SetupError ? err.message : err);
+    process.exitCode = 1;
+  },
+);

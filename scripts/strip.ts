@@ -1,0 +1,41 @@
+/**
+ * `npm run strip -- [files...]`: removes outputs, execution counts and timing metadata from
+ * notebooks (all of notebooks/ when no file is named), adds missing cell ids and writes the JSON the
+ * way Jupyter does, so they are ready to commit. Each file is rewritten atomically and only when
+ * something changed.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { writeFileAtomic } from "./jupyter-env";
+import { readNotebook, serializeNotebook, stripNotebook } from "./notebook-hygiene";
+import { listNotebooks } from "./notebook-runner";
+
+function main(): number {
+  // npm runs scripts from the project root; names are relative to where the command was typed.
+  const files = process.argv.slice(2).map((file) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file));
+  const targets = files.length > 0 ? files : listNotebooks();
+  for (const file of targets) {
+    if (!file.endsWith(".ipynb")) {
+      console.error(`${file} is not a notebook (.ipynb); name notebook files only.`);
+      return 1;
+    }
+  }
+  for (const file of targets) {
+    const shown = path.relative(process.cwd(), file);
+    const text = serializeNotebook(stripNotebook(readNotebook(file)));
+    if (text === fs.readFileSync(file, "utf8")) {
+      console.log(`clean     ${shown}`);
+    } else {
+      writeFileAtomic(file, text);
+      console.log(`stripped  ${shown}`);
+    }
+  }
+  return 0;
+}
+
+try {
+  process.exitCode = main();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exitCode = 1;
+}

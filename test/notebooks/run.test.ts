@@ -1,0 +1,121 @@
+/**
+ * Every lesson notebook runs top to bottom in a fresh TypeScript kernel, and the runner really
+ * catches broken notebooks, at the right cell. Kernel runs go one at a time (2-core machines).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ensureJupyterEnv, JupyterEnv, ROOT, withLock } from "../../scripts/jupyter-env";
+import { listNotebooks, Notebook, runNotebook, RunOptions, RunResult } from "../../scripts/notebook-runner";
+
+const SETUP_TIMEOUT_MS = 15 * 60_000;
+const NOTEBOOK_TIMEOUT_MS = 10 * 60_000;
+const BROKEN_TIMEOUT_MS = 2 * 60_000;
+
+let jupyter: JupyterEnv;
+let scratch: string;
+
+beforeAll(async () => {
+  jupyter = await ensureJupyterEnv();
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-notebooks-"));
+}, SETUP_TIMEOUT_MS);
+
+afterAll(() => {
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+function run(file: string, options: RunOptions = {}): Promise<RunResult> {
+  return withLock("kernel", () => {}, () => runNotebook(file, { jupyter, ...options }));
+}
+
+/** Writes a tslab notebook with one code cell per source to the scratch folder. */
+function writeNotebook(name: string, sources: string[]): string {
+  const nb: Notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
+    cells: sources.map((source, i) => ({ cell_type: "code", id: `cell-${i + 1}`, source, metadata: {}, outputs: [], execution_count: null })),
+  };
+  const file = path.join(scratch, `${name}.ipynb`);
+  fs.writeFileSync(file, JSON.stringify(nb, null, 1));
+  return file;
+}
+
+describe("lesson notebooks run without errors", () => {
+  for (const file of listNotebooks()) {
+    test(path.relative(ROOT, file), async () => {
+      const result = await run(file);
+      expect(result.ok, result.error ?? "").toBe(true);
+    }, NOTEBOOK_TIMEOUT_MS);
+  }
+});
+
+describe("the notebook runner", () => {
+  test("returns the executed notebook, runs in the notebook's folder and writes outPath", async () => {
+    const file = writeNotebook("good", ['const answer: number = 6 * 7;\nconsole.log("answer", answer);', "process.cwd()"]);
+    const outPath = path.join(scratch, "good.out.ipynb");
+    const result = await run(file, { outPath });
+    expect(result.ok, result.error ?? "").toBe(true);
+    expect(result.cells.map((c) => c.status)).toEqual(["ok", "ok"]);
+    expect(result.cells[0].stdout).toBe("answer 42\n");
+    expect(result.cells[1].stdout.trim()).toBe(fs.realpathSync(scratch));
+    expect(result.notebook.cells[0].execution_count).toBe(1);
+    expect(result.notebook.metadata.language_info.name).toBe("typescript");
+    expect(JSON.parse(fs.readFileSync(outPath, "utf8")).cells[0].outputs.length).toBeGreaterThan(0);
+  }, BROKEN_TIMEOUT_MS);
+
+  test("fails on a type error and names the cell, its source and the diagnostic", async () => {
+    const file = writeNotebook("type-error", ["const a = 1;", "const b = 2;", 'const s: number = "not a number";', "console.log(a + b);"]);
+    const result = await run(file);
+    expect(result.ok).toBe(false);
+    expect(result.failure?.index).toBe(2);
+    expect(result.failure?.reason).toMatch(/TypeScript/);
+    expect(result.error).toContain("cell 3 of 4 failed");
+    expect(result.error).toContain('const s: number = "not a number";');
+    expect(result.error).toMatch(/1:7 - Type 'string' is not assignable to type 'number'/);
+    expect(result.cells[3].status).toBe("skipped");
+  }, BROKEN_TIMEOUT_MS);
+
+  test("fails on a thrown error", async () => {
+    const file = writeNotebook("throws", ["const a = 1;", 'throw new Error("boom");', "console.log(a);"]);
+    const result = await run(file);
+    expect(result.ok).toBe(false);
+    expect(result.failure?.index).toBe(1);
+    expect(result.error).toContain("cell 2 of 3 failed");
+    expect(result.failure?.stderr).toContain("Error: boom");
+  }, BROKEN_TIMEOUT_MS);
+
+  test("fails on an unhandled promise rejection, even though the kernel reports it after the cell", async () => {
+    const file = writeNotebook("rejects", ["const a = 1;", 'Promise.reject(new Error("x"));', "console.log(a);"]);
+    const result = await run(file);
+    expect(result.ok).toBe(false);
+    expect(result.failure?.index).toBe(1);
+    expect(result.failure?.reason).toMatch(/UnhandledPromiseRejection/);
+  }, BROKEN_TIMEOUT_MS);
+
+  test("fails on an exception thrown later by a timer", async () => {
+    const file = writeNotebook("uncaught", ['setTimeout(() => { throw new Error("late"); }, 10);', "const a = 1;"]);
+    const result = await run(file);
+    expect(result.ok).toBe(false);
+    expect(result.failure?.index).toBe(0);
+    expect(result.failure?.reason).toMatch(/UncaughtException/);
+  }, BROKEN_TIMEOUT_MS);
+
+  test("fails a cell that runs past the timeout", async () => {
+    const file = writeNotebook("slow", ["await new Promise((resolve) => setTimeout(resolve, 30_000));"]);
+    const result = await run(file, { timeoutSeconds: 3 });
+    expect(result.ok).toBe(false);
+    expect(result.failure?.index).toBe(0);
+    expect(result.failure?.reason).toMatch(/timed out after 3 s/);
+  }, BROKEN_TIMEOUT_MS);
+
+  test("with keepGoing, runs the cells after a failure too", async () => {
+    const file = writeNotebook("keep-going", ['throw new Error("first");', 'console.log("second");']);
+    const result = await run(file, { keepGoing: true });
+    expect(result.ok).toBe(false);
+    expect(result.failure?.index).toBe(0);
+    expect(result.cells[1].status).toBe("ok");
+    expect(result.cells[1].stdout).toBe("second\n");
+  }, BROKEN_TIMEOUT_MS);
+});
