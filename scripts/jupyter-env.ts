@@ -16,6 +16,14 @@ export const ROOT = path.resolve(__dirname, "..");
 /** Oldest Python the pinned packages install on (ipython 9 needs 3.11). */
 const MIN_PYTHON: [number, number] = [3, 11];
 
+/**
+ * JupyterLab defaults for the lessons (`lab/settings/overrides.json` in the venv): no prompt about
+ * Jupyter news and no update checks, which would call out to the internet.
+ */
+const LAB_SETTINGS = {
+  "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
+};
+
 /** A setup problem the user can fix; `message` is one sentence naming the problem and the fix. */
 export class SetupError extends Error {
   constructor(message: string) {
@@ -110,7 +118,8 @@ export async function ensureJupyterEnv(options: EnsureOptions = {}): Promise<Jup
   }
   await withLock("venv", log, async () => {
     await ensureVenv(paths, log);
-    writeKernelSpec(paths);
+    writeIfChanged(paths.kernelSpecFile, JSON.stringify(tslabKernelSpec(paths.root), null, 1) + "\n");
+    writeIfChanged(path.join(paths.venvDir, "share", "jupyter", "lab", "settings", "overrides.json"), JSON.stringify(LAB_SETTINGS, null, 1) + "\n");
   });
   return paths;
 }
@@ -153,12 +162,11 @@ async function ensureVenv(paths: JupyterEnv, log: (line: string) => void): Promi
   log(`The Python environment .venv/ is ready (took ${Math.round((Date.now() - started) / 1000)} s).`);
 }
 
-/** Writes the kernelspec only when it differs, e.g. after node moved or the project folder was renamed. */
-function writeKernelSpec(paths: JupyterEnv): void {
-  const text = JSON.stringify(tslabKernelSpec(paths.root), null, 1) + "\n";
-  if (readText(paths.kernelSpecFile) === text) return;
-  fs.mkdirSync(path.dirname(paths.kernelSpecFile), { recursive: true });
-  writeFileAtomic(paths.kernelSpecFile, text);
+/** Writes only when the content differs, e.g. after node moved or the project folder was renamed. */
+function writeIfChanged(file: string, text: string): void {
+  if (readText(file) === text) return;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomic(file, text);
 }
 
 /** The system Python that creates the venv: `$PYTHON`, else `python3`. */

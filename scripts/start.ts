@@ -102,9 +102,6 @@ async function main(): Promise<void> {
     "--KernelSpecManager.ensure_native_kernel=False",
     "--KernelSpecManager.allowed_kernelspecs=tslab",
     "--MappingKernelManager.default_kernel_name=tslab",
-    // No calls home for news or update checks.
-    "--LabApp.news_url=None",
-    "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
     ...(args.openBrowser ? [] : ["--no-browser"]),
     // Jupyter refuses root unless told; containers often run as root, and the server is local and token-protected.
     ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
