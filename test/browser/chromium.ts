@@ -43,3 +43,24 @@ export async function offlinePage(browser: Browser, allowedPrefixes: string[] = 
   });
   return { context, page, problems };
 }
+
+/**
+ * The few DOM shapes the tests touch inside the page. The project compiles without the DOM library,
+ * so page functions reach the document as `(globalThis as unknown as PageGlobals).document`.
+ */
+export interface PageElement {
+  getAttribute(name: string): string | null;
+  readonly textContent: string | null;
+  readonly classList: { contains(name: string): boolean };
+  matches(selector: string): boolean;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+  /** A plotly graph div's traces and layout (absent on other elements). */
+  readonly data?: { visible?: unknown }[];
+  readonly layout?: { title?: { text?: string } };
+}
+
+/** The page's globals used by the tests. */
+export interface PageGlobals {
+  document: { querySelectorAll(selector: string): ArrayLike<PageElement>; readonly scripts: ArrayLike<PageElement> };
+}

@@ -12,6 +12,7 @@ import { Matrix, relu, sigmoid } from "../../kernel-lib/src";
 import * as plot from "../../kernel-lib/src/plot";
 import { fakeHistory } from "../plot/fixtures";
 import { launchChromium, offlinePage } from "./chromium";
+import type { PageGlobals } from "./chromium";
 
 const PLOTLY_MARKER = "window.Plotly = Plotly";
 
@@ -89,15 +90,15 @@ afterAll(async () => {
 async function drawnFigures(p: import("playwright-core").Page, count: number) {
   await p.waitForFunction(
     (n) => {
-      const els = Array.from(document.querySelectorAll(".gradient-lab-plot"));
+      const els = Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll(".gradient-lab-plot"));
       return els.length === n && els.every((el) => el.classList.contains("js-plotly-plot") && el.querySelector("svg.main-svg"));
     },
     count,
     { timeout: 60_000 },
   );
   return p.evaluate(() =>
-    Array.from(document.querySelectorAll(".gradient-lab-plot")).map((el) => ({
-      traces: (el as unknown as { data: unknown[] }).data.length,
+    Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll(".gradient-lab-plot")).map((el) => ({
+      traces: el.data?.length ?? 0,
       svgs: el.querySelectorAll("svg.main-svg").length,
     })),
   );
@@ -119,19 +120,22 @@ describe("figures in Chromium, offline", () => {
       expect(d.svgs, named[i][0]).toBeGreaterThan(0);
       expect(d.traces, named[i][0]).toBe(named[i][1].data.length);
     });
-    const scripts = await p.evaluate((marker) => Array.from(document.scripts).filter((s) => (s.textContent ?? "").includes(marker)).length, PLOTLY_MARKER);
+    const scripts = await p.evaluate(
+      (marker) => Array.from((globalThis as unknown as PageGlobals).document.scripts).filter((s) => (s.textContent ?? "").includes(marker)).length,
+      PLOTLY_MARKER,
+    );
     expect(scripts).toBe(1);
 
     // The slider steps through its states in the browser: click the rail's right end.
     const sliderIndex = named.findIndex(([n]) => n === "slider");
-    const visibleBefore = await p.evaluate((i) => (document.querySelectorAll(".gradient-lab-plot")[i] as unknown as { data: { visible: boolean }[] }).data.map((t) => t.visible), sliderIndex);
+    const visibleBefore = await p.evaluate((i) => (globalThis as unknown as PageGlobals).document.querySelectorAll(".gradient-lab-plot")[i].data?.map((t) => t.visible), sliderIndex);
     expect(visibleBefore).toEqual([true, false, false]);
     const rail = p.locator(".gradient-lab-plot").nth(sliderIndex).locator(".slider-rail-rect");
     await rail.scrollIntoViewIfNeeded();
     const box = await rail.boundingBox();
     await p.mouse.click(box!.x + box!.width - 2, box!.y + box!.height / 2);
-    await p.waitForFunction((i) => (document.querySelectorAll(".gradient-lab-plot")[i] as unknown as { data: { visible: boolean }[] }).data[2].visible === true, sliderIndex, { timeout: 10_000 });
-    const title = await p.evaluate((i) => (document.querySelectorAll(".gradient-lab-plot")[i] as unknown as { layout: { title: { text: string } } }).layout.title.text, sliderIndex);
+    await p.waitForFunction((i) => (globalThis as unknown as PageGlobals).document.querySelectorAll(".gradient-lab-plot")[i].data?.[2].visible === true, sliderIndex, { timeout: 10_000 });
+    const title = await p.evaluate((i) => (globalThis as unknown as PageGlobals).document.querySelectorAll(".gradient-lab-plot")[i].layout?.title?.text, sliderIndex);
     expect(title).toBe("depth 6");
 
     expect(problems.errors).toEqual([]);

@@ -128,17 +128,22 @@ describe("in a kernel (tslab's internal writer)", () => {
     live.update(plot.activation(sigmoid, { title: "epoch 3" }));
     live.close();
     live.update(plot.activation(sigmoid, { title: "after close" }));
-    expect(sent.map(([, u]) => u)).toEqual([false, true, true, true, true, true]);
+    expect(sent.map(([, u]) => u)).toEqual([false, true, true, true, true, true, true, true]);
     expect(new Set(sent.map(([m]) => m.transient.display_id))).toEqual(new Set([live.id]));
     expect(Object.keys(sent[0][0].data).sort()).toEqual([PLOTLY, "text/html", "text/plain"]);
     expect(sent[0][0].data["text/html"]).not.toContain(plotlyMarker); // updates stay light
-    expect(sent[2][0].data).toEqual({ "text/plain": "training: epoch 2/3" });
-    expect(sent[3][0].data).toEqual({ "text/html": "<b>epoch 3</b>", "text/plain": "epoch 3" });
-    expect(sent[5][0].data["text/plain"]).toMatch(/epoch 3/);
-    expect(sent[5][0].data["text/html"]).toContain(plotlyMarker); // the final frame stands alone
+    // Between two figures a same-height HTML placeholder makes JupyterLab draw the new one afresh.
+    expect(sent[1][0].data).toEqual({ "text/html": '<div style="height:420px"></div>', "text/plain": "(redrawing)" });
+    expect(sent[2][0].data["text/plain"]).toMatch(/epoch 2/);
+    expect(sent[3][0].data).toEqual({ "text/plain": "training: epoch 2/3" });
+    expect(sent[4][0].data).toEqual({ "text/html": "<b>epoch 3</b>", "text/plain": "epoch 3" });
+    expect(sent[5][0].data["text/plain"]).toMatch(/epoch 3/); // after HTML: no placeholder needed
+    expect(Object.keys(sent[6][0].data)).toEqual(["text/html", "text/plain"]);
+    expect(sent[7][0].data["text/plain"]).toMatch(/epoch 3/);
+    expect(sent[7][0].data["text/html"]).toContain(plotlyMarker); // the final frame stands alone
     // The session's plotly.js is now on the page: the next figure does not carry it.
     plot.show(plot.activation(sigmoid));
-    expect(sent[6][0].data["text/html"]).not.toContain(plotlyMarker);
+    expect(sent[8][0].data["text/html"]).not.toContain(plotlyMarker);
   });
 
   it("showGraph sends the graph as SVG with a text summary, to the cell that called it", async () => {

@@ -28,6 +28,17 @@ export interface LiveOutput {
 }
 
 /**
+ * JupyterLab redraws an updated output in the same renderer when its preferred MIME type is
+ * unchanged, and its plotly renderer ignores such redraws (it draws once). An update that briefly
+ * switches the output to HTML of the same height makes JupyterLab create a fresh plotly renderer
+ * for the next frame; both messages are handled before the page repaints.
+ */
+function placeholder(fig: Figure): { [mime: string]: string } {
+  const height = typeof fig.layout?.height === "number" ? fig.layout.height : 450;
+  return { "text/html": `<div style="height:${height}px"></div>`, "text/plain": "(redrawing)" };
+}
+
+/**
  * A new live output. Nothing appears until the first `update`, `text` or `html`; each later call
  * replaces the output. Updates send the plotly JSON (what JupyterLab draws) and HTML that relies on
  * plotly.js being on the page; `close()` sends the final figure with plotly.js if needed.
@@ -36,6 +47,8 @@ export function createLiveOutput(): LiveOutput {
   const id = newDisplayId();
   const channel = new DisplayChannel(id);
   let last: Figure | null = null;
+  // Whether the output currently holds a plotly figure (so the next figure needs the placeholder).
+  let showsFigure = false;
   let closed = false;
   const active = () => !closed && inKernel();
   return {
@@ -45,6 +58,8 @@ export function createLiveOutput(): LiveOutput {
       if (!active()) return;
       const clean = jsonReady(fig);
       last = clean;
+      if (showsFigure) channel.send(placeholder(clean));
+      showsFigure = true;
       channel.send({
         [PLOTLY_MIME]: { data: clean.data, layout: clean.layout, config: clean.config ?? {} },
         "text/html": figureHtml(clean, { includePlotly: false }),
@@ -54,11 +69,13 @@ export function createLiveOutput(): LiveOutput {
     text(s: string): void {
       if (!active()) return;
       last = null;
+      showsFigure = false;
       channel.send({ "text/plain": String(s) });
     },
     html(s: string): void {
       if (!active()) return;
       last = null;
+      showsFigure = false;
       channel.send({ "text/html": String(s), "text/plain": stripTags(String(s)) });
     },
     close(): void {
@@ -66,6 +83,7 @@ export function createLiveOutput(): LiveOutput {
       closed = true;
       if (last === null) return;
       const includePlotly = nextNeedsPlotly(plotlyEmbedding());
+      channel.send(placeholder(last));
       if (channel.send(figureBundle(last, includePlotly)) !== "none" && includePlotly) markPlotlyInlined();
     },
   };
