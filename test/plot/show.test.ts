@@ -144,6 +144,10 @@ describe("in a kernel (tslab's internal writer)", () => {
     // The session's plotly.js is now on the page: the next figure does not carry it.
     plot.show(plot.activation(sigmoid));
     expect(sent[8][0].data["text/html"]).not.toContain(plotlyMarker);
+    // …and closing a later live output sends nothing more: its last update is already final.
+    const second = plot.liveFigure(plot.activation(tanh));
+    second.close();
+    expect(sent).toHaveLength(10);
   });
 
   it("showGraph sends the graph as SVG with a text summary, to the cell that called it", async () => {

@@ -21,8 +21,8 @@ export interface LiveOutput {
   /** Replaces the output with HTML (and its text as text/plain). */
   html(s: string): void;
   /**
-   * Ends the live output: the last figure is sent once more with full HTML (plotly.js inlined if
-   * the embedding mode asks for it), so exported notebooks show it offline. Later calls do nothing.
+   * Ends the live output. If the embedding mode wants plotly.js in the next figure's HTML, the last
+   * figure is sent once more with it, so exported notebooks show it offline. Later calls do nothing.
    */
   close(): void;
 }
@@ -82,9 +82,10 @@ export function createLiveOutput(): LiveOutput {
       if (!active()) return;
       closed = true;
       if (last === null) return;
-      const includePlotly = nextNeedsPlotly(plotlyEmbedding());
+      // Without plotly.js to add, the last update already is the final form of the output.
+      if (!nextNeedsPlotly(plotlyEmbedding())) return;
       channel.send(placeholder(last));
-      if (channel.send(figureBundle(last, includePlotly)) !== "none" && includePlotly) markPlotlyInlined();
+      if (channel.send(figureBundle(last, true)) !== "none") markPlotlyInlined();
     },
   };
 }
