@@ -9,7 +9,9 @@ scripts/jupyter-env.ts so the kernel comes from the venv's kernelspec.
 A cell fails when the kernel replies with an error, when it emits an error output, or when its
 stderr carries a TypeScript diagnostic (``1:7 - Type 'string' is not ...``), ``UncaughtException``
 or ``UnhandledPromiseRejection``. tslab reports the last two asynchronously, after the cell's
-reply, so output that arrives just after a cell finished is still collected for that cell.
+reply, so output that arrives just after a cell finished is still collected for that cell. A cell
+tagged ``raises-exception`` (nbclient's convention) is meant to fail, e.g. to show an error message,
+and fails only if it runs without error.
 
 The report is JSON: {"ok", "cells": [{"index", "id", "cell_type", "status", "execution_count",
 "stdout", "stderr", "reason"}], "failure": <the first failed cell or null>, "error": <a problem
@@ -91,10 +93,10 @@ async def run(args) -> dict:
     nb = nbformat.read(args.notebook, as_version=4)
     cells = []
     report = {"ok": False, "cells": cells, "failure": None, "error": None}
-    msg_ids: dict[int, str] = {}
+    replies: dict[int, dict] = {}
 
-    def remember_msg_id(cell, cell_index, execute_reply, **_):
-        msg_ids[cell_index] = execute_reply["parent_header"].get("msg_id")
+    def remember_reply(cell, cell_index, execute_reply, **_):
+        replies[cell_index] = execute_reply
 
     client = NotebookClient(
         nb,
@@ -102,7 +104,7 @@ async def run(args) -> dict:
         startup_timeout=120,
         kernel_name=args.kernel,
         resources={"metadata": {"path": args.cwd}},
-        on_cell_executed=remember_msg_id,
+        on_cell_executed=remember_reply,
     )
     try:
         async with client.async_setup_kernel():
@@ -127,12 +129,19 @@ async def run(args) -> dict:
                     reason = f"timed out after {args.timeout} s"
                 except DeadKernelError:
                     reason = "the kernel died"
+                reply = replies.get(index) or {}
+                status = reply.get("content", {}).get("status")
+                if status == "abort":
+                    reason = "the kernel did not run it (aborted)"
                 # After an error reply tslab drops requests for 200 ms, so wait that out too.
                 last = index == len(nb.cells) - 1
-                settle = FINAL_SETTLE_SECONDS if last or reason else SETTLE_SECONDS
-                await collect_late_output(client, msg_ids.get(index), cell, index, settle)
+                settle = FINAL_SETTLE_SECONDS if last or reason or status == "error" else SETTLE_SECONDS
+                await collect_late_output(client, reply.get("parent_header", {}).get("msg_id"), cell, index, settle)
                 merge_streams(cell)
                 reason = failure_reason(cell) or reason
+                if "raises-exception" in cell.metadata.get("tags", []):
+                    errored = reason is not None or status == "error"
+                    reason = None if errored else "it is tagged raises-exception but ran without error"
                 entry.update(status="failed" if reason else "ok", reason=reason,
                              execution_count=cell.get("execution_count"),
                              stdout=stream_text(cell, "stdout"), stderr=stream_text(cell, "stderr"))

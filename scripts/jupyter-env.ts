@@ -116,7 +116,7 @@ export async function ensureJupyterEnv(options: EnsureOptions = {}): Promise<Jup
   if (!fs.existsSync(tslabBin)) {
     throw new SetupError(`tslab is not installed in node_modules: run \`npm install\` in ${paths.root}.`);
   }
-  await withLock("venv", log, async () => {
+  await withLock(`the setup of ${paths.venvDir}`, log, async () => {
     await ensureVenv(paths, log);
     writeIfChanged(paths.kernelSpecFile, JSON.stringify(tslabKernelSpec(paths.root), null, 1) + "\n");
     writeIfChanged(path.join(paths.venvDir, "share", "jupyter", "lab", "settings", "overrides.json"), JSON.stringify(LAB_SETTINGS, null, 1) + "\n");
@@ -225,12 +225,11 @@ export function writeFileAtomic(file: string, data: string): void {
 }
 
 /**
- * Runs `fn` while holding a lock shared by every process working on this checkout (a folder in the
- * temp dir, created atomically). A lock whose owner process is gone is taken over.
+ * Runs `fn` while holding the lock called `name`, shared by every process working on this checkout
+ * (a folder in the temp dir, created atomically). A lock whose owner process is gone is taken over.
  */
 export async function withLock<T>(name: string, log: (line: string) => void, fn: () => Promise<T>): Promise<T> {
-  const key = createHash("sha256").update(ROOT).digest("hex").slice(0, 12);
-  const lockDir = path.join(os.tmpdir(), `gradient-lab-${key}-${name}.lock`);
+  const lockDir = lockPath(name);
   const ownerFile = path.join(lockDir, "pid");
   let announced = false;
   for (;;) {
@@ -247,7 +246,7 @@ export async function withLock<T>(name: string, log: (line: string) => void, fn:
       continue;
     }
     if (!announced && owner) {
-      log(`Waiting for another Gradient Lab process (pid ${owner}) to finish with the ${name} ...`);
+      log(`Waiting for another Gradient Lab process (pid ${owner}) to finish ${name} ...`);
       announced = true;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -257,6 +256,12 @@ export async function withLock<T>(name: string, log: (line: string) => void, fn:
   } finally {
     fs.rmSync(lockDir, { recursive: true, force: true });
   }
+}
+
+/** The folder that stands for the lock `name` of this checkout while someone holds it. */
+export function lockPath(name: string): string {
+  const key = createHash("sha256").update(`${ROOT}\n${name}`).digest("hex").slice(0, 16);
+  return path.join(os.tmpdir(), `gradient-lab-${key}.lock`);
 }
 
 function isAlive(pid: number): boolean {

@@ -80,7 +80,8 @@ export interface RunResult {
 /**
  * Executes a notebook top to bottom in a fresh tslab kernel and reports every cell. A cell fails on
  * an error reply, on a TypeScript diagnostic in its stderr, or on `UncaughtException` /
- * `UnhandledPromiseRejection`; the run stops there unless `keepGoing` is set.
+ * `UnhandledPromiseRejection`; the run stops there unless `keepGoing` is set. A cell tagged
+ * `raises-exception` is meant to fail and counts as failed only when it runs without error.
  */
 export async function runNotebook(notebookPath: string, options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();

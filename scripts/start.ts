@@ -84,11 +84,11 @@ async function waitUntilReady(url: string, child: ReturnType<typeof spawn>): Pro
 async function main(): Promise<void> {
   const started = Date.now();
   const args = parseArgs(process.argv.slice(2));
+  await assertPortFree(args.port); // before the setup, which can take a minute the first time
   const jupyter = await ensureJupyterEnv();
   if (!fs.existsSync(path.join(ROOT, "kernel-lib", "dist", "index.js"))) {
     console.warn("Note: kernel-lib is not built, so the lessons cannot import it yet: run `npm run build` in another terminal.");
   }
-  await assertPortFree(args.port);
 
   const token = randomBytes(24).toString("hex");
   const jupyterArgs = [

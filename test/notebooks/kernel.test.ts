@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 test("the tslab kernel passes jupyter_kernel_test except for its known gaps", async () => {
   const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-kernel-")), "outcomes.json");
-  const { code, output } = await withLock("kernel", () => {}, () =>
+  const { code, output } = await withLock("a kernel run", () => {}, () =>
     runPython(jupyter, [path.join(ROOT, "jupyter", "test_tslab_kernel.py"), "--report", report]),
   );
   const outcomes = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, "utf8")) : {};

@@ -26,16 +26,23 @@ afterAll(() => {
 });
 
 function run(file: string, options: RunOptions = {}): Promise<RunResult> {
-  return withLock("kernel", () => {}, () => runNotebook(file, { jupyter, ...options }));
+  return withLock("a kernel run", () => {}, () => runNotebook(file, { jupyter, ...options }));
 }
 
-/** Writes a tslab notebook with one code cell per source to the scratch folder. */
-function writeNotebook(name: string, sources: string[]): string {
+/** Writes a tslab notebook with one code cell per source to the scratch folder; `{ source, tags }` sets cell tags. */
+function writeNotebook(name: string, sources: (string | { source: string; tags: string[] })[]): string {
   const nb: Notebook = {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
-    cells: sources.map((source, i) => ({ cell_type: "code", id: `cell-${i + 1}`, source, metadata: {}, outputs: [], execution_count: null })),
+    cells: sources.map((cell, i) => ({
+      cell_type: "code",
+      id: `cell-${i + 1}`,
+      source: typeof cell === "string" ? cell : cell.source,
+      metadata: typeof cell === "string" ? {} : { tags: cell.tags },
+      outputs: [],
+      execution_count: null,
+    })),
   };
   const file = path.join(scratch, `${name}.ipynb`);
   fs.writeFileSync(file, JSON.stringify(nb, null, 1));
@@ -117,5 +124,17 @@ describe("the notebook runner", () => {
     expect(result.failure?.index).toBe(0);
     expect(result.cells[1].status).toBe("ok");
     expect(result.cells[1].stdout).toBe("second\n");
+  }, BROKEN_TIMEOUT_MS);
+
+  test("lets a cell tagged raises-exception fail on purpose, and fails it when it does not", async () => {
+    const file = writeNotebook("tagged", [
+      { source: 'throw new Error("shown on purpose");', tags: ["raises-exception"] },
+      'console.log("next");',
+      { source: "const fine = 1;", tags: ["raises-exception"] },
+    ]);
+    const result = await run(file);
+    expect(result.cells.map((c) => c.status)).toEqual(["ok", "ok", "failed"]);
+    expect(result.cells[1].stdout).toBe("next\n");
+    expect(result.failure?.reason).toMatch(/tagged raises-exception but ran without error/);
   }, BROKEN_TIMEOUT_MS);
 });
