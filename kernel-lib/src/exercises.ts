@@ -7,6 +7,7 @@
  */
 
 import { Matrix } from "./matrix";
+import { DisplayChannel } from "./plot/kernel";
 
 /** What a check reports: one line for the learner, one record for the grader. */
 export interface CheckRecord {
@@ -45,27 +46,13 @@ export interface CheckOptions {
 /** The MIME type of a check record in a notebook output (read by the grader). */
 export const CHECK_MIME = "application/vnd.gradient-lab.check+json";
 
-/** Where check records go; by default, printed (and, in a notebook, also sent as a record). */
+/** Where check records go; by default, to the notebook (or printed outside one). */
 let sink: (record: CheckRecord) => void = defaultSink;
 
 function defaultSink(record: CheckRecord): void {
-  // In a notebook the line and the grader's record go out together as one output; elsewhere, print the line.
-  const writer = kernelDisplayWriter();
   const text = `${record.passed ? "✓" : "✗"} Exercise ${record.id}: ${record.message} (${record.points}/${record.maxPoints} ${record.maxPoints === 1 ? "point" : "points"})`;
-  if (writer !== undefined) writer({ data: { [CHECK_MIME]: record, "text/plain": text }, metadata: {}, transient: {} }, false);
-  else console.log(text);
-}
-
-type DisplayWriter = (message: { data: { [mime: string]: unknown }; metadata: object; transient: object }, update: boolean) => void;
-
-/** tslab's writer for rich outputs of the running cell, or undefined outside a tslab kernel. */
-function kernelDisplayWriter(): DisplayWriter | undefined {
-  try {
-    const jupyter = require("tslab/dist/jupyter");
-    return typeof jupyter.lastWriteDisplayData === "function" ? jupyter.lastWriteDisplayData : undefined;
-  } catch {
-    return undefined;
-  }
+  // In a notebook the line and the grader's record go out together as one output; elsewhere, print the line.
+  if (new DisplayChannel().send({ [CHECK_MIME]: record, "text/plain": text }) === "none") console.log(text);
 }
 
 /** Sends check records somewhere else (tests use this); returns the previous sink. */

@@ -42,18 +42,21 @@ export function graphDot(root: Value, opts: GraphOptions = {}): string {
     throw new Error("plot.graphDot: expected a Value (from kernel-lib's Value class), e.g. plot.graphDot(L).");
   }
   const d = opts.decimals ?? 4;
+  const rankdir = opts.rankdir ?? "LR";
   const order = root.topologicalOrder();
   const id = new Map<Value, string>();
   order.forEach((v, i) => id.set(v, `v${i}`));
   const lines = [
     "digraph G {",
-    `  graph [rankdir=${opts.rankdir ?? "LR"}, bgcolor="transparent", nodesep=0.25, ranksep=0.35];`,
+    `  graph [rankdir=${rankdir}, bgcolor="transparent", nodesep=0.25, ranksep=0.35];`,
     '  node [fontname="Helvetica", fontsize=12, color="#8c8c8c", fontcolor="#222222", style=filled, fillcolor="#f4f4f4"];',
     '  edge [color="#8c8c8c", fontname="Helvetica", fontsize=10, fontcolor="#8c8c8c", arrowsize=0.7];',
   ];
   for (const v of order) {
     const me = id.get(v) as string;
-    const label = `{ ${field(v.label)} | data ${fixed(v.data, d)} | grad ${fixed(v.grad, d)} }`;
+    // A record's fields run across the rank direction; braces turn them so they read on one line.
+    const fields = `${field(v.label)} | data ${fixed(v.data, d)} | grad ${fixed(v.grad, d)}`;
+    const label = rankdir === "LR" ? `{ ${fields} }` : fields;
     const fill = v === root ? ', fillcolor="#dbe9f6"' : "";
     lines.push(`  ${me} [shape=record, label="${label}"${fill}];`);
     if (v.op !== "" || v.parents.length > 0) {
