@@ -21,6 +21,11 @@ from queue import Empty
 
 import jupyter_kernel_test as jkt
 
+# jupyter_kernel_test waits 15 s for a reply; on a busy 2-core machine tslab's first compile can
+# take longer, so give replies a minute (the history test keeps its own 15 s: tslab never answers).
+REPLY_TIMEOUT = 60
+jkt.TIMEOUT = REPLY_TIMEOUT
+
 
 class TslabKernelTests(jkt.KernelTests):
     kernel_name = "tslab"
@@ -55,6 +60,9 @@ class TslabKernelTests(jkt.KernelTests):
                     jkt.ensure_sync(channel.get_msg)(timeout=0.5)
             except Empty:
                 pass
+
+    def execute_helper(self, code: str, timeout: int = REPLY_TIMEOUT, **kwargs):
+        return super().execute_helper(code, timeout=timeout, **kwargs)
 
     def setUp(self) -> None:
         # After an error reply tslab drops the requests of the next 200 ms (yunabe/tslab#19);
