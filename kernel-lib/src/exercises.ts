@@ -71,6 +71,8 @@ export class CheckFailure extends Error {
     super(`Exercise ${record.id}: ${record.message}`);
     this.name = "CheckFailure";
     this.record = record;
+    // The notebook shows an error's stack; for a failed check only the feedback matters, not where in kernel-lib it was thrown.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
@@ -79,11 +81,11 @@ function requireId(id: string, points: number): void {
   if (!Number.isFinite(points) || points < 0) throw new Error(`exercises: points for exercise ${id} must be a non-negative number, got ${points}.`);
 }
 
-function report(id: string, passed: boolean, message: string, points: number): CheckRecord {
+/** Sends the record; throws on failure. Returns nothing, so a check on a cell's last line shows only its feedback. */
+function report(id: string, passed: boolean, message: string, points: number): void {
   const record: CheckRecord = { id, passed, points: passed ? points : 0, maxPoints: points, message };
   sink(record);
   if (!passed) throw new CheckFailure(record);
-  return record;
 }
 
 /** The error an unfinished exercise throws; the student version of a notebook calls it where a solution was. */
@@ -144,7 +146,7 @@ function failureMessage(input: unknown[] | undefined, got: unknown, expected: un
  * Checks a value the learner computed against the expected one. Passes silently but for one line;
  * on failure shows both values and the hint, then throws.
  */
-export function checkValue(id: string, got: unknown, expected: unknown, options: CheckOptions = {}): CheckRecord {
+export function checkValue(id: string, got: unknown, expected: unknown, options: CheckOptions = {}): void {
   const points = options.points ?? 1;
   requireId(id, points);
   if (matches(got, expected, options.tolerance)) return report(id, true, `correct: ${describe(got)}.`, points);
@@ -161,7 +163,7 @@ export function checkFunction<A extends unknown[]>(
   reference: (...args: A) => unknown,
   cases: A[],
   options: CheckOptions = {},
-): CheckRecord {
+): void {
   const points = options.points ?? 1;
   requireId(id, points);
   if (typeof learner !== "function") {
@@ -182,7 +184,7 @@ export function checkFunction<A extends unknown[]>(
 }
 
 /** A check of any condition the author states: `passed` with a message for each outcome. */
-export function checkThat(id: string, passed: boolean, messages: { pass: string; fail: string }, options: CheckOptions = {}): CheckRecord {
+export function checkThat(id: string, passed: boolean, messages: { pass: string; fail: string }, options: CheckOptions = {}): void {
   const points = options.points ?? 1;
   requireId(id, points);
   return report(id, passed === true, passed === true ? messages.pass : messages.fail + (options.hint ? ` Hint: ${options.hint}` : ""), points);

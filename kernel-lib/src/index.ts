@@ -13,7 +13,7 @@ export { sigmoid, tanh, relu, leakyRelu, elu, gelu, softplus, linear, softmax, a
 export type { Activation, ActivationName, LayerActivation } from "./activations";
 export { Value, toValue } from "./value";
 export type { ValueLike } from "./value";
-export { normal, uniform, xavierUniform, xavierNormal, he, nielsen, rai, initializers, getInitializer } from "./init";
+export { normal, uniform, xavierUniform, xavierNormal, he, lecun, nielsen, rai, initializers, getInitializer } from "./init";
 export type { Initializer, InitializerName } from "./init";
 export { Dense } from "./layers";
 export type { DenseOptions } from "./layers";

@@ -96,6 +96,23 @@ export function he(alpha = 0): Initializer {
   };
 }
 
+/**
+ * Fan-in scaled normal (LeCun et al., 1998): W ~ N(0, gain²/n_in), b = 0. With gain 1 every unit's
+ * z starts with about the variance of one input; other gains scale all layers alike, for
+ * experiments on the weight scale.
+ */
+export function lecun(gain = 1): Initializer {
+  requirePositive("lecun", "gain", gain);
+  return {
+    name: gain === 1 ? "lecun" : `lecun(${gain})`,
+    latex: `W_{ij} \\sim \\mathcal{N}\\!\\left(0, \\tfrac{${gain === 1 ? "1" : `${gain}^2`}}{n_{in}}\\right),\\; b = 0`,
+    init(W, b, random) {
+      fillNormal(W, gain / Math.sqrt(W.rows), random);
+      b.data.fill(0);
+    },
+  };
+}
+
 /** The scheme of Nielsen's book (chapter 3): W ~ N(0, 1/n_in) and b ~ N(0, 1). */
 export const nielsen: Initializer = {
   name: "nielsen",
@@ -137,12 +154,13 @@ export const initializers: { readonly [name: string]: Initializer } = {
   xavierUniform,
   xavierNormal,
   he: he(0),
+  lecun: lecun(1),
   nielsen,
   rai,
 };
 
 /** Names accepted wherever an initializer is asked for. */
-export type InitializerName = "normal" | "uniform" | "xavier" | "xavierUniform" | "xavierNormal" | "he" | "nielsen" | "rai";
+export type InitializerName = "normal" | "uniform" | "xavier" | "xavierUniform" | "xavierNormal" | "he" | "lecun" | "nielsen" | "rai";
 
 /** The initializer for a name or object; an unknown name throws an error listing the known ones. */
 export function getInitializer(init: InitializerName | Initializer | string, where = "init"): Initializer {

@@ -162,6 +162,12 @@ describe("per-layer figures", () => {
     expect(axis(sat, "yaxis").tickformat).toBe(".0%");
   });
 
+  it("gradientFlow: legend names on request, one per plotted layer", () => {
+    const fig = plot.gradientFlow(fakeHistory(), { layers: ["hidden layer 1", "hidden layer 2"] });
+    expect(fig.data.map((t) => t.name)).toEqual(["hidden layer 1", "hidden layer 2"]);
+    expect(() => plot.gradientFlow(fakeHistory(), { layers: ["only one"] })).toThrow(/1 layer names for 2 plotted layers/);
+  });
+
   it("explains a history without diagnostics", () => {
     const h = fakeHistory();
     h.diagnostics = [];
@@ -182,6 +188,22 @@ describe("per-layer figures", () => {
     expect(fig.layout.grid).toMatchObject({ rows: 1, columns: 2 });
     expect(axisTitle(fig, "xaxis2")).toBe("activation a");
     expect((fig.layout.annotations as Layout[]).map((x) => x.text)).toEqual(["hidden 1", "hidden 2"]);
+  });
+
+  it("layerHistograms: values outside the range count in the edge bins; shaded regions clipped to the range", () => {
+    const fig = plot.layerHistograms([[-10, 0.1, 0.9, 10]], { range: [0, 1], bins: 2, shade: [[-Infinity, 0.2], [5, 6]] });
+    expect(fig.data[0].y).toEqual([0.5, 0.5]);
+    expect(fig.layout.shapes).toEqual([expect.objectContaining({ type: "rect", xref: "x", x0: 0, x1: 0.2 })]);
+  });
+});
+
+describe("axis ticks", () => {
+  it("puts one tick per whole number on a short integer x axis, and 1-2-5 ticks on a log axis of a few decades", () => {
+    const epochs = plot.curves([{ name: "loss", x: [1, 2, 3, 4], y: [3, 2, 1.5, 1.2] }]);
+    expect(axis(epochs)).toMatchObject({ tickmode: "linear", dtick: 1 });
+    expect(axis(plot.curves([{ name: "f", x: [0, 0.5, 1], y: [0, 1, 2] }])).dtick).toBeUndefined();
+    expect(axis(plot.curves([{ name: "f", x: [1, 2], y: [0.1, 5] }], { logY: true }), "yaxis").dtick).toBe("D2");
+    expect(axis(plot.curves([{ name: "f", x: [1, 2], y: [1e-6, 1] }], { logY: true }), "yaxis").dtick).toBe(1);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Dense, Initializer, getInitializer, he, initializers, nielsen, normal, uniform, xavierNormal, xavierUniform } from "../../kernel-lib/src";
+import { Dense, Initializer, getInitializer, he, initializers, lecun, nielsen, normal, rai, uniform, xavierNormal, xavierUniform } from "../../kernel-lib/src";
 
 /**
  * Asserts that samples have mean 0 and variance `variance`, each within 5 standard errors.
@@ -43,6 +43,8 @@ describe("initializers: sample mean and variance of a 1250 × 800 layer (10⁶ w
     ["he(0.1): 2/((1 + α²) n_in)", he(0.1), 2 / ((1 + 0.01) * nIn), NORMAL],
     ["he(0.5): 2/((1 + α²) n_in)", he(0.5), 2 / ((1 + 0.25) * nIn), NORMAL],
     ["nielsen: 1/n_in", nielsen, 1 / nIn, NORMAL],
+    ["lecun: 1/n_in", lecun(), 1 / nIn, NORMAL],
+    ["lecun(3): 9/n_in", lecun(3), 9 / nIn, NORMAL],
   ];
 
   for (const [name, init, variance, kurtosis] of cases) {
@@ -56,6 +58,18 @@ describe("initializers: sample mean and variance of a 1250 × 800 layer (10⁶ w
 
   it("nielsen's biases are N(0, 1)", () => {
     expectMoments(layer(nielsen, 3).b.data, 1, NORMAL);
+  });
+
+  it("rai: one entry per unit (its n_in weights and bias) is drawn from Beta(2, 1), whose mean 2/3 shifts the mean of all entries to (2/3)/(n_in + 1)", () => {
+    const l = layer(rai, 5);
+    const all = Float64Array.from([...l.W.data, ...l.b.data]);
+    const sigma2 = 0.6007 ** 2 / nIn;
+    const expectedMean = 2 / 3 / (nIn + 1);
+    // The normal entries dominate the spread of the mean: SE ≈ √((σ² + E[Beta²]/(n_in + 1)) / N), E[Beta(2,1)²] = 1/2.
+    const se = Math.sqrt((sigma2 + 0.5 / (nIn + 1)) / all.length);
+    const mean = all.reduce((s, v) => s + v, 0) / all.length;
+    expect(Math.abs(mean - expectedMean)).toBeLessThan(5 * se);
+    expect(expectedMean).toBeGreaterThan(20 * se); // the shift is far from noise, so a symmetric draw would fail
   });
 
   it("uniform schemes stay inside their limits", () => {

@@ -4,7 +4,7 @@
  */
 
 import type { History } from "../history";
-import { baseConfig, baseLayout, colour, logTicks, withAlpha } from "./theme";
+import { baseConfig, baseLayout, colour, integerTicks, logTicks, withAlpha } from "./theme";
 import type { Figure, Series, Trace } from "./types";
 import { extent, plain } from "./util";
 
@@ -48,9 +48,8 @@ export function curves(series: Series[], opts: CurvesOptions = {}): Figure {
     { hovermode: "x unified", showlegend: series.length > 1 },
   );
   for (const [ax, log] of [["x", opts.logX], ["y", opts.logY]] as const) {
-    if (!log) continue;
     const all = series.flatMap((s) => Array.from(s[ax]));
-    Object.assign(layout[`${ax}axis`] as object, logTicks(...extent(all, true)));
+    Object.assign(layout[`${ax}axis`] as object, log ? logTicks(...extent(all, true)) : ax === "x" ? integerTicks(all) : {});
   }
   return { data, layout, config: baseConfig() };
 }

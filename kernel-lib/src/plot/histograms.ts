@@ -19,8 +19,10 @@ export interface LayerHistogramsOptions {
   bins?: number;
   /** Panels per row; all in one row up to 5 layers by default. */
   columns?: number;
-  /** The x range shared by every panel; the data's range by default. */
+  /** The x range shared by every panel; the data's range by default. Values outside it count in the edge bins. */
   range?: [number, number];
+  /** x intervals to shade in every panel, e.g. an activation's saturated regions (±Infinity allowed). */
+  shade?: [number, number][];
   /** Height in pixels. */
   height?: number;
 }
@@ -51,14 +53,16 @@ export function layerHistograms(arrays: ArrayLike<number>[], opts: LayerHistogra
   const data: Trace[] = [];
   const extra: Layout = {};
   const annotations: Layout[] = [];
+  const shapes: Layout[] = [];
   for (let l = 0; l < n; l++) {
     const counts = new Array<number>(bins).fill(0);
     let total = 0;
     const a = arrays[l];
     for (let i = 0; i < a.length; i++) {
       const v = a[i];
-      if (!Number.isFinite(v) || v < lo || v > hi) continue;
-      counts[Math.min(bins - 1, Math.floor((v - lo) / width))]++;
+      if (Number.isNaN(v)) continue;
+      // Values beyond the range pile into the edge bins, so every value is counted somewhere.
+      counts[Math.max(0, Math.min(bins - 1, Math.floor((v - lo) / width)))]++;
       total++;
     }
     const suffix = l === 0 ? "" : String(l + 1);
@@ -69,6 +73,14 @@ export function layerHistograms(arrays: ArrayLike<number>[], opts: LayerHistogra
     });
     extra[`xaxis${suffix}`] = axis(opts.xTitle, { range: [lo, hi] });
     extra[`yaxis${suffix}`] = axis(l % columns === 0 ? "share of values" : undefined, { tickformat: ".0%", rangemode: "tozero" });
+    for (const [from, to] of opts.shade ?? []) {
+      const x0 = Math.max(from, lo), x1 = Math.min(to, hi);
+      if (!(x0 < x1)) continue;
+      shapes.push({
+        type: "rect", xref: `x${suffix}`, yref: `y${suffix} domain`, x0, x1, y0: 0, y1: 1,
+        fillcolor: colours.shade, line: { width: 0 }, layer: "below",
+      });
+    }
     annotations.push({
       text: names[l], showarrow: false, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1.02,
       xanchor: "center", yanchor: "bottom", font: { size: 12, color: colours.text },
@@ -76,7 +88,7 @@ export function layerHistograms(arrays: ArrayLike<number>[], opts: LayerHistogra
   }
   const layout = baseLayout(
     { title: opts.title, height: opts.height ?? 80 + 260 * rows },
-    { ...extra, showlegend: false, bargap: 0, annotations, grid: { rows, columns, pattern: "independent", xgap: 0.12, ygap: 0.3 } },
+    { ...extra, showlegend: false, bargap: 0, annotations, shapes, grid: { rows, columns, pattern: "independent", xgap: 0.12, ygap: 0.3 } },
   );
   return { data, layout, config: baseConfig() };
 }

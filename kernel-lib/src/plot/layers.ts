@@ -166,6 +166,8 @@ export interface GradientFlowOptions {
   quantity?: LayerQuantity;
   /** Include the output layer; false by default (only the hidden layers, as in Nielsen's figure). */
   includeOutput?: boolean;
+  /** Legend names, one per plotted layer (e.g. "hidden layer 1"); the layers' own names by default. */
+  layers?: string[];
   /** The title; ideally it states the finding, e.g. "The first hidden layer learns 100× more slowly". */
   title?: string;
   /** Height in pixels. */
@@ -181,12 +183,16 @@ export function gradientFlow(h: History, opts: GradientFlowOptions = {}): Figure
   const quantity = opts.quantity ?? "gradNormB";
   const s = layerSeries(h, quantity);
   const count = opts.includeOutput || s.layers.length < 2 ? s.layers.length : s.layers.length - 1;
+  const names = opts.layers ?? s.layers.slice(0, count);
+  if (names.length !== count) {
+    throw new Error(`plot.gradientFlow: ${names.length} layer names for ${count} plotted layers; give one name per layer${opts.includeOutput ? "" : " (the output layer is left out unless includeOutput is true)"}.`);
+  }
   const data: Trace[] = [];
   for (let l = 0; l < count; l++) {
     data.push({
-      type: "scatter", mode: s.steps.length > 1 ? "lines" : "markers", name: s.layers[l], x: s.steps.slice(), y: plain(s.values[l]),
+      type: "scatter", mode: s.steps.length > 1 ? "lines" : "markers", name: names[l], x: s.steps.slice(), y: plain(s.values[l]),
       line: { color: colour(l), width: 2 }, marker: { color: colour(l), size: 6 },
-      hovertemplate: `${s.layers[l]}<br>step %{x}: %{y:.3g}<extra></extra>`,
+      hovertemplate: `${names[l]}<br>step %{x}: %{y:.3g}<extra></extra>`,
     });
   }
   const title = QUANTITY_TITLE[quantity];

@@ -80,12 +80,29 @@ export function axis(title: string | undefined, opts: AxisOptions = {}): Layout 
 }
 
 /**
- * Tick spacing for a log axis over positive values from `lo` to `hi`: one labelled tick per power
- * of ten when they span more than a decade (plotly would label 2, 3, … 9 in between, which
- * clutters); plotly's choice within one decade.
+ * Tick spacing for a log axis over positive values from `lo` to `hi`: plotly's choice within one
+ * decade; ticks at 1, 2 and 5 of every decade up to three decades; one labelled tick per power of
+ * ten beyond that (plotly would label 2, 3, … 9 of every decade, which clutters).
  */
 export function logTicks(lo: number, hi: number): Layout {
-  return lo > 0 && hi / lo > 10 ? { dtick: 1 } : {};
+  if (!(lo > 0) || hi / lo <= 10) return {};
+  return hi / lo <= 1000 ? { dtick: "D2" } : { dtick: 1 };
+}
+
+/**
+ * Tick spacing for a linear axis over `values`: one tick per whole number when they are all whole
+ * numbers within a short span (epochs, layers), so no tick falls at 1.5; plotly's choice otherwise.
+ */
+export function integerTicks(values: ArrayLike<number>): Layout {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    if (!Number.isInteger(v)) return {};
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return hi >= lo && hi - lo <= 12 ? { tickmode: "linear", dtick: 1 } : {};
 }
 
 /** What `baseLayout` needs: the figure's title and its axes. */
