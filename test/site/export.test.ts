@@ -1,0 +1,369 @@
+/**
+ * `npm run export` end to end: a small notebooks folder (the welcome lesson and a tiny lesson with
+ * figures, a graph, mathematics, a check and an error) is executed in the real kernel and exported
+ * once; the pages are then opened in headless Chromium with every non-file request blocked. Also:
+ * a failing or interrupted export leaves the previous site as it was.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { plotlyPath } from "../../kernel-lib/src/plot/embed";
+import { ensureJupyterEnv, JupyterEnv, ROOT } from "../../scripts/jupyter-env";
+import { cellSource, Notebook } from "../../scripts/notebook-runner";
+import { ExportError, exportSite, ExportResult, SITE_MARKER } from "../../scripts/site/build";
+import { PLOTLY_MIME } from "../../scripts/site/outputs";
+import { launchChromium, offlinePage } from "../browser/chromium";
+
+const EXPORT_TIMEOUT_MS = 15 * 60_000;
+const CLI_TIMEOUT_MS = 5 * 60_000;
+const PAGE_TIMEOUT_MS = 2 * 60_000;
+/** What a copy of plotly.js contains (its banner, or the line that defines the global). */
+const PLOTLY_SIGNS = [/\* plotly\.js v\d+\.\d+\.\d+/, /window\.Plotly\s*=\s*Plotly/];
+
+let jupyter: JupyterEnv;
+let scratch: string;
+let notebooksDir: string;
+let site: string;
+let result: ExportResult;
+let browser: Browser;
+const exportLog: string[] = [];
+
+type CellSpec = string | { markdown: string } | { source: string; tags: string[] };
+
+/** Writes a tslab notebook: a string is a code cell, `{ markdown }` a Markdown cell. */
+function writeNotebook(file: string, cells: CellSpec[]): void {
+  const nb: Notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
+    cells: cells.map((cell, i) =>
+      typeof cell === "object" && "markdown" in cell
+        ? { cell_type: "markdown", id: `cell-${i + 1}`, source: cell.markdown, metadata: {} }
+        : {
+            cell_type: "code",
+            id: `cell-${i + 1}`,
+            source: typeof cell === "string" ? cell : cell.source,
+            metadata: typeof cell === "string" ? {} : { tags: cell.tags },
+            outputs: [],
+            execution_count: null,
+          },
+    ),
+  };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(nb, null, 1));
+}
+
+const TINY: CellSpec[] = [
+  {
+    markdown: [
+      "# A tiny lesson",
+      "",
+      "This tiny lesson holds one of everything an exported page shows: the activation $a = \\sigma(z)$, figures, a graph and a check.",
+      "",
+      "It takes about 5 minutes. It comes after [the welcome](00-welcome.ipynb).",
+      "",
+      "$$C = \\tfrac12 (a - y)^2, \\qquad \\frac{\\partial C}{\\partial a} = a - y$$",
+      "",
+      "| $z$ | $\\sigma(z)$ |",
+      "|---|---|",
+      "| 0 | 0.5 |",
+    ].join("\n"),
+  },
+  'import { plot, show, showGraph, Value, sigmoid, relu, exercises } from "kernel-lib";\nconsole.log("stdout from the tiny lesson");',
+  'show(plot.activation(sigmoid, { range: [-6, 6], title: "The sigmoid saturates on both sides" }));',
+  'show(plot.activation(relu, { range: [-3, 3], title: "ReLU has slope 1 for z > 0" }));',
+  'const wV = new Value(0.5, "w"), xV = new Value(2, "x");\nconst aV = wV.mul(xV).named("z").sigmoid().named("a");\naV.backward();\nawait showGraph(aV);',
+  'function double(n: number): number {\n  // BEGIN SOLUTION\n  return n * 2; // the reference solution of the tiny lesson\n  // END SOLUTION\n}\nvoid exercises.checkValue("0.1", double(21), 42);',
+  { source: 'throw new Error("an error shown on purpose");', tags: ["raises-exception"] },
+  "6 * 7",
+  { markdown: "That is all: $\\partial a/\\partial w = \\sigma'(z)\\,x$." },
+];
+
+/** The plotly outputs of an executed notebook. */
+function plotlyOutputs(nb: Notebook): number {
+  return nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.[PLOTLY_MIME] !== undefined).length;
+}
+
+function url(file: string): string {
+  return pathToFileURL(path.join(site, file)).href;
+}
+
+/** Every file under `dir`, relative, with `/`. */
+function walk(dir: string, base = dir): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? walk(full, base) : [path.relative(base, full).split(path.sep).join("/")];
+  });
+}
+
+/** Each file's content hash and modification time: equal snapshots mean nothing was touched. */
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(walk(dir).map((f) => {
+    const full = path.join(dir, f);
+    return [f, `${createHash("sha1").update(fs.readFileSync(full)).digest("hex")} ${fs.statSync(full).mtimeMs}`];
+  }));
+}
+
+/** Temporary folders an export left beside `site`. */
+function leftovers(): string[] {
+  return fs.readdirSync(path.dirname(site)).filter((name) => name.startsWith(`.${path.basename(site)}.export-`));
+}
+
+/**
+ * Runs `npm run export`'s script with `args` in its own process group; `onStderr` sees the error
+ * output so far after each chunk. Resolves with the exit code and the output.
+ */
+function runCli(
+  args: string[],
+  onStderr?: (stderr: string, child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "scripts", "export.ts"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, INIT_CWD: ROOT },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // its own process group, so a test can press Ctrl-C on it as a terminal would
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => {
+      stderr += d;
+      onStderr?.(stderr, child);
+    });
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  jupyter = await ensureJupyterEnv();
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-site-"));
+  notebooksDir = path.join(scratch, "notebooks");
+  fs.mkdirSync(notebooksDir);
+  // The notebooks' folder links to the project's node_modules, so `import "kernel-lib"` resolves.
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(notebooksDir, "node_modules"), "dir");
+  fs.copyFileSync(path.join(ROOT, "notebooks", "00-welcome.ipynb"), path.join(notebooksDir, "00-welcome.ipynb"));
+  writeNotebook(path.join(notebooksDir, "01-tiny.ipynb"), TINY);
+  site = path.join(scratch, "site");
+  result = await exportSite({ outDir: site, notebooksDir, jupyter, log: (line) => exportLog.push(line) });
+  browser = await launchChromium();
+}, EXPORT_TIMEOUT_MS);
+
+afterAll(async () => {
+  await browser?.close();
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("the exported site", () => {
+  test("has a page per notebook, an index, the notebooks, and no warnings", () => {
+    expect(result.lessons.map((l) => l.page)).toEqual(["00-welcome.html", "01-tiny.html"]);
+    expect(result.lessons.map((l) => l.title)).toEqual(["Welcome to Gradient Lab", "A tiny lesson"]);
+    for (const file of ["index.html", "00-welcome.html", "01-tiny.html", "notebooks/00-welcome.ipynb", "notebooks/01-tiny.ipynb", SITE_MARKER]) {
+      expect(fs.existsSync(path.join(site, file)), file).toBe(true);
+    }
+    expect(result.warnings).toEqual([]);
+    expect(leftovers()).toEqual([]);
+    // The tiny lesson: two figures and a graph, all from outputs of the executed notebook.
+    const tiny = result.lessons[1];
+    expect(plotlyOutputs(tiny.executed)).toBe(2);
+    expect(tiny.figures).toBe(2);
+    expect(tiny.images).toBe(1);
+  });
+
+  test("every page loads offline, with no console or page error and no request beyond its folder, and draws every figure", async () => {
+    for (const file of ["index.html", ...result.lessons.map((l) => l.page)]) {
+      const { context, page, problems } = await offlinePage(browser);
+      try {
+        await page.goto(url(file));
+        await page.waitForFunction(() => Array.from(document.querySelectorAll(".plotly-figure")).every((el) => el.getAttribute("data-drawn")), null, { timeout: 60_000 });
+        const counts = await page.evaluate(() => ({
+          figures: document.querySelectorAll(".plotly-figure").length,
+          drawn: Array.from(document.querySelectorAll(".plotly-figure")).filter((el) => el.getAttribute("data-drawn") === "true" && el.querySelector("svg.main-svg")).length,
+          mainSvgs: document.querySelectorAll("svg.main-svg").length,
+        }));
+        const lesson = result.lessons.find((l) => l.page === file);
+        const expected = lesson ? plotlyOutputs(lesson.executed) : 0;
+        expect(counts.figures, file).toBe(expected);
+        expect(counts.drawn, file).toBe(expected);
+        expect(counts.mainSvgs, file).toBeGreaterThanOrEqual(expected);
+        expect(problems.errors, file).toEqual([]);
+        expect(problems.blocked, file).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }
+  }, PAGE_TIMEOUT_MS);
+
+  test("the mathematics is typeset where a notebook has $, with KaTeX's fonts from the site", async () => {
+    for (const lesson of result.lessons) {
+      const hasMath = lesson.executed.cells.some((c) => c.cell_type === "markdown" && cellSource(c).includes("$"));
+      const { context, page, problems } = await offlinePage(browser);
+      try {
+        await page.goto(url(lesson.page));
+        const math = await page.evaluate(async () => {
+          await document.fonts.ready;
+          return {
+            katex: document.querySelectorAll(".katex").length,
+            display: document.querySelectorAll(".katex-display").length,
+            errors: document.querySelectorAll(".math-error").length,
+            fontLoaded: document.fonts.check("16px KaTeX_Main"),
+          };
+        });
+        expect(math.errors, lesson.page).toBe(0);
+        if (hasMath) {
+          expect(math.katex, lesson.page).toBeGreaterThan(0);
+          expect(math.fontLoaded, lesson.page).toBe(true);
+        }
+        if (lesson.page === "01-tiny.html") expect(math.display).toBe(1);
+        expect(problems.blocked).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }
+  }, PAGE_TIMEOUT_MS);
+
+  test("the tiny lesson shows its graph, table, check, stdout, result and error, but not the reference solution", async () => {
+    const html = fs.readFileSync(path.join(site, "01-tiny.html"), "utf8");
+    expect(html).not.toContain("the reference solution of the tiny lesson");
+    expect(html).toContain("The reference solution is not shown on this site.");
+    const { context, page } = await offlinePage(browser);
+    try {
+      await page.goto(url("01-tiny.html"));
+      const shown = await page.evaluate(() => {
+        const text = (selector: string) => Array.from(document.querySelectorAll(selector)).map((el) => el.textContent ?? "");
+        const graph = document.querySelector(".output-svg svg");
+        return {
+          graphWidth: graph ? graph.getBoundingClientRect().width : 0,
+          graphNodes: graph ? graph.querySelectorAll("g.node").length : 0,
+          tables: document.querySelectorAll(".markdown-cell table").length,
+          checks: text(".output-check.check-passed"),
+          stdout: text("pre.output-stdout").join(""),
+          // tslab reports a thrown error on stderr (no `error` output); the page shows either.
+          errors: text("pre.output-error, pre.output-stderr").join(""),
+          welcomeLinks: Array.from(document.querySelectorAll(".markdown-cell a")).map((a) => a.getAttribute("href")),
+          highlighted: document.querySelectorAll("pre.source .hljs-keyword").length,
+        };
+      });
+      expect(shown.graphWidth).toBeGreaterThan(50);
+      expect(shown.graphNodes).toBeGreaterThan(3);
+      expect(shown.tables).toBe(1);
+      expect(shown.checks).toEqual(["✓ Exercise 0.1: correct: 42. (1/1 point)"]);
+      expect(shown.stdout).toContain("stdout from the tiny lesson");
+      expect(shown.stdout).toContain("42");
+      expect(shown.errors).toContain("an error shown on purpose");
+      expect(shown.welcomeLinks).toEqual(["00-welcome.html"]);
+      expect(shown.highlighted).toBeGreaterThan(3);
+    } finally {
+      await context.close();
+    }
+  }, PAGE_TIMEOUT_MS);
+
+  test("the index maps the course, and previous / next / index links lead through every lesson", async () => {
+    const lessons = result.lessons;
+    const { context, page, problems } = await offlinePage(browser);
+    try {
+      await page.goto(url("index.html"));
+      const map = await page.evaluate(() =>
+        Array.from(document.querySelectorAll(".course-item")).map((li) => ({
+          href: li.querySelector(".course-link")?.getAttribute("href"),
+          title: li.querySelector(".course-link")?.textContent?.trim(),
+          summary: li.querySelector(".course-summary")?.textContent?.trim() ?? "",
+          duration: li.querySelector(".course-duration")?.textContent ?? null,
+        })),
+      );
+      expect(map.map((m) => m.href)).toEqual(lessons.map((l) => l.page));
+      expect(map[0].summary).toBe("Gradient Lab is a short course on why deep networks sometimes stop learning.");
+      expect(map[1].summary).toMatch(/^This tiny lesson holds one of everything/);
+      expect(map.map((m) => m.duration)).toEqual([null, "about 5 min"]);
+
+      // Forward through the course with "Next", back with "Previous", then to the index.
+      await Promise.all([page.waitForURL(url(lessons[0].page)), page.click(".course-link >> nth=0")]);
+      for (let i = 0; i < lessons.length; i++) {
+        expect(page.url()).toBe(url(lessons[i].page));
+        expect(await page.title()).toContain(lessons[i].title);
+        expect(await page.locator(".pager-bottom a[rel=prev]").count()).toBe(i === 0 ? 0 : 1);
+        if (i === lessons.length - 1) {
+          expect(await page.locator(".pager-bottom a[rel=next]").count()).toBe(0);
+          break;
+        }
+        await Promise.all([page.waitForURL(url(lessons[i + 1].page)), page.click(".pager-bottom a[rel=next]")]);
+      }
+      for (let i = lessons.length - 1; i > 0; i--) {
+        await Promise.all([page.waitForURL(url(lessons[i - 1].page)), page.click(".pager-top a[rel=prev]")]);
+      }
+      await Promise.all([page.waitForURL(url("index.html")), page.click(".pager-bottom .pager-index")]);
+      expect(problems.errors).toEqual([]);
+      expect(problems.blocked).toEqual([]);
+    } finally {
+      await context.close();
+    }
+    // Every relative link of every page names a file of the site.
+    for (const file of ["index.html", ...lessons.map((l) => l.page)]) {
+      const html = fs.readFileSync(path.join(site, file), "utf8");
+      const targets = Array.from(html.matchAll(/\s(?:href|src)="([^"#]+)(?:#[^"]*)?"/g), (m) => m[1]).filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t));
+      expect(targets.length, file).toBeGreaterThan(3);
+      for (const target of targets) expect(fs.existsSync(path.join(site, decodeURIComponent(target))), `${file} → ${target}`).toBe(true);
+    }
+  }, PAGE_TIMEOUT_MS);
+
+  test("plotly.js is one shared file of the site, and no page carries a copy", () => {
+    const copies = walk(site).filter((f) => /\.(js|html)$/.test(f) && PLOTLY_SIGNS.some((sign) => sign.test(fs.readFileSync(path.join(site, f), "utf8"))));
+    expect(copies).toEqual(["assets/plotly.min.js"]);
+    expect(fs.readFileSync(path.join(site, "assets", "plotly.min.js")).equals(fs.readFileSync(plotlyPath()))).toBe(true);
+    for (const lesson of result.lessons) {
+      const html = fs.readFileSync(path.join(site, lesson.page), "utf8");
+      expect(html.length, lesson.page).toBeLessThan(300_000);
+      expect(html.includes('<script src="assets/plotly.min.js"></script>'), lesson.page).toBe(lesson.figures > 0);
+    }
+  });
+});
+
+describe("a failed or interrupted export", () => {
+  test("names the notebook and the cell, exits non-zero, and leaves the previous site as it was", async () => {
+    const broken = path.join(scratch, "broken");
+    writeNotebook(path.join(broken, "broken.ipynb"), ["const fine = 1;", 'const wrong: number = "text";', "fine"]);
+    const before = snapshot(site);
+    const run = await runCli(["--notebooks", broken, "--out", site]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/broken\.ipynb: cell 2 of 3 failed \(TypeScript reported an error\)/);
+    expect(run.stderr).toContain('const wrong: number = "text";');
+    expect(run.stderr).toMatch(/The export stopped; .*site\/ is unchanged\./);
+    expect(snapshot(site)).toEqual(before);
+    expect(leftovers()).toEqual([]);
+  }, CLI_TIMEOUT_MS);
+
+  test("Ctrl-C during an export removes the unfinished site and keeps the previous one", async () => {
+    const slow = path.join(scratch, "slow");
+    writeNotebook(path.join(slow, "slow.ipynb"), ["const until = Date.now() + 90_000;\nwhile (Date.now() < until) {}"]);
+    const before = snapshot(site);
+    let sawTemp = false;
+    let pressed = false;
+    const run = await runCli(["--notebooks", slow, "--out", site], (stderr, child) => {
+      if (pressed || !/Running .*slow\.ipynb/.test(stderr)) return;
+      pressed = true;
+      sawTemp = leftovers().length > 0;
+      // Give the kernel time to start and enter the slow cell, then press Ctrl-C (SIGINT to the process group).
+      setTimeout(() => process.kill(-child.pid!, "SIGINT"), 8_000);
+    });
+    expect(sawTemp).toBe(true);
+    expect(run.code === 130 || run.signal === "SIGINT", `exit ${run.code} ${run.signal}\n${run.stderr}`).toBe(true);
+    expect(run.stderr).toMatch(/Export interrupted; .*site\/ is unchanged\./);
+    expect(snapshot(site)).toEqual(before);
+    expect(leftovers()).toEqual([]);
+  }, CLI_TIMEOUT_MS);
+
+  test("refuses to replace a folder it did not make", async () => {
+    const mine = path.join(scratch, "mine");
+    fs.mkdirSync(mine);
+    fs.writeFileSync(path.join(mine, "keep.txt"), "mine");
+    await expect(exportSite({ outDir: mine, notebooksDir, jupyter, log: () => {} })).rejects.toThrow(ExportError);
+    await expect(exportSite({ outDir: mine, notebooksDir, jupyter, log: () => {} })).rejects.toThrow(/is not empty and was not made by `npm run export`/);
+    await expect(exportSite({ outDir: ROOT, notebooksDir, jupyter, log: () => {} })).rejects.toThrow(/contains the project/);
+    expect(fs.readdirSync(mine)).toEqual(["keep.txt"]);
+  });
+});
