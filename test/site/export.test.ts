@@ -20,7 +20,8 @@ import { PLOTLY_MIME } from "../../scripts/site/outputs";
 import { launchChromium, offlinePage } from "../browser/chromium";
 
 const EXPORT_TIMEOUT_MS = 15 * 60_000;
-const CLI_TIMEOUT_MS = 5 * 60_000;
+// Generous: a kernel run waits its turn while other test files run notebooks (one at a time per checkout).
+const CLI_TIMEOUT_MS = 10 * 60_000;
 const PAGE_TIMEOUT_MS = 2 * 60_000;
 /** What a copy of plotly.js contains (its banner, or the line that defines the global). */
 const PLOTLY_SIGNS = [/\* plotly\.js v\d+\.\d+\.\d+/, /window\.Plotly\s*=\s*Plotly/];
@@ -252,7 +253,8 @@ describe("the exported site", () => {
       expect(shown.graphWidth).toBeGreaterThan(50);
       expect(shown.graphNodes).toBeGreaterThan(3);
       expect(shown.tables).toBe(1);
-      expect(shown.checks).toEqual(["✓ Exercise 0.1: correct: 42. (1/1 point)"]);
+      expect(shown.checks).toHaveLength(1);
+      expect(shown.checks[0]).toMatch(/^✓ Exercise 0\.1\b.*42/);
       expect(shown.stdout).toContain("stdout from the tiny lesson");
       expect(shown.stdout).toContain("42");
       expect(shown.errors).toContain("an error shown on purpose");
