@@ -4,7 +4,7 @@ Driven by scripts/notebook-runner.ts; run it with the venv's Python and the envi
 scripts/jupyter-env.ts so the kernel comes from the venv's kernelspec.
 
     python run_notebook.py NOTEBOOK --out EXECUTED.ipynb --report REPORT.json
-        [--cwd DIR] [--timeout SECONDS] [--kernel tslab] [--keep-going]
+        [--cwd DIR] [--timeout SECONDS] [--kernel tslab] [--keep-going] [--recover [--max-restarts N]]
 
 A cell fails when the kernel replies with an error, when it emits an error output, or when its
 stderr carries a TypeScript diagnostic (``1:7 - Type 'string' is not ...``), ``UncaughtException``
@@ -15,13 +15,18 @@ and fails only if it runs without error.
 
 The report is JSON: {"ok", "cells": [{"index", "id", "cell_type", "status", "execution_count",
 "stdout", "stderr", "reason"}], "failure": <the first failed cell or null>, "error": <a problem
-that stopped the run, e.g. the kernel not starting, or null>}.
+that stopped the run, e.g. the kernel not starting, or null>, "restarts": [{"index", "reason"}]}.
+
+With ``--recover`` (for grading), a cell that times out or kills the kernel fails, and the run goes
+on from the next cell in a new kernel, after re-running the cells that had succeeded (tslab cannot
+interrupt a synchronous endless loop, so the stuck kernel is killed).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import json
 import os
 import re
@@ -89,10 +94,21 @@ async def collect_late_output(client: NotebookClient, msg_id: str | None, cell, 
             client.process_message(msg, cell, index)
 
 
+async def replay(client: NotebookClient, nb, indices: list[int]) -> None:
+    """Re-runs, in a fresh kernel, the cells that ran without error before, so later cells find their
+    definitions. Their outputs are thrown away; the executed notebook keeps those of the first run."""
+    for index in indices:
+        ghost = copy.deepcopy(nb.cells[index])
+        try:
+            await client.async_execute_cell(ghost, index, execution_count=client.code_cells_executed + 1)
+        except CellExecutionError:
+            pass  # it worked the first time; go on with what the kernel has
+
+
 async def run(args) -> dict:
     nb = nbformat.read(args.notebook, as_version=4)
     cells = []
-    report = {"ok": False, "cells": cells, "failure": None, "error": None}
+    report = {"ok": False, "cells": cells, "failure": None, "error": None, "restarts": []}
     replies: dict[int, dict] = {}
 
     def remember_reply(cell, cell_index, execute_reply, **_):
@@ -106,49 +122,77 @@ async def run(args) -> dict:
         resources={"metadata": {"path": args.cwd}},
         on_cell_executed=remember_reply,
     )
+    # With --recover, a cell that times out or kills the kernel ends that kernel; the run goes on
+    # in a new one from the next cell, after replaying the cells that had run without error.
+    start = 0
+    succeeded: list[int] = []
     try:
-        async with client.async_setup_kernel():
-            info_id = client.kc.kernel_info()
-            info = await client.async_wait_for_reply(info_id)
-            if info is not None and "language_info" in info["content"]:
-                nb.metadata["language_info"] = info["content"]["language_info"]
-            for index, cell in enumerate(nb.cells):
-                entry = {"index": index, "id": cell.get("id"), "cell_type": cell.cell_type, "status": "skipped",
-                         "execution_count": None, "stdout": "", "stderr": "", "reason": None}
-                cells.append(entry)
-                if report["failure"] is not None and not args.keep_going:
-                    continue
-                if cell.cell_type != "code" or not cell.source.strip():
-                    continue
-                reason = None
-                try:
-                    await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
-                except CellExecutionError:
-                    reason = "the kernel replied with an error"
-                except CellTimeoutError:
-                    reason = f"timed out after {args.timeout} s"
-                except DeadKernelError:
-                    reason = "the kernel died"
-                reply = replies.get(index) or {}
-                status = reply.get("content", {}).get("status")
-                if status == "abort":
-                    reason = "the kernel did not run it (aborted)"
-                # After an error reply tslab drops requests for 200 ms, so wait that out too.
-                last = index == len(nb.cells) - 1
-                settle = FINAL_SETTLE_SECONDS if last or reason or status == "error" else SETTLE_SECONDS
-                await collect_late_output(client, reply.get("parent_header", {}).get("msg_id"), cell, index, settle)
-                merge_streams(cell)
-                reason = failure_reason(cell) or reason
-                if "raises-exception" in cell.metadata.get("tags", []):
-                    errored = reason is not None or status == "error"
-                    reason = None if errored else "it is tagged raises-exception but ran without error"
-                entry.update(status="failed" if reason else "ok", reason=reason,
-                             execution_count=cell.get("execution_count"),
-                             stdout=stream_text(cell, "stdout"), stderr=stream_text(cell, "stderr"))
-                if reason and report["failure"] is None:
-                    report["failure"] = entry
-                if reason == "the kernel died":
-                    break
+        while True:
+            restart_at = None
+            async with client.async_setup_kernel():
+                info_id = client.kc.kernel_info()
+                info = await client.async_wait_for_reply(info_id)
+                if info is not None and "language_info" in info["content"]:
+                    nb.metadata["language_info"] = info["content"]["language_info"]
+                if start > 0:
+                    await replay(client, nb, succeeded)
+                for index in range(start, len(nb.cells)):
+                    cell = nb.cells[index]
+                    entry = {"index": index, "id": cell.get("id"), "cell_type": cell.cell_type, "status": "skipped",
+                             "execution_count": None, "stdout": "", "stderr": "", "reason": None}
+                    cells.append(entry)
+                    if report["failure"] is not None and not args.keep_going:
+                        continue
+                    if cell.cell_type != "code" or not cell.source.strip():
+                        continue
+                    reason = None
+                    ended_kernel = False
+                    try:
+                        await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+                    except CellExecutionError:
+                        reason = "the kernel replied with an error"
+                    except CellTimeoutError:
+                        reason = f"timed out after {args.timeout} s"
+                        ended_kernel = True
+                    except DeadKernelError:
+                        reason = "the kernel died"
+                        ended_kernel = True
+                    reply = replies.get(index) or {}
+                    status = reply.get("content", {}).get("status")
+                    if status == "abort":
+                        reason = "the kernel did not run it (aborted)"
+                    # After an error reply tslab drops requests for 200 ms, so wait that out too.
+                    last = index == len(nb.cells) - 1
+                    settle = FINAL_SETTLE_SECONDS if last or reason or status == "error" else SETTLE_SECONDS
+                    await collect_late_output(client, reply.get("parent_header", {}).get("msg_id"), cell, index, settle)
+                    merge_streams(cell)
+                    reason = failure_reason(cell) or reason
+                    if "raises-exception" in cell.metadata.get("tags", []):
+                        errored = reason is not None or status == "error"
+                        reason = None if errored else "it is tagged raises-exception but ran without error"
+                    elif reason is None and status != "error":
+                        succeeded.append(index)
+                    entry.update(status="failed" if reason else "ok", reason=reason,
+                                 execution_count=cell.get("execution_count"),
+                                 stdout=stream_text(cell, "stdout"), stderr=stream_text(cell, "stderr"))
+                    if reason and report["failure"] is None:
+                        report["failure"] = entry
+                    if ended_kernel and args.recover and not last:
+                        if len(report["restarts"]) >= args.max_restarts:
+                            report["error"] = (f"gave up after {args.max_restarts} kernel restarts "
+                                               f"(cell {index + 1}: {reason})")
+                            client.shutdown_kernel = "immediate"
+                            break
+                        restart_at = index
+                        client.shutdown_kernel = "immediate"  # a cell stuck in a loop never answers a shutdown request
+                        break
+                    if reason == "the kernel died":
+                        break
+            client.shutdown_kernel = "graceful"
+            if restart_at is None or report["error"] is not None:
+                break
+            report["restarts"].append({"index": restart_at, "reason": cells[-1]["reason"]})
+            start = restart_at + 1
     except Exception as err:  # the kernel did not start, or the connection broke
         report["error"] = f"{type(err).__name__}: {err}"
     report["ok"] = report["failure"] is None and report["error"] is None
@@ -165,8 +209,12 @@ def main() -> int:
     parser.add_argument("--timeout", type=int, default=120, help="seconds each cell may take")
     parser.add_argument("--kernel", default="tslab", help="kernelspec name")
     parser.add_argument("--keep-going", action="store_true", help="run the cells after a failed one too")
+    parser.add_argument("--recover", action="store_true",
+                        help="after a cell times out or kills the kernel, go on in a new kernel (implies --keep-going)")
+    parser.add_argument("--max-restarts", type=int, default=5, help="with --recover, kernel restarts allowed per run")
     args = parser.parse_args()
     args.cwd = args.cwd or os.path.dirname(os.path.abspath(args.notebook))
+    args.keep_going = args.keep_going or args.recover
     report = asyncio.run(run(args))
     with open(args.report, "w", encoding="utf-8") as f:
         json.dump(report, f, indent=1)

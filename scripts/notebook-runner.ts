@@ -57,6 +57,13 @@ export interface RunOptions {
   outPath?: string;
   /** Run the cells after a failed one too (a grader wants every answer); default false. */
   keepGoing?: boolean;
+  /**
+   * After a cell times out or kills the kernel, go on from the next cell in a new kernel that first
+   * re-runs the cells that had succeeded (implies `keepGoing`; for grading). Default false.
+   */
+  recover?: boolean;
+  /** With `recover`, how many kernel restarts one run may use (default 5). */
+  maxRestarts?: number;
   /** A prepared environment from {@link ensureJupyterEnv}; made when absent. */
   jupyter?: JupyterEnv;
 }
@@ -74,6 +81,8 @@ export interface RunResult {
   failure: CellResult | null;
   /** A readable account of what went wrong (notebook, cell number, source, stderr); null when ok. */
   error: string | null;
+  /** With `recover`: the cells after which the kernel was restarted, and why. */
+  restarts: { index: number; reason: string }[];
   durationMs: number;
 }
 
@@ -101,6 +110,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
       "--timeout", String(options.timeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS),
     ];
     if (options.keepGoing) args.push("--keep-going");
+    if (options.recover) args.push("--recover", "--max-restarts", String(options.maxRestarts ?? 5));
     const { code, stderr } = await runCapturingStderr(jupyter.python, args, { ...jupyter.env, ...options.env });
     if (!fs.existsSync(reportFile)) {
       throw new Error(`The notebook runner stopped before it finished ${notebookPath} (exit code ${code}):\n${stderr.trim()}`);
@@ -113,7 +123,8 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
     let error: string | null = null;
     if (report.error) error = `${notebookPath}: the kernel run broke off: ${report.error}\n${stderr.trim()}`.trim();
     else if (failure) error = describeFailure(notebookPath, notebook, failure);
-    return { ok: report.ok, path: notebookPath, cells, notebook, failure, error, durationMs: Date.now() - started };
+    const restarts = (report.restarts ?? []).map((r: any) => ({ index: r.index, reason: r.reason ?? "" }));
+    return { ok: report.ok, path: notebookPath, cells, notebook, failure, error, restarts, durationMs: Date.now() - started };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
