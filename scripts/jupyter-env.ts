@@ -264,7 +264,8 @@ export function lockPath(name: string): string {
   return path.join(os.tmpdir(), `gradient-lab-${key}.lock`);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` is still running (signal 0 probes without touching it). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

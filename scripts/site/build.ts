@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { plotlyPath } from "../../kernel-lib/src/plot/embed";
-import { ensureJupyterEnv, JupyterEnv, ROOT, withLock } from "../jupyter-env";
+import { ensureJupyterEnv, isAlive, JupyterEnv, ROOT, withLock } from "../jupyter-env";
 import { DEFAULT_CELL_TIMEOUT_SECONDS, listNotebooks, Notebook, runNotebook } from "../notebook-runner";
 import { indexPage, lessonPage, LessonInfo, renderLesson } from "./pages";
 
@@ -106,15 +106,6 @@ function checkOutDir(outDir: string, notebooksDir: string): void {
     throw new ExportError(
       `The output folder ${outDir} is not empty and was not made by \`npm run export\` (it has no ${SITE_MARKER} file), so it is left alone: choose another folder with --out, or delete it first.`,
     );
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -163,7 +163,7 @@ afterAll(async () => {
 describe("the exported site", () => {
   test("has a page per notebook, an index, the notebooks, and no warnings", () => {
     expect(result.lessons.map((l) => l.page)).toEqual(["00-welcome.html", "01-tiny.html"]);
-    expect(result.lessons.map((l) => l.title)).toEqual(["Welcome to Gradient Lab", "A tiny lesson"]);
+    expect(result.lessons.map((l) => l.title)).toEqual(["0 · Welcome to Gradient Lab", "A tiny lesson"]);
     for (const file of ["index.html", "00-welcome.html", "01-tiny.html", "notebooks/00-welcome.ipynb", "notebooks/01-tiny.ipynb", SITE_MARKER]) {
       expect(fs.existsSync(path.join(site, file)), file).toBe(true);
     }
@@ -281,7 +281,7 @@ describe("the exported site", () => {
       expect(map.map((m) => m.href)).toEqual(lessons.map((l) => l.page));
       expect(map[0].summary).toBe("Gradient Lab is a short course on why deep networks sometimes stop learning.");
       expect(map[1].summary).toMatch(/^This tiny lesson holds one of everything/);
-      expect(map.map((m) => m.duration)).toEqual([null, "about 5 min"]);
+      expect(map.map((m) => m.duration)).toEqual(["about 5 min", "about 5 min"]);
 
       // Forward through the course with "Next", back with "Previous", then to the index.
       await Promise.all([page.waitForURL(url(lessons[0].page)), page.click(".course-link >> nth=0")]);
