@@ -14,6 +14,7 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureJupyterEnv, ROOT } from "../../scripts/jupyter-env";
+import { notebook } from "./notebook";
 import { launchChromium, offlinePage } from "./chromium";
 import type { PageGlobals } from "./chromium";
 
@@ -32,15 +33,6 @@ const CELLS = [
   ].join("\n"),
   ['const a = new Value(2, "a"), b = new Value(-3, "b");', 'const L = a.mul(b).named("L");', "L.backward();", "await showGraph(L);"].join("\n"),
 ];
-
-function notebook(cells: string[]): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" }, language_info: { name: "typescript" } },
-    cells: cells.map((source, i) => ({ cell_type: "code", id: `cell-${i}`, metadata: {}, source, outputs: [], execution_count: null })),
-  }, null, 1);
-}
 
 /** A free TCP port on 127.0.0.1. */
 function freePort(): Promise<number> {
