@@ -1,11 +1,13 @@
 /**
  * Live training progress for `fit`: in a notebook one output that is redrawn in place (a progress
  * bar, the current loss and a small loss curve); in a terminal one line on stderr rewritten with
- * "\r". Redraws are throttled to at most ten a second, so they cost nothing measurable.
+ * "\r". The notebook view uses the plots' theme, so it reads on light and dark backgrounds.
+ * Redraws are throttled to at most ten a second, so they cost nothing measurable.
  */
 
 import { inKernel } from "./plot/kernel";
 import { createLiveOutput } from "./plot/live";
+import { colour, colours } from "./plot/theme";
 
 /** Where `fit` shows its progress: "auto" picks the notebook, else a terminal, else nothing. */
 export type ProgressMode = "auto" | "notebook" | "terminal" | "off";
@@ -70,7 +72,7 @@ function lossCurveSvg(losses: readonly number[], w = 260, h = 56, points = 130):
   if (buckets.length < 2) return "";
   const lo = Math.min(...buckets), hi = Math.max(...buckets), span = hi - lo || 1;
   const xy = buckets.map((v, i) => `${((i / (buckets.length - 1)) * (w - 4) + 2).toFixed(1)},${(h - 2 - ((v - lo) / span) * (h - 4)).toFixed(1)}`);
-  return `<svg width="${w}" height="${h}" style="background:#fafafa;border:1px solid #ddd"><polyline fill="none" stroke="#1f77b4" stroke-width="1.5" points="${xy.join(" ")}"/></svg>`;
+  return `<svg width="${w}" height="${h}" style="border:1px solid ${colours.grid}"><polyline fill="none" stroke="${colour(0)}" stroke-width="1.5" points="${xy.join(" ")}"/></svg>`;
 }
 
 /** The notebook view: progress bar, numbers and the loss curve (log scale) as one HTML block. */
@@ -79,8 +81,8 @@ export function progressHtml(s: ProgressState): string {
   const text = progressLine(s).replace(/^\[[#.]*\]\s*/, "");
   return (
     `<div style="font-family:monospace;font-size:12px">` +
-    `<div style="width:260px;height:8px;background:#eee"><div style="width:${pct.toFixed(1)}%;height:8px;background:#1f77b4"></div></div>` +
-    `<div>${text}</div>${lossCurveSvg(s.stepLosses)}<div style="color:#888">minibatch loss, log scale</div></div>`
+    `<div style="width:260px;height:8px;background:${colours.grid}"><div style="width:${pct.toFixed(1)}%;height:8px;background:${colour(0)}"></div></div>` +
+    `<div>${text}</div>${lossCurveSvg(s.stepLosses)}<div style="color:${colours.text}">minibatch loss, log scale</div></div>`
   );
 }
 
