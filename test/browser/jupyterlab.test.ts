@@ -14,7 +14,7 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureJupyterEnv, ROOT } from "../../scripts/jupyter-env";
-import { notebook } from "./notebook";
+import { writeNotebook } from "../notebook-fixture";
 import { launchChromium, offlinePage } from "./chromium";
 import type { PageGlobals } from "./chromium";
 
@@ -69,7 +69,7 @@ beforeAll(async () => {
   // The notebook's folder links to the project's node_modules, so `import "kernel-lib"` resolves.
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-lab-"));
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-  fs.writeFileSync(path.join(dir, "show.ipynb"), notebook(CELLS));
+  writeNotebook(path.join(dir, "show.ipynb"), CELLS);
 
   const port = await freePort();
   token = randomBytes(16).toString("hex");

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureJupyterEnv, ROOT } from "../../scripts/jupyter-env";
 import { runNotebook } from "../../scripts/notebook-runner";
 import { launchChromium, offlinePage } from "./chromium";
-import { notebook } from "./notebook";
+import { writeNotebook } from "../notebook-fixture";
 
 const CELLS = [
   'import { plot, show, sigmoid } from "kernel-lib";',
@@ -30,7 +30,7 @@ beforeAll(async () => {
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   const source = path.join(dir, "show.ipynb");
   const executed = path.join(dir, "executed.ipynb");
-  fs.writeFileSync(source, notebook(CELLS));
+  writeNotebook(source, CELLS);
   const run = await runNotebook(source, { outPath: executed, jupyter });
   expect(run.error).toBeNull();
   const convert = spawnSync(path.join(jupyter.binDir, "jupyter"), ["nbconvert", "--to", "html", executed, "--output", "executed"], { cwd: dir, env: jupyter.env, encoding: "utf8" });

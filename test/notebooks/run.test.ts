@@ -7,7 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ensureJupyterEnv, JupyterEnv, ROOT } from "../../scripts/jupyter-env";
-import { listNotebooks, Notebook, runNotebook, RunOptions, RunResult } from "../../scripts/notebook-runner";
+import { listNotebooks, runNotebook, RunOptions, RunResult } from "../../scripts/notebook-runner";
+import { CellSpec, writeNotebook } from "../notebook-fixture";
 
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 const NOTEBOOK_TIMEOUT_MS = 10 * 60_000;
@@ -30,24 +31,9 @@ function run(file: string, options: RunOptions = {}): Promise<RunResult> {
   return runNotebook(file, { jupyter, ...options });
 }
 
-/** Writes a tslab notebook with one code cell per source to the scratch folder; `{ source, tags }` sets cell tags. */
-function writeNotebook(name: string, sources: (string | { source: string; tags: string[] })[]): string {
-  const nb: Notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
-    cells: sources.map((cell, i) => ({
-      cell_type: "code",
-      id: `cell-${i + 1}`,
-      source: typeof cell === "string" ? cell : cell.source,
-      metadata: typeof cell === "string" ? {} : { tags: cell.tags },
-      outputs: [],
-      execution_count: null,
-    })),
-  };
-  const file = path.join(scratch, `${name}.ipynb`);
-  fs.writeFileSync(file, JSON.stringify(nb, null, 1));
-  return file;
+/** Writes a tslab notebook with these cells to the scratch folder. */
+function writeScratch(name: string, cells: CellSpec[]): string {
+  return writeNotebook(path.join(scratch, `${name}.ipynb`), cells);
 }
 
 describe("lesson notebooks run without errors", () => {
@@ -61,7 +47,7 @@ describe("lesson notebooks run without errors", () => {
 
 describe("the notebook runner", () => {
   test("returns the executed notebook, runs in the notebook's folder and writes outPath", async () => {
-    const file = writeNotebook("good", ['const answer: number = 6 * 7;\nconsole.log("answer", answer);', "process.cwd()"]);
+    const file = writeScratch("good", ['const answer: number = 6 * 7;\nconsole.log("answer", answer);', "process.cwd()"]);
     const outPath = path.join(scratch, "good.out.ipynb");
     const result = await run(file, { outPath });
     expect(result.ok, result.error ?? "").toBe(true);
@@ -74,7 +60,7 @@ describe("the notebook runner", () => {
   }, BROKEN_TIMEOUT_MS);
 
   test("fails on a type error and names the cell, its source and the diagnostic", async () => {
-    const file = writeNotebook("type-error", ["const a = 1;", "const b = 2;", 'const s: number = "not a number";', "console.log(a + b);"]);
+    const file = writeScratch("type-error", ["const a = 1;", "const b = 2;", 'const s: number = "not a number";', "console.log(a + b);"]);
     const result = await run(file);
     expect(result.ok).toBe(false);
     expect(result.failure?.index).toBe(2);
@@ -86,7 +72,7 @@ describe("the notebook runner", () => {
   }, BROKEN_TIMEOUT_MS);
 
   test("fails on a thrown error", async () => {
-    const file = writeNotebook("throws", ["const a = 1;", 'throw new Error("boom");', "console.log(a);"]);
+    const file = writeScratch("throws", ["const a = 1;", 'throw new Error("boom");', "console.log(a);"]);
     const result = await run(file);
     expect(result.ok).toBe(false);
     expect(result.failure?.index).toBe(1);
@@ -95,7 +81,7 @@ describe("the notebook runner", () => {
   }, BROKEN_TIMEOUT_MS);
 
   test("fails on an unhandled promise rejection, even though the kernel reports it after the cell", async () => {
-    const file = writeNotebook("rejects", ["const a = 1;", 'Promise.reject(new Error("x"));', "console.log(a);"]);
+    const file = writeScratch("rejects", ["const a = 1;", 'Promise.reject(new Error("x"));', "console.log(a);"]);
     const result = await run(file);
     expect(result.ok).toBe(false);
     expect(result.failure?.index).toBe(1);
@@ -103,7 +89,7 @@ describe("the notebook runner", () => {
   }, BROKEN_TIMEOUT_MS);
 
   test("fails on an exception thrown later by a timer", async () => {
-    const file = writeNotebook("uncaught", ['setTimeout(() => { throw new Error("late"); }, 10);', "const a = 1;"]);
+    const file = writeScratch("uncaught", ['setTimeout(() => { throw new Error("late"); }, 10);', "const a = 1;"]);
     const result = await run(file);
     expect(result.ok).toBe(false);
     expect(result.failure?.index).toBe(0);
@@ -111,7 +97,7 @@ describe("the notebook runner", () => {
   }, BROKEN_TIMEOUT_MS);
 
   test("fails a cell that runs past the timeout", async () => {
-    const file = writeNotebook("slow", ["await new Promise((resolve) => setTimeout(resolve, 30_000));"]);
+    const file = writeScratch("slow", ["await new Promise((resolve) => setTimeout(resolve, 30_000));"]);
     const result = await run(file, { timeoutSeconds: 3 });
     expect(result.ok).toBe(false);
     expect(result.failure?.index).toBe(0);
@@ -119,7 +105,7 @@ describe("the notebook runner", () => {
   }, BROKEN_TIMEOUT_MS);
 
   test("with keepGoing, runs the cells after a failure too", async () => {
-    const file = writeNotebook("keep-going", ['throw new Error("first");', 'console.log("second");']);
+    const file = writeScratch("keep-going", ['throw new Error("first");', 'console.log("second");']);
     const result = await run(file, { keepGoing: true });
     expect(result.ok).toBe(false);
     expect(result.failure?.index).toBe(0);
@@ -128,7 +114,7 @@ describe("the notebook runner", () => {
   }, BROKEN_TIMEOUT_MS);
 
   test("lets a cell tagged raises-exception fail on purpose, and fails it when it does not", async () => {
-    const file = writeNotebook("tagged", [
+    const file = writeScratch("tagged", [
       { source: 'throw new Error("shown on purpose");', tags: ["raises-exception"] },
       'console.log("next");',
       { source: "const fine = 1;", tags: ["raises-exception"] },

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { plotlyPath } from "../../kernel-lib/src/plot/embed";
 import { ensureJupyterEnv, JupyterEnv, ROOT } from "../../scripts/jupyter-env";
 import { cellSource, Notebook } from "../../scripts/notebook-runner";
+import { CellSpec, writeNotebook } from "../notebook-fixture";
 import { ExportError, exportSite, ExportResult, SITE_MARKER } from "../../scripts/site/build";
 import { PLOTLY_MIME } from "../../scripts/site/outputs";
 import { launchChromium, offlinePage } from "../browser/chromium";
@@ -33,31 +34,6 @@ let site: string;
 let result: ExportResult;
 let browser: Browser;
 const exportLog: string[] = [];
-
-type CellSpec = string | { markdown: string } | { source: string; tags: string[] };
-
-/** Writes a tslab notebook: a string is a code cell, `{ markdown }` a Markdown cell. */
-function writeNotebook(file: string, cells: CellSpec[]): void {
-  const nb: Notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
-    cells: cells.map((cell, i) =>
-      typeof cell === "object" && "markdown" in cell
-        ? { cell_type: "markdown", id: `cell-${i + 1}`, source: cell.markdown, metadata: {} }
-        : {
-            cell_type: "code",
-            id: `cell-${i + 1}`,
-            source: typeof cell === "string" ? cell : cell.source,
-            metadata: typeof cell === "string" ? {} : { tags: cell.tags },
-            outputs: [],
-            execution_count: null,
-          },
-    ),
-  };
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(nb, null, 1));
-}
 
 const TINY: CellSpec[] = [
   {
