@@ -41,19 +41,24 @@ function declarationFiles(): Record<string, string> {
     }
   }
   files["/lib/globals.d.ts"] = fs.readFileSync(path.join(HERE, "src", "globals.d.ts.txt"), "utf8");
-  const klDist = path.join(ROOT, "kernel-lib", "dist");
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(".d.ts")) files[`/node_modules/kernel-lib/dist/${path.relative(klDist, p).split(path.sep).join("/")}`] = fs.readFileSync(p, "utf8");
-    }
-  };
-  walk(klDist);
-  files["/node_modules/kernel-lib/package.json"] = JSON.stringify({ name: "kernel-lib", types: "dist/index.d.ts" });
-  files["/node_modules/tslab/package.json"] = JSON.stringify({ name: "tslab", types: "index.d.ts" });
-  files["/node_modules/tslab/index.d.ts"] = fs.readFileSync(require.resolve("tslab/dist/public.d.ts"), "utf8");
+  // kernel-lib's and tslab's declarations as the browser build ships them, else from their Node builds.
+  const types = path.join(ROOT, "kernel-lib", "dist-browser", "types");
+  if (fs.existsSync(path.join(types, "kernel-lib"))) addTree(files, path.join(types, "kernel-lib"), "/node_modules/kernel-lib");
+  else addTree(files, path.join(ROOT, "kernel-lib", "dist"), "/node_modules/kernel-lib");
+  if (fs.existsSync(path.join(types, "tslab"))) addTree(files, path.join(types, "tslab"), "/node_modules/tslab");
+  else files["/node_modules/tslab/index.d.ts"] = fs.readFileSync(require.resolve("tslab/dist/public.d.ts"), "utf8");
+  files["/node_modules/kernel-lib/package.json"] ??= JSON.stringify({ name: "kernel-lib", types: "index.d.ts" });
+  files["/node_modules/tslab/package.json"] ??= JSON.stringify({ name: "tslab", types: "index.d.ts" });
   return files;
+}
+
+/** Adds every `.d.ts` and `package.json` below `dir` to `files`, under the checker path `at`. */
+function addTree(files: Record<string, string>, dir: string, at: string): void {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) addTree(files, p, `${at}/${e.name}`);
+    else if (e.name.endsWith(".d.ts") || e.name === "package.json") files[`${at}/${e.name}`] = fs.readFileSync(p, "utf8");
+  }
 }
 
 /** Node built-ins the TypeScript compiler and kernel-lib's Node build mention but never use in a worker. */
@@ -156,8 +161,13 @@ export async function buildLiteKernel(): Promise<string> {
   fs.mkdirSync(path.join(OUT, "static", "assets"), { recursive: true });
   fs.writeFileSync(path.join(OUT, "static", workerName), workerCode);
   fs.writeFileSync(path.join(OUT, "static", entryName), entry);
-  const assets = path.join(ROOT, "kernel-lib", "dist-browser", "assets");
-  if (fs.existsSync(assets)) fs.cpSync(assets, path.join(OUT, "static", "assets"), { recursive: true });
+  // kernel-lib's site files (digits, plotly.js): everything in its browser build but the modules.
+  const browserDir = path.join(ROOT, "kernel-lib", "dist-browser");
+  if (fs.existsSync(browserDir)) {
+    for (const e of fs.readdirSync(browserDir, { withFileTypes: true })) {
+      if (e.isFile() && !["kernel-lib.js", "tslab.js"].includes(e.name)) fs.copyFileSync(path.join(browserDir, e.name), path.join(OUT, "static", "assets", e.name));
+    }
+  }
   const pkg = {
     name: NAME,
     version: require("./package.json").version,

@@ -56,7 +56,7 @@ export class TypeScriptKernel extends BaseKernel {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, { resolve });
-      this.worker.postMessage({ id, type, code, cursor });
+      this.worker.postMessage({ id, type, code, cursor, count: this.executionCount });
     });
   }
 

@@ -23,9 +23,9 @@ export function runtimeError(err: unknown, lineMaps: Map<string, LineMap>): Jupy
     if (!m) continue;
     const [, fn, file, cell, jsLine] = m;
     const cellLine = lineMaps.get(file)?.get(Number(jsLine));
-    const where = cellLine === undefined ? `cell ${cell}` : `cell ${cell}, line ${cellLine}`;
+    if (cellLine === undefined) continue;
     const name = fn && fn !== "eval" && !fn.startsWith("eval") ? fn : "<cell>";
-    frames.push(`    at ${name} (${where})`);
+    frames.push(`    at ${name} (cell ${cell}, line ${cellLine})`);
   }
   return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };
 }

@@ -2,14 +2,15 @@
  * tslab's display API in the browser kernel: `display.html(...)` and friends send one output,
  * `newDisplay()` one that later calls replace in place, as in tslab 1.0.22.
  */
-import ts from "typescript";
-
-type Host = { display(message: { data: Record<string, unknown>; metadata: object; transient: object }, update: boolean): void };
+type Host = {
+  display(message: { data: Record<string, unknown>; metadata: object; transient: object }, update: boolean): void;
+  versions: { tslab: string; typescript: string; node: string };
+};
 
 const host = () => (globalThis as Record<symbol, unknown>)[Symbol.for("gradient-lab.host")] as Host;
 
-/** The versions a cell can print; `node` is absent in the browser. */
-export const versions = { tslab: "1.0.22 (browser)", typescript: ts.version, node: "none (browser)" };
+/** The versions a cell can print. */
+export const versions = host().versions;
 
 function base64(b: Uint8Array): string {
   let s = "";
