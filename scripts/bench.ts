@@ -10,12 +10,14 @@
  *   these nets use.
  * - Heap growth over 1,000 kernel-lib training steps (after a full GC) and bytes allocated per step.
  * - Wall time of executing every notebook in notebooks/ with scripts/notebook-runner.ts.
+ * - The browser kernel (scripts/bench-browser.ts): lesson 02 in JupyterLite against tslab, and the
+ *   cold-cache time to a first result and bytes transferred.
  *
  * kernel-lib is imported from its sources (compiled on the fly by tsx), so no stale build is timed;
  * the tsc build in kernel-lib/dist that notebooks load runs at the same speed.
  *
  * Options: --json (last line of stdout is one JSON object), --rounds N (default 9),
- * --skip-notebooks. Progress goes to stderr.
+ * --skip-notebooks, --skip-browser. Progress goes to stderr.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -29,11 +31,13 @@ import "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { Matrix, SGD, losses, mlp, rng } from "../kernel-lib/src/index";
 import { matmulKernel, matmulNTKernel, matmulTNKernel } from "../kernel-lib/src/kernels";
+import { measureBrowser, type BrowserBench } from "./bench-browser";
 
 const ROOT = path.resolve(__dirname, "..");
 const args = process.argv.slice(2);
 const asJson = args.includes("--json");
 const skipNotebooks = args.includes("--skip-notebooks");
+const skipBrowser = args.includes("--skip-browser");
 const roundsArg = args.indexOf("--rounds");
 const ROUNDS = roundsArg >= 0 ? Math.max(1, Number(args[roundsArg + 1]) || 9) : 9;
 /** Target wall time of one timed repetition. */
@@ -473,6 +477,14 @@ async function main(): Promise<void> {
   log(`Running the notebooks …`);
   const notebooks = await measureNotebooks();
 
+  log(`Running the browser kernel …`);
+  let browser: BrowserBench | { missing: string };
+  try {
+    browser = skipBrowser ? { missing: "skipped (--skip-browser)" } : await measureBrowser(log);
+  } catch (e) {
+    browser = { missing: `the browser bench failed: ${(e as Error).message.split("\n")[0]}` };
+  }
+
   const machine = { cpu: cpuModel(), cores: os.cpus().length, node: process.version, loadAverage: [load0, os.loadavg()[0]] };
 
   // ─── report ───
@@ -523,6 +535,18 @@ async function main(): Promise<void> {
       ? `Notebook suite: missing — ${notebooks.missing}`
       : `Notebook suite: ${notebooks.count} notebooks (${notebooks.passed} passed) in ${notebooks.seconds!.toFixed(1)} s`,
   );
+  if ("missing" in browser) out.push(`Browser kernel: missing — ${browser.missing}`);
+  else {
+    const b = browser;
+    out.push(
+      `Browser kernel: ${b.lesson} in ${b.browserSeconds.toFixed(1)} s in JupyterLite (Chromium) vs ${b.tslabSeconds.toFixed(1)} s in tslab: ` +
+        `${b.ratio.toFixed(2)}× (target ≤ ${b.targetRatio}×, ${b.ratio <= b.targetRatio ? "met" : "NOT met"})`,
+    );
+    out.push(
+      `Browser first load (cold cache): first result after ${b.coldFirstResultSeconds.toFixed(1)} s; ${b.coldFiles} files, ` +
+        `${(b.coldBytes / 1e6).toFixed(1)} MB (${(b.coldGzipBytes / 1e6).toFixed(1)} MB gzip-compressed)`,
+    );
+  }
   const allMet = ratios.every((r) => r.met) && heap.every((h) => h.flat);
   out.push(`All targets met: ${allMet ? "yes" : "no"}`);
   console.log(out.join("\n"));
@@ -535,6 +559,7 @@ async function main(): Promise<void> {
         gflops,
         heap,
         notebooks,
+        browser,
         machine: { ...machine, wasmSimd: simd, wasmThreads: threads, rounds: ROUNDS },
         allTargetsMet: allMet,
       }),

@@ -12,6 +12,7 @@ import path from "node:path";
 import { plotlyPath } from "../../kernel-lib/src/plot/embed";
 import { ensureJupyterEnv, isAlive, JupyterEnv, ROOT, withLock } from "../jupyter-env";
 import { DEFAULT_CELL_TIMEOUT_SECONDS, listNotebooks, Notebook, runNotebook } from "../notebook-runner";
+import { buildLiteSite, LITE_DIR } from "./lite";
 import { indexPage, lessonPage, LessonInfo, renderLesson } from "./pages";
 
 /** The file that marks a folder as a site made by the exporter (only such a folder is ever replaced). */
@@ -272,6 +273,8 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
       executed.push({ notebookPath: file, notebook: result.notebook, seconds: result.durationMs / 1000 });
     }
     const { lessons, warnings } = writeSite(building, executed, { notebooksDir, withSolutions: options.withSolutions });
+    log(`Building the in-browser site ${LITE_DIR}/ ...`);
+    await buildLiteSite({ notebooks, notebooksDir, outDir: path.join(building, LITE_DIR), jupyter, withSolutions: options.withSolutions ?? false });
     const bytes = folderBytes(building);
     swapIn(building, outDir);
     inProgress.delete(building);

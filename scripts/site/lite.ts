@@ -18,13 +18,15 @@ export const LITE_DIR = "lite";
 
 /** The address of a lesson in the JupyterLite site, relative to the exported site's root. */
 export function liteLessonHref(notebookFile: string): string {
-  return `${LITE_DIR}/lab/index.html?path=${encodeURIComponent(notebookFile)}`;
+  return `${LITE_DIR}/lab/index.html?path=${notebookFile.split("/").map(encodeURIComponent).join("/")}`;
 }
 
 /** Options for {@link buildLiteSite}. */
 export interface LiteSiteOptions {
   /** The lesson notebooks (reference versions, with solutions). */
   notebooks: string[];
+  /** The folder they are in; their paths below it are kept in the site. */
+  notebooksDir: string;
   /** Where the JupyterLite site goes (created; must not exist yet). */
   outDir: string;
   /** The project's Jupyter environment (with jupyterlite-core). */
@@ -43,7 +45,7 @@ export async function buildLiteSite(options: LiteSiteOptions): Promise<void> {
   try {
     const contents = path.join(work, "files");
     fs.mkdirSync(contents);
-    writeLessons(options.notebooks, contents, options.withSolutions);
+    writeLessons(options.notebooks, options.notebooksDir, contents, options.withSolutions);
     const liteDir = path.join(work, "lite-dir");
     fs.mkdirSync(liteDir);
     fs.writeFileSync(
@@ -75,12 +77,17 @@ export async function buildLiteSite(options: LiteSiteOptions): Promise<void> {
 }
 
 /** Writes the lessons a learner opens: the learner versions, or the references with solutions. */
-function writeLessons(notebooks: string[], dir: string, withSolutions: boolean): void {
+function writeLessons(notebooks: string[], notebooksDir: string, dir: string, withSolutions: boolean): void {
+  const targets = notebooks.map((source) => ({ source, relative: path.relative(notebooksDir, source) }));
+  const write = (relative: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, relative)), { recursive: true });
+    fs.writeFileSync(path.join(dir, relative), text);
+  };
   if (withSolutions) {
-    for (const file of notebooks) fs.writeFileSync(path.join(dir, path.basename(file)), serializeNotebook(readNotebook(file)));
+    for (const { source, relative } of targets) write(relative, serializeNotebook(readNotebook(source)));
     return;
   }
-  const { notebooks: versions, errors } = buildStudentVersions(notebooks.map((source) => ({ source, relative: path.basename(source) })));
+  const { notebooks: versions, errors } = buildStudentVersions(targets);
   if (errors.length > 0) throw new LiteBuildError(`The learner versions cannot be made:\n${errors.join("\n")}`);
-  for (const { target, nb } of versions) fs.writeFileSync(path.join(dir, target.relative), serializeNotebook(nb));
+  for (const { target, nb } of versions) write(target.relative, serializeNotebook(nb));
 }

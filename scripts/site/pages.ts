@@ -9,6 +9,7 @@ import hljs from "highlight.js/lib/core";
 import typescript from "highlight.js/lib/languages/typescript";
 import { cellSource, Notebook, NotebookCell } from "../notebook-runner";
 import { MarkdownRenderer, MathProblem, newMarkdownContext } from "./markdown";
+import { liteLessonHref } from "./lite";
 import { escapeHtml, joinText, OutputStats, renderOutput } from "./outputs";
 
 hljs.registerLanguage("typescript", typescript);
@@ -267,13 +268,13 @@ export function lessonPage(lesson: RenderedLesson, prev: LessonInfo | null, next
   const body = `${header(info.page)}
 <div class="page">
 ${pager(prev, next, "top")}
-<p class="lesson-meta">${meta.map(escapeHtml).join(" · ")} · <a href="notebooks/${escapeHtml(encodeURIComponent(info.notebook))}" download>Download the notebook</a></p>
+<p class="lesson-meta">${meta.map(escapeHtml).join(" · ")} · <a class="run-in-browser" href="${escapeHtml(liteLessonHref(info.notebook))}">Run this lesson in your browser</a> · <a href="notebooks/${escapeHtml(encodeURIComponent(info.notebook))}" download>Download the notebook</a></p>
 <main class="notebook">
 ${lesson.body}
 </main>
 ${pager(prev, next, "bottom")}
 </div>
-<footer class="site-footer"><div class="bar">The lesson <code>${escapeHtml(info.notebook)}</code>, run top to bottom in a TypeScript kernel. To run it yourself, open it in JupyterLab with <code>npm start</code>.</div></footer>`;
+<footer class="site-footer"><div class="bar">The lesson <code>${escapeHtml(info.notebook)}</code>, run top to bottom in a TypeScript kernel. To run it yourself, <a href="${escapeHtml(liteLessonHref(info.notebook))}">run it in your browser</a> (nothing to install), or open it in JupyterLab with <code>npm start</code>.</div></footer>`;
   const scripts = lesson.stats.figures > 0 ? ["assets/plotly.min.js", "assets/figures.js"] : [];
   return frame({ title: `${info.title} — ${SITE_NAME}`, body, scripts, description: info.summary });
 }

@@ -15,7 +15,8 @@ export async function buildTestSite(withSolutions: boolean): Promise<string> {
   const jupyter = await ensureJupyterEnv({ log: () => {} });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gradient-lab-lite-test-${withSolutions ? "solutions" : "learner"}-`));
   const outDir = path.join(dir, "lite");
-  await buildLiteSite({ notebooks: listNotebooks(path.join(ROOT, "notebooks")), outDir, jupyter, withSolutions });
+  const notebooksDir = path.join(ROOT, "notebooks");
+  await buildLiteSite({ notebooks: listNotebooks(notebooksDir), notebooksDir, outDir, jupyter, withSolutions });
   return outDir;
 }
 

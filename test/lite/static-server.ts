@@ -25,14 +25,19 @@ const TYPES: Record<string, string> = {
 
 /** A running server: its base URL (ending in "/"), bytes sent so far, and how to stop it. */
 export interface StaticServer {
+  /** The folder served. */
+  root: string;
   url: string;
   bytesSent(): number;
+  /** Every file sent so far, in order (a file sent twice appears twice). */
+  filesSent(): string[];
   close(): Promise<void>;
 }
 
 /** Serves `root` on 127.0.0.1; folders answer with their index.html. */
 export function serveFolder(root: string): Promise<StaticServer> {
   let sent = 0;
+  const files: string[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     let file = path.join(root, decodeURIComponent(url.pathname));
@@ -47,6 +52,7 @@ export function serveFolder(root: string): Promise<StaticServer> {
     }
     const body = fs.readFileSync(file);
     sent += body.length;
+    files.push(file);
     res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream", "Content-Length": body.length });
     res.end(body);
   });
@@ -54,8 +60,10 @@ export function serveFolder(root: string): Promise<StaticServer> {
     server.listen(0, "127.0.0.1", () => {
       const port = (server.address() as AddressInfo).port;
       resolve({
+        root,
         url: `http://127.0.0.1:${port}/`,
         bytesSent: () => sent,
+        filesSent: () => [...files],
         close: () => new Promise((r) => server.close(() => r())),
       });
     });

@@ -1,0 +1,204 @@
+/**
+ * The course in the browser: the JupyterLite site `npm run export` writes to `lite/`, served from
+ * 127.0.0.1 with no special headers, in headless Chromium, with every request beyond the local
+ * server blocked and recorded. The lessons run on the TypeScript kernel of lite-kernel/ (a Web
+ * Worker), with the learner versions and with the solutions; a fresh notebook checks the kernel's
+ * semantics; learners' edits survive a reload and a downloaded notebook is a valid submission.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ROOT } from "../../scripts/jupyter-env";
+import { launchChromium, offlinePage, type PageProblems } from "../browser/chromium";
+import { buildTestSite, cellOutputs, lessonFiles, menu, openNotebook, typeAndRun, waitForKernelIdle } from "./lite-page";
+import { serveFolder, type StaticServer } from "./static-server";
+
+const ERROR_MIME = "application/vnd.jupyter.stderr";
+
+let browser: Browser;
+const servers: StaticServer[] = [];
+let learner: StaticServer;
+let solutions: StaticServer;
+
+beforeAll(async () => {
+  learner = await serveFolder(await buildTestSite(false));
+  solutions = await serveFolder(await buildTestSite(true));
+  servers.push(learner, solutions);
+  browser = await launchChromium();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const s of servers) {
+    await s.close();
+    fs.rmSync(path.dirname(s.root), { recursive: true, force: true });
+  }
+});
+
+/** Runs `fn` on a fresh page of `server`'s site and checks that nothing left the site. */
+async function withPage(server: StaticServer, fn: (page: Page, problems: PageProblems) => Promise<void>): Promise<void> {
+  const { context, page, problems } = await offlinePage(browser, [server.url]);
+  try {
+    await fn(page, problems);
+    expect(problems.blocked).toEqual([]);
+  } finally {
+    await context.close();
+  }
+}
+
+/** The code cells of a notebook in the page, as their source text. */
+async function cellSources(page: Page): Promise<string[]> {
+  return page.$$eval(".jp-Notebook .jp-CodeCell .jp-InputArea-editor", (els) => els.map((e) => (e as unknown as { innerText: string }).innerText));
+}
+
+/** Starts a new notebook on the default kernel from the launcher; the first cell is in edit mode. */
+async function newNotebook(page: Page, server: StaticServer): Promise<void> {
+  await page.goto(`${server.url}lab/index.html`);
+  await page.click('.jp-LauncherCard[data-category="Notebook"]', { timeout: 90_000 });
+  await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', { timeout: 90_000 });
+  await page.click(".jp-Notebook .jp-Cell .cm-content");
+}
+
+/** The text of every output of the last code cell. */
+async function lastOutputs(page: Page): Promise<{ mime: string; text: string }[]> {
+  const all = await cellOutputs(page);
+  return all[all.length - 2] ?? [];
+}
+
+describe("a fresh notebook on the browser kernel", () => {
+  test("keeps declarations across cells, reports type and runtime errors against the cell, restarts out of an endless loop, completes kernel-lib names", async () => {
+    await withPage(learner, async (page) => {
+      await newNotebook(page, learner);
+      await page.waitForSelector(".jp-Notebook .jp-Cell .cm-content");
+
+      await typeAndRun(page, "const a = 21;");
+      await typeAndRun(page, "let b = 2;");
+      await typeAndRun(page, "a * b");
+      expect(await lastOutputs(page)).toEqual([{ mime: "text/plain", text: "42" }]);
+
+      // Declaring a const again (as re-running its cell does) replaces it.
+      await typeAndRun(page, "const a = 22;\na * b");
+      expect(await lastOutputs(page)).toEqual([{ mime: "text/plain", text: "44" }]);
+
+      await typeAndRun(page, 'const fine = 1;\nconst s: number = "x";');
+      const typeError = await lastOutputs(page);
+      expect(typeError).toHaveLength(1);
+      expect(typeError[0].mime).toBe(ERROR_MIME);
+      expect(typeError[0].text).toContain("2:7 - Type 'string' is not assignable to type 'number'.");
+
+      await typeAndRun(page, 'function boom(): number {\n  throw new RangeError("too far");\n}\nboom()');
+      const thrown = await lastOutputs(page);
+      expect(thrown).toHaveLength(1);
+      expect(thrown[0].mime).toBe(ERROR_MIME);
+      expect(thrown[0].text).toMatch(/^RangeError: too far/);
+      expect(thrown[0].text).toMatch(/at boom \(cell \d+, line 2\)/);
+      expect(thrown[0].text).not.toMatch(/worker|kernel-lib\.js|https?:/);
+
+      // An endless loop, ended by Kernel → Restart; the notebook goes on working.
+      await page.keyboard.insertText("while (true) {}");
+      await page.keyboard.press("Shift+Enter");
+      await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]');
+      await menu(page, "Kernel", "Restart Kernel…");
+      await page.click('.jp-Dialog-button.jp-mod-accept');
+      await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', { timeout: 30_000 });
+      await page.click(".jp-Notebook .jp-Cell:last-child .cm-content");
+      await typeAndRun(page, 'import { mlp } from "kernel-lib";\nmlp([2, 3, 1], { seed: 1 }).layers.length');
+      expect(await lastOutputs(page)).toEqual([{ mime: "text/plain", text: "2" }]);
+
+      // Tab after `ml` completes to mlp (the only name starting so, so it is inserted at once).
+      await page.keyboard.insertText("ml");
+      await page.keyboard.press("Tab");
+      await page.waitForFunction(() => {
+        const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
+        const editors = doc.querySelectorAll(".jp-Notebook .jp-CodeCell .cm-content");
+        const items = Array.from(doc.querySelectorAll(".jp-Completer-item")).map((e) => e.textContent ?? "");
+        return (editors[editors.length - 1].textContent ?? "").startsWith("mlp") || items.some((t) => t.includes("mlp"));
+      }, null, { timeout: 20_000 });
+    });
+  }, 300_000);
+});
+
+describe("learners' work", () => {
+  test("an edited notebook survives a reload, and its download is graded by npm run grade", async () => {
+    const download = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-lite-download-")), "01-chain-rule.ipynb");
+    try {
+      await withPage(learner, async (page) => {
+        await openNotebook(page, learner.url, "01-chain-rule.ipynb");
+        await page.click(".jp-Notebook .jp-CodeCell .cm-content");
+        await page.keyboard.press("Control+Home");
+        await page.keyboard.insertText("// my note\n");
+        await page.keyboard.press("Control+s");
+        await page.waitForSelector(".jp-mod-dirty", { state: "detached", timeout: 20_000 }).catch(() => {});
+        await page.waitForTimeout(1000);
+        await page.reload();
+        await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', { timeout: 90_000 });
+        expect((await cellSources(page))[0]).toMatch(/^\/\/ my note\n/);
+
+        const [file] = await Promise.all([page.waitForEvent("download"), menu(page, "File", "Download")]);
+        await file.saveAs(download);
+      });
+      const out = execFileSync("npx", ["tsx", "scripts/grade.ts", download, "--json", "--report-dir", path.join(path.dirname(download), "grades")], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 280_000,
+      });
+      const [grade] = JSON.parse(out.slice(out.indexOf("["))) as { graded: boolean; error: string | null; reference: string | null; exercises: { status: string }[] }[];
+      expect(grade.error).toBeNull();
+      expect(grade.graded).toBe(true);
+      expect(grade.reference).toMatch(/01-chain-rule\.ipynb$/);
+      expect(grade.exercises.length).toBeGreaterThan(0);
+    } finally {
+      fs.rmSync(path.dirname(download), { recursive: true, force: true });
+    }
+  }, 400_000);
+});
+
+describe("every lesson runs in the browser", () => {
+  for (const file of lessonFiles()) {
+    test(`${file}, with solutions: Run All gives no error, draws every figure and passes every check`, async () => {
+      await withPage(solutions, async (page, problems) => {
+        await openNotebook(page, solutions.url, file);
+        await menu(page, "Run", "Run All Cells");
+        await waitForKernelIdle(page, 300_000);
+        const outputs = (await cellOutputs(page)).flat();
+        expect(outputs.filter((o) => o.mime === ERROR_MIME)).toEqual([]);
+        const figures = await page.$$eval(".jp-OutputArea-output .js-plotly-plot", (els) => els.map((e) => e.querySelector("svg.main-svg") !== null));
+        expect(figures.every((drawn) => drawn)).toBe(true);
+        const checks = outputs.filter((o) => /^[✓✗] Exercise /.test(o.text));
+        expect(checks.filter((c) => !c.text.startsWith("✓"))).toEqual([]);
+        const sources = await cellSources(page);
+        expect(checks.length).toBe(sources.filter((s) => /exercises\.check(Function|Value|That)\(/.test(s)).length);
+        expect(problems.errors).toEqual([]);
+      });
+    }, 400_000);
+  }
+
+  for (const file of lessonFiles()) {
+    test(`${file}, learner version: every exercise says it is not implemented yet`, async () => {
+      await withPage(learner, async (page) => {
+        await openNotebook(page, learner.url, file);
+        const sources = await cellSources(page);
+        const exercises = sources.flatMap((s, i) => (s.includes("exercises.notImplemented(") ? [i] : []));
+        // Run All stops at a failing cell (each exercise), so the run goes on from the next cell not run yet.
+        await menu(page, "Run", "Run All Cells");
+        await waitForKernelIdle(page, 300_000);
+        for (let round = 0; round < sources.length; round++) {
+          const prompts = await page.$$eval(".jp-Notebook .jp-CodeCell .jp-InputPrompt", (els) => els.map((e) => e.textContent ?? ""));
+          const lastRun = prompts.reduce((last, p, i) => (/\d/.test(p) ? i : last), -1);
+          const next = prompts.findIndex((p, i) => i > lastRun && !/\d/.test(p));
+          if (next < 0) break;
+          await (await page.$$(".jp-Notebook .jp-CodeCell"))[next].click();
+          await menu(page, "Run", "Run Selected Cell and All Below");
+          await waitForKernelIdle(page, 300_000);
+        }
+        const outputs = await cellOutputs(page);
+        for (const i of exercises) {
+          expect(outputs[i].map((o) => o.text).join("\n"), `cell ${i}`).toMatch(/Exercise [\d.]+ is not implemented yet/);
+        }
+      });
+    }, 300_000);
+  }
+});
