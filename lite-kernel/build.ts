@@ -32,7 +32,7 @@ function kernelLibEntry(): string {
 }
 
 /** Every declaration file the worker's type checker needs, by its path in the checker's file system. */
-function declarationFiles(): Record<string, string> {
+export function declarationFiles(): Record<string, string> {
   const files: Record<string, string> = {};
   const tsLib = path.dirname(require.resolve("typescript/lib/lib.es2022.d.ts"));
   for (const f of fs.readdirSync(tsLib)) {

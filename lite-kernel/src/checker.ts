@@ -68,7 +68,6 @@ export class CellChecker {
       },
       getCurrentDirectory: () => "/",
       getDefaultLibFileName: () => "/lib/lib.es2022.d.ts",
-      getDefaultLibLocation: () => "/lib",
       fileExists: (f) => f === CELL || this.files.has(f),
       readFile: (f) => (f === CELL ? this.cellText : this.files.get(f)),
       directoryExists: (d) => {
@@ -118,16 +117,21 @@ export class CellChecker {
   /** The signature and TSDoc of the name at `cursor`, or null when there is none. */
   inspect(source: string, cursor: number): string | null {
     this.load(source);
-    let at = this.headerLength + cursor;
-    // Shift+Tab is pressed right after a name or inside its call's parentheses.
+    const at = this.headerLength + cursor;
+    // Shift+Tab is pressed right after a name, or inside its call's parentheses.
     let info = this.service.getQuickInfoAtPosition(CELL, at) ?? this.service.getQuickInfoAtPosition(CELL, at - 1);
     if (!info) {
       const help = this.service.getSignatureHelpItems(CELL, at, undefined);
-      if (help) at = help.applicableSpan.start - 1;
-      info = help ? this.service.getQuickInfoAtPosition(CELL, at) ?? null : undefined;
+      if (help) info = this.service.getQuickInfoAtPosition(CELL, help.applicableSpan.start - 2);
     }
     if (!info) return null;
-    const signature = ts.displayPartsToString(info.displayParts);
+    // A name imported from kernel-lib shows as "(alias) mlp(…)\nimport mlp": keep the signature.
+    const signature = ts
+      .displayPartsToString(info.displayParts)
+      .replace(/^\(alias\) /, "")
+      .split("\n")
+      .filter((line) => !/^import /.test(line))
+      .join("\n");
     const doc = ts.displayPartsToString(info.documentation);
     const tags = (info.tags ?? []).map((t) => `@${t.name} ${ts.displayPartsToString(t.text)}`.trim());
     return [signature, doc, ...tags].filter((s) => s).join("\n\n");
