@@ -1,24 +1,9 @@
 /**
  * Builds kernel-lib for a browser Web Worker (the JupyterLite kernel) from the same compiled
- * sources as in Node, into kernel-lib/dist-browser/ (git-ignored). Runs after `tsc` in `npm run
- * build`. What it writes is the contract with the browser kernel:
- *
- * - `kernel-lib.js`: all of kernel-lib's public exports as ONE self-contained CommonJS module: the
- *   file's text is the body of a function `(module, exports, require)`; run it and read
- *   `module.exports` (it calls no `require`). The Node-only files are swapped for their
- *   `*.browser.js` counterparts by kernel-lib's package.json "browser" field.
- * - `tslab.js`: the same kind of module, with tslab's public display API (`display`,
- *   `newDisplay()`, `versions`) for `import … from "tslab"`.
- * - `mnist-digits.bin`: the shipped MNIST digits in a compact binary format (see
- *   kernel-lib/src/data/digits-asset.ts), read by `data.mnist`.
- * - `plotly.min.js`: plotly.js, read when a figure's HTML fallback carries it (see plot/embed.ts).
- * - `types/kernel-lib/**.d.ts` and `types/tslab/index.d.ts`: the declarations cells are checked
- *   against (kernel-lib's own, and tslab's public ones).
- *
- * Both modules expect the browser host (kernel-lib/src/display/host.ts) on
- * `globalThis[Symbol.for("gradient-lab.host")]` before they are loaded: `{ display(message,
- * update), readAsset(name) → Uint8Array (synchronous), versions? }`. The host's `readAsset(name)`
- * returns the bytes of the file `name` of this folder.
+ * sources as in Node, into kernel-lib/dist-browser/ (git-ignored); runs after `tsc` in `npm run
+ * build`. The files it writes, their formats and the host they expect are the contract described in
+ * kernel-lib/src/display/host.ts. The Node-only files are swapped for their `*.browser.js`
+ * counterparts by kernel-lib's package.json "browser" field, which esbuild follows.
  *
  * The folder is written beside the old one and swapped in at the end, so an interrupted build
  * never leaves a half-written bundle.

@@ -1,21 +1,36 @@
 /**
- * The browser host: what a kernel running kernel-lib in a browser Web Worker (JupyterLite) lends it.
- * There is no tslab, no file system and no process there, so the kernel's worker installs this
- * object on `globalThis[Symbol.for("gradient-lab.host")]` before it loads kernel-lib's browser
- * bundle or runs any cell:
+ * The browser host: what a kernel running kernel-lib in a browser Web Worker (JupyterLite) lends it,
+ * and the contract between kernel-lib's browser build and that kernel.
+ *
+ * Files. `npm run build` writes kernel-lib/dist-browser/ (scripts/build-browser.ts):
+ * - `kernel-lib.js`: kernel-lib's public exports (exactly those of the Node build) as one
+ *   self-contained CommonJS module: its text is the body of a function `(module, exports, require)`;
+ *   run it and read `module.exports`. It calls no `require`.
+ * - `tslab.js`: the same kind of module for `import … from "tslab"`: tslab's public `display`,
+ *   `newDisplay()` and `versions` (see `tslab-api.ts`).
+ * - `mnist-digits.bin`: the shipped MNIST digits, compact binary (see data/digits-asset.ts).
+ * - `plotly.min.js`: plotly.js, read only when a figure's HTML fallback carries it (plot/embed.ts).
+ * - `types/kernel-lib/**.d.ts` (entry `index.d.ts`) and `types/tslab/index.d.ts`: the declarations
+ *   cells are type-checked against; they need no Node types and parse with TypeScript 5.0.
+ *
+ * Host. There is no tslab, file system or process in a worker, so the kernel's worker installs
+ * this object before it loads `kernel-lib.js` or `tslab.js`:
  *
  * ```ts
  * globalThis[Symbol.for("gradient-lab.host")] = {
- *   display(message, update) { … post a display_data / update_display_data message … },
- *   readAsset(name) { … synchronous XHR for the site's file `name`, returned as bytes … },
+ *   display(message, update) { … post a display_data (update_display_data if update) … },
+ *   readAsset(name) { … the bytes of dist-browser/<name>, read synchronously (a synchronous XHR) … },
  *   versions: { tslab: "…", typescript: "…", node: "…" }, // optional: what `tslab.versions` shows
  * };
  * ```
  *
- * The kernel may install a new `display` for each cell (as tslab does with its writer), so outputs
- * reach the cell that made them; a display channel created with `pinWriter` keeps the one current
- * at its creation (for outputs sent after an `await`). In Node no host is installed and kernel-lib
- * finds tslab's writer instead.
+ * `message` is a Jupyter `display_data` content `{ data, metadata, transient: { display_id? } }`;
+ * an output with a display id is replaced in place by later messages with `update` true. Figures
+ * carry `application/vnd.plotly.v1+json`, `text/html` and `text/plain`; exercise checks carry
+ * `application/vnd.gradient-lab.check+json` and `text/plain`. The kernel may install a new
+ * `display` for each cell (as tslab does with its writer), so outputs reach the cell that made them;
+ * a display channel created with `pinWriter` keeps the one current at its creation (for outputs
+ * sent after an `await`). In Node no host is installed and kernel-lib finds tslab's writer instead.
  */
 
 import type { DisplayMessage } from "./message";
