@@ -7,7 +7,7 @@
  */
 
 import { Matrix } from "./matrix";
-import { DisplayChannel } from "./plot/kernel";
+import { DisplayChannel } from "./display/channel";
 
 /** What a check reports: one line for the learner, one record for the grader. */
 export interface CheckRecord {

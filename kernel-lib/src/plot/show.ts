@@ -12,11 +12,11 @@ import { markPlotlyInlined, nextNeedsPlotly, plotlyEmbedding } from "./embed";
 import type { PlotlyEmbedding } from "./embed";
 import { graphSvg } from "./graph";
 import type { GraphOptions } from "./graph";
-import { DisplayChannel, inKernel } from "./kernel";
+import { DisplayChannel, inKernel } from "../display/channel";
 import type { Figure } from "./types";
 import { checkFigure, jsonReady, summary } from "./util";
 
-export { inKernel } from "./kernel";
+export { inKernel } from "../display/channel";
 export { setPlotlyEmbedding, plotlyEmbedding } from "./embed";
 export type { PlotlyEmbedding } from "./embed";
 export { createLiveOutput, liveFigure } from "./live";

@@ -1,0 +1,15 @@
+/**
+ * The browser build's stand-in for `environment.ts`: a Web Worker has no environment variables and
+ * no terminal, and its console is the nearest thing to stderr.
+ */
+
+import type * as Desktop from "./environment";
+
+/** No environment variables in the browser. */
+export const environmentVariable: typeof Desktop.environmentVariable = () => undefined;
+
+/** No terminal in the browser. */
+export const stderrIsTerminal: typeof Desktop.stderrIsTerminal = () => false;
+
+/** Writes `text` to the console's error stream, which a browser kernel shows as stderr. */
+export const writeStderr: typeof Desktop.writeStderr = (text) => console.error(text);
