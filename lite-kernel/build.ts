@@ -22,13 +22,13 @@ const NAME = "@gradient-lab/lite-kernel";
 export const EXTENSIONS_DIR = path.join(HERE, "dist");
 const OUT = path.join(EXTENSIONS_DIR, NAME);
 
-/** kernel-lib's browser build when present, else its Node build (without file-system features). */
-function kernelLibEntry(): string {
-  const browser = path.join(ROOT, "kernel-lib", "dist-browser", "kernel-lib.js");
-  if (fs.existsSync(browser)) return browser;
-  const node = path.join(ROOT, "kernel-lib", "dist", "index.js");
-  if (!fs.existsSync(node)) throw new Error("kernel-lib is not built: run `npm run build` first.");
-  return node;
+/** kernel-lib's browser build (`npm run build` makes it): the bundle, tslab's API, site files, declarations. */
+const BROWSER_DIR = path.join(ROOT, "kernel-lib", "dist-browser");
+
+function browserFile(name: string): string {
+  const file = path.join(BROWSER_DIR, name);
+  if (!fs.existsSync(file)) throw new Error(`kernel-lib's browser build has no ${path.relative(ROOT, file)}: run \`npm run build\` first.`);
+  return file;
 }
 
 /** Every declaration file the worker's type checker needs, by its path in the checker's file system. */
@@ -41,12 +41,8 @@ export function declarationFiles(): Record<string, string> {
     }
   }
   files["/lib/globals.d.ts"] = fs.readFileSync(path.join(HERE, "src", "globals.d.ts.txt"), "utf8");
-  // kernel-lib's and tslab's declarations as the browser build ships them, else from their Node builds.
-  const types = path.join(ROOT, "kernel-lib", "dist-browser", "types");
-  if (fs.existsSync(path.join(types, "kernel-lib"))) addTree(files, path.join(types, "kernel-lib"), "/node_modules/kernel-lib");
-  else addTree(files, path.join(ROOT, "kernel-lib", "dist"), "/node_modules/kernel-lib");
-  if (fs.existsSync(path.join(types, "tslab"))) addTree(files, path.join(types, "tslab"), "/node_modules/tslab");
-  else files["/node_modules/tslab/index.d.ts"] = fs.readFileSync(require.resolve("tslab/dist/public.d.ts"), "utf8");
+  addTree(files, browserFile("types/kernel-lib"), "/node_modules/kernel-lib");
+  addTree(files, browserFile("types/tslab"), "/node_modules/tslab");
   files["/node_modules/kernel-lib/package.json"] ??= JSON.stringify({ name: "kernel-lib", types: "index.d.ts" });
   files["/node_modules/tslab/package.json"] ??= JSON.stringify({ name: "tslab", types: "index.d.ts" });
   return files;
@@ -69,11 +65,8 @@ const workerPlugin: esbuild.Plugin = {
   setup(build) {
     build.onResolve({ filter: /^virtual:declaration-files$/ }, () => ({ path: "declaration-files", namespace: "virtual" }));
     build.onLoad({ filter: /.*/, namespace: "virtual" }, () => ({ contents: JSON.stringify(declarationFiles()), loader: "json" }));
-    build.onResolve({ filter: /^kernel-lib$/ }, () => ({ path: kernelLibEntry() }));
-    build.onResolve({ filter: /^tslab$/ }, () => {
-      const shim = path.join(ROOT, "kernel-lib", "dist-browser", "tslab.js");
-      return { path: fs.existsSync(shim) ? shim : path.join(HERE, "src", "tslab.ts") };
-    });
+    build.onResolve({ filter: /^kernel-lib$/ }, () => ({ path: browserFile("kernel-lib.js") }));
+    build.onResolve({ filter: /^tslab$/ }, () => ({ path: browserFile("tslab.js") }));
     build.onResolve({ filter: NODE_BUILTINS }, (args) => ({ path: args.path, namespace: "empty" }));
     build.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "module.exports = {};", loader: "js" }));
   },
@@ -162,11 +155,8 @@ export async function buildLiteKernel(): Promise<string> {
   fs.writeFileSync(path.join(OUT, "static", workerName), workerCode);
   fs.writeFileSync(path.join(OUT, "static", entryName), entry);
   // kernel-lib's site files (digits, plotly.js): everything in its browser build but the modules.
-  const browserDir = path.join(ROOT, "kernel-lib", "dist-browser");
-  if (fs.existsSync(browserDir)) {
-    for (const e of fs.readdirSync(browserDir, { withFileTypes: true })) {
-      if (e.isFile() && !["kernel-lib.js", "tslab.js"].includes(e.name)) fs.copyFileSync(path.join(browserDir, e.name), path.join(OUT, "static", "assets", e.name));
-    }
+  for (const e of fs.readdirSync(BROWSER_DIR, { withFileTypes: true })) {
+    if (e.isFile() && !["kernel-lib.js", "tslab.js"].includes(e.name)) fs.copyFileSync(path.join(BROWSER_DIR, e.name), path.join(OUT, "static", "assets", e.name));
   }
   const pkg = {
     name: NAME,
