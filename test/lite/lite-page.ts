@@ -26,18 +26,16 @@ export interface CellOutput {
   text: string;
 }
 
-/** Waits until the notebook's kernel is idle and no cell is queued or running. */
+/**
+ * Waits until the notebook's kernel has been idle for 1.5 s. Only the kernel's status counts: after
+ * a failing cell, JupyterLab leaves the cells that were queued behind it marked `[*]`.
+ */
 export async function waitForKernelIdle(page: Page, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let quietSince = 0;
   while (Date.now() < deadline) {
-    const busy = await page.evaluate(() => {
-      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
-      const prompts = Array.from(doc.querySelectorAll(".jp-Notebook .jp-InputPrompt")).some((p) => (p.textContent ?? "").includes("*"));
-      const status = Array.from(doc.querySelectorAll(".jp-Notebook-ExecutionIndicator, .jp-StatusItem-kernel, [data-status]"));
-      return prompts || status.some((s) => /busy|starting/i.test((s as unknown as { getAttribute(n: string): string | null }).getAttribute?.("data-status") ?? ""));
-    });
-    if (busy) quietSince = 0;
+    const status = await page.getAttribute(".jp-Notebook-ExecutionIndicator", "data-status").catch(() => null);
+    if (status !== "idle") quietSince = 0;
     else if (quietSince === 0) quietSince = Date.now();
     else if (Date.now() - quietSince > 1500) return;
     await page.waitForTimeout(250);
