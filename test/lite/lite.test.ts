@@ -52,7 +52,10 @@ async function withPage(server: StaticServer, fn: (page: Page, problems: PagePro
 
 /** The code cells of a notebook in the page, as their source text. */
 async function cellSources(page: Page): Promise<string[]> {
-  return page.$$eval(".jp-Notebook .jp-CodeCell .jp-InputArea-editor", (els) => els.map((e) => (e as unknown as { innerText: string }).innerText));
+  // Line by line: innerText would be empty for cells scrolled out of view (content-visibility).
+  return page.$$eval(".jp-Notebook .jp-CodeCell .jp-InputArea-editor", (els) =>
+    els.map((e) => Array.from(e.querySelectorAll(".cm-line"), (line) => line.textContent ?? "").join("\n")),
+  );
 }
 
 /** Starts a new notebook on the default kernel from the launcher; the first cell is in edit mode. */
