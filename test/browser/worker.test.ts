@@ -67,7 +67,6 @@ async function inWorker(code: string): Promise<unknown> {
 
 /** Runs the same `code` in Node against kernel-lib's Node build. */
 async function inNode(code: string): Promise<unknown> {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const run = new Function("lib", "tslab", `return (async () => {\n${code}\n})();`) as (lib: unknown, tslab: unknown) => Promise<unknown>;
   return run(require("../../kernel-lib"), null);
 }

@@ -9,7 +9,8 @@
  *   one shared plotly.min.js).
  *
  * The environment variable GRADIENT_LAB_PLOTLY (once | every-figure | none) sets the starting mode,
- * so an exporter can choose without editing notebooks.
+ * so an exporter can choose without editing notebooks. In the browser kernel there is no
+ * environment: the mode starts as "once", and plotly.js is read from the site when first needed.
  */
 
 import { environmentVariable } from "../environment";
