@@ -127,7 +127,8 @@ export function matches(got: unknown, expected: unknown, tolerance = 1e-6): bool
   return got === expected;
 }
 
-function failureMessage(input: unknown[] | undefined, got: unknown, expected: unknown, options: CheckOptions): string {
+/** The feedback on a wrong answer: the input tried, expected and received values, the matching mistake's explanation, the hint. */
+export function failureMessage(input: unknown[] | undefined, got: unknown, expected: unknown, options: CheckOptions): string {
   const tried = input === undefined ? "" : `for input ${input.map(describe).join(", ")} `;
   let message = `${tried}expected ${describe(expected)} but got ${describe(got)}.`;
   const mistake = (options.mistakes ?? []).find((m) => {
