@@ -44,6 +44,27 @@ ASYNC_FAILURES = ("UncaughtException", "UnhandledPromiseRejection")
 SETTLE_SECONDS = 0.15
 FINAL_SETTLE_SECONDS = 0.5
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
+# Output kept per cell (in characters of JSON): a flood of output must not swamp the runner or its report.
+MAX_CELL_OUTPUT_CHARS = 4_000_000
+
+
+class CappedClient(NotebookClient):
+    """A NotebookClient that keeps at most MAX_CELL_OUTPUT_CHARS of each cell's output and says where it cut."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept: dict[int, int] = {}
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = len(json.dumps(msg.get("content", {})))
+        kept = self.kept.get(cell_index, 0)
+        self.kept[cell_index] = kept + size
+        if kept + size <= MAX_CELL_OUTPUT_CHARS:
+            return super().output(outs, msg, display_id, cell_index)
+        if kept <= MAX_CELL_OUTPUT_CHARS:
+            outs.append(nbformat.v4.new_output(
+                "stream", name="stdout", text=f"\n[output cut: the cell printed more than {MAX_CELL_OUTPUT_CHARS} characters]\n"))
+        return None
 
 
 def stream_text(cell, name: str) -> str:
@@ -114,7 +135,7 @@ async def run(args) -> dict:
     def remember_reply(cell, cell_index, execute_reply, **_):
         replies[cell_index] = execute_reply
 
-    client = NotebookClient(
+    client = CappedClient(
         nb,
         timeout=args.timeout,
         startup_timeout=120,
