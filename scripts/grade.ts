@@ -392,6 +392,26 @@ function takeCopies(submissions: Submission[], dir: string): void {
   });
 }
 
+/**
+ * Waits until no process of the sandbox in `slot` is left (its namespace's processes are reaped a
+ * moment after it ends); kills any still there after two seconds and returns how many that was.
+ */
+async function reapSurvivors(slot: number): Promise<number> {
+  for (let wait = 0; wait < 20; wait++) {
+    if (survivors(slot).length === 0) return 0;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const left = survivors(slot);
+  for (const pid of left) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return left.length;
+}
+
 /** "12 s", "3 min" */
 function duration(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -454,6 +474,7 @@ async function main(): Promise<number> {
     let next = 0;
     let done = 0;
     const jobs = Math.min(options.jobs, submissions.length);
+    const unwritten: string[] = [];
     log(`Grading ${submissions.length} submission${submissions.length === 1 ? "" : "s"}, ${jobs} at a time${options.noSandbox ? "" : ", each in its own sandbox"} ...`);
     const worker = async (slot: number) => {
       while (next < submissions.length) {
@@ -466,20 +487,24 @@ async function main(): Promise<number> {
         } catch (err) {
           grade = { file: submission.shown, reference: null, score: 0, maxScore: 0, exercises: [], error: `The grader failed on this file: ${(err as Error).message}`, graded: false, notes: [] };
         }
-        const left = survivors(slot);
-        if (left.length > 0) {
-          for (const pid of left) process.kill(pid, "SIGKILL");
-          grade.notes.push(`${left.length} process${left.length === 1 ? "" : "es"} of the submission outlived its sandbox and were killed.`);
-        }
+        const outlived = await reapSurvivors(slot);
+        if (outlived > 0) grade.notes.push(`${outlived} process${outlived === 1 ? "" : "es"} of the submission outlived its sandbox and were killed.`);
         grades[i] = grade;
-        writeFileAtomic(reportFiles[i], markdownReport(grade, { timeoutSeconds: options.timeoutSeconds, date }));
+        try {
+          writeFileAtomic(reportFiles[i], markdownReport(grade, { timeoutSeconds: options.timeoutSeconds, date }));
+        } catch (err) {
+          unwritten.push(`${reportFiles[i]} (${(err as Error).message})`);
+        }
         done++;
         const elapsed = Date.now() - started;
         const eta = done < submissions.length ? `, about ${duration((elapsed / done) * (submissions.length - done))} left` : "";
         log(`[${done}/${submissions.length}${eta}] ${submission.shown}: ${grade.score} / ${grade.maxScore}${grade.error ? ` — ${grade.error.split("\n")[0].slice(0, 160)}` : ""} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       }
     };
-    await Promise.all(Array.from({ length: jobs }, (_, slot) => worker(slot)));
+    // Every worker finishes before the private folder goes, even when one of them fails.
+    const outcomes = await Promise.allSettled(Array.from({ length: jobs }, (_, slot) => worker(slot)));
+    for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;
+    if (unwritten.length > 0) throw new Error(`These reports could not be written, so the gradebook was not written either: ${unwritten.join("; ")}. Free the report folder and grade again.`);
 
     // The originals must still be what was graded.
     submissions.forEach((submission, i) => {

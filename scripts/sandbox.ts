@@ -58,8 +58,9 @@ export function sandboxUid(slot: number): number {
 /** Why bubblewrap cannot run here, or null when it can. */
 export function sandboxProblem(): string | null {
   if (process.platform !== "linux") return `the sandbox needs Linux (bubblewrap); this is ${process.platform}.`;
+  if (BWRAP === null) return "bubblewrap is not installed (no `bwrap` on PATH).";
   const probe = spawnSync(...wrap(["/bin/true"], { slot: 63, limits: DEFAULT_LIMITS, env: {}, binds: SYSTEM_DIRS }), { stdio: ["ignore", "ignore", "pipe"], timeout: 20_000 });
-  if (probe.error) return `bubblewrap could not be started (${(probe.error as NodeJS.ErrnoException).code === "ENOENT" ? "`bwrap` is not installed: `apt-get install bubblewrap`" : probe.error.message}).`;
+  if (probe.error) return `bubblewrap could not be started (${probe.error.message}).`;
   if (probe.status !== 0) return `bubblewrap failed to start a sandbox: ${String(probe.stderr).trim().split("\n")[0] || `exit code ${probe.status}`} (user namespaces may be disabled).`;
   return null;
 }
@@ -87,6 +88,21 @@ function readText(file: string): string {
 
 /** prlimit (util-linux) by its full path: the sandbox's PATH is the kernel's, not the grader's. */
 const PRLIMIT = ["/usr/bin/prlimit", "/bin/prlimit"].find((p) => fs.existsSync(p)) ?? "prlimit";
+/** bwrap, found on the grader's PATH (it is then run with a minimal environment), or null. */
+function findBwrap(): string | null {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir || ".", "bwrap");
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+const BWRAP = findBwrap();
+
 /** setpriv (util-linux), likewise. */
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => fs.existsSync(p)) ?? "setpriv";
 
@@ -132,7 +148,7 @@ function wrap(command: string[], options: WrapOptions): [string, string[]] {
     "--",
     ...command,
   );
-  return ["bwrap", args];
+  return [BWRAP ?? "bwrap", args];
 }
 
 /** The environment inside a grading sandbox: the venv's PATH and Jupyter folders, nothing of the grader's. */
@@ -164,7 +180,7 @@ export function killSandboxes(): void {
   for (const child of running) {
     try {
       // Unsandboxed runs lead a process group of their own.
-      if (child.spawnfile !== "bwrap" && child.pid) process.kill(-child.pid, "SIGKILL");
+      if (child.spawnfile !== BWRAP && child.pid) process.kill(-child.pid, "SIGKILL");
       else child.kill("SIGKILL");
     } catch {
       // already gone

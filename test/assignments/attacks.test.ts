@@ -250,3 +250,23 @@ describe("--jobs 1", () => {
     for (const name of names) expect(strip(one.get(name)!)).toEqual(strip(grade(name)));
   }, 10 * 60_000);
 });
+
+describe("without bubblewrap", () => {
+  test("the grader refuses to run students' code unless told --no-sandbox, and then grades the same", async () => {
+    const one = path.join(scratch, "one");
+    fs.mkdirSync(one);
+    fs.copyFileSync(path.join(subs, "aa-honest.ipynb"), path.join(one, "aa-honest.ipynb"));
+    const args = [one, "--json", "--source", REFERENCE_DIR, "--timeout", String(CELL_TIMEOUT_S)];
+    const noBwrap = { PATH: path.join(scratch, "no-such-folder") };
+    const refused = await runCli("grade.ts", [...args, "--report-dir", path.join(scratch, "refused")], { env: noBwrap, initCwd: scratch });
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/Refusing to run students' code without a sandbox: bubblewrap is not installed.*apt-get install bubblewrap.*--no-sandbox/s);
+    expect(fs.existsSync(path.join(scratch, "refused"))).toBe(false);
+
+    const unsandboxed = await runCli("grade.ts", [...args, "--no-sandbox", "--report-dir", path.join(scratch, "unsandboxed")], { env: noBwrap, initCwd: scratch });
+    expect(unsandboxed.code, unsandboxed.stderr).toBe(0);
+    expect(unsandboxed.stderr).toMatch(/Warning: --no-sandbox/);
+    const [g] = JSON.parse(unsandboxed.stdout).submissions as SubmissionGrade[];
+    expect([g.score, g.maxScore, g.graded]).toEqual([5, 5, true]);
+  }, 10 * 60_000);
+});
