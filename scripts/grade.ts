@@ -1,13 +1,12 @@
 /**
- * `npm run grade -- <submissions or folders...> [--json] [--report-dir DIR] [--source DIR] [--timeout S]`:
- * grades students' notebooks. Each submission runs in a fresh TypeScript kernel (the notebook
- * runner of the tests) from a temporary copy, with the reference's check cells and hidden tests
- * put back, a scrubbed environment, and HOME and working folder in a temporary folder that is
- * removed afterwards. Writes a Markdown report per submission and a CSV gradebook; exits 0 only
- * when every submission was graded. See scripts/README-assignments.md.
- *
- * Each kernel runs in a bubblewrap sandbox (scripts/sandbox.ts) and only hands the learner's
- * answers back; the verdicts are decided here from a clean run of the reference.
+ * `npm run grade -- <submissions or folders...> [--json] [--report-dir DIR] [--source DIR] [--timeout S] [--jobs N] [--no-sandbox]`:
+ * grades students' notebooks. The submissions are copied and hashed into a private folder first.
+ * Each reference runs once in a clean kernel that records its test inputs and expected values;
+ * each submission runs in a fresh TypeScript kernel in its own bubblewrap sandbox
+ * (scripts/sandbox.ts), with the grader's check cells in place of the learner's, which only hand
+ * the learner's answers back; the verdicts are decided here. Writes each Markdown report as soon
+ * as its submission is graded and the CSV gradebook at the end; exits 0 only when every
+ * submission was graded. The README's "Assignments" section describes it for instructors.
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";

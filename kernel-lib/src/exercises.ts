@@ -3,7 +3,8 @@
  * says in one line when it passes, and otherwise names the input it tried, the expected value, the
  * value it got and a hint, then throws so the failure is plain in the notebook.
  *
- * Every check also emits a record ({@link CheckRecord}) that the course's grader reads.
+ * Every check also emits a record ({@link CheckRecord}) that tools may read; the course's grader
+ * does not trust them: it runs its own recorders instead (see answers.ts).
  */
 
 import { Matrix } from "./matrix";
