@@ -312,6 +312,10 @@ export async function gradeSubmission(submission: Submission, references: Refere
     else result.notes.push(`${where[0].toUpperCase()}${where.slice(1)} ${restart.reason}; the grader stopped that kernel, started a new one, re-ran the cells before it and went on.`);
   }
   if (!result.graded) errors.push(`The run stopped before every check ran: ${(run.error ?? "no reason given").split("\n")[0]}`);
+  if (problems.size > 0) {
+    result.graded = false;
+    errors.push(`Some exercises could not be graded because ${[...problems.values()][0]}. Fix the reference notebook (run it with \`npm run notebooks\`) and grade again.`);
+  }
   for (const failure of otherFailures(format.exercises, graded, run, context.timeoutSeconds)) result.notes.push(`A cell outside the exercises failed: ${failure}`);
   result.error = errors.length > 0 ? errors.join(" ") : null;
 

@@ -143,7 +143,8 @@ function wrap(command: string[], options: WrapOptions): [string, string[]] {
     PRLIMIT,
     `--data=${limits.memoryMb * 1024 * 1024}`,
     `--fsize=${limits.fileSizeMb * 1024 * 1024}`,
-    `--nproc=${limits.processes}`,
+    // Without a user id of its own, RLIMIT_NPROC would count all of the grader's user's processes.
+    ...(asRoot ? [`--nproc=${limits.processes}`] : []),
     "--core=0",
     "--",
     ...command,

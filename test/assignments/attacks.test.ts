@@ -116,6 +116,12 @@ function buildSubmissions(): void {
     "let reached = false;",
     `await new Promise<void>((done) => { const req = require("http").get("http://127.0.0.1:${port}/", () => { reached = true; done(); }); req.on("error", () => done()); req.setTimeout(3000, () => { req.destroy(); done(); }); });`,
   ].join("\n"));
+  attack("forkbomb.ipynb", correctIf("started > 300"), [
+    'import { spawn } from "child_process";',
+    "let started = 0;",
+    `for (let i = 0; i < 400; i++) { try { const child = spawn("sleep", ["${MARKER}"], { stdio: "ignore" }); child.on("spawn", () => started++); child.on("error", () => {}); } catch {} }`,
+    "await new Promise((resolve) => setTimeout(resolve, 3000));",
+  ].join("\n"));
   attack("memory.ipynb", "return 0;", "const hoard: Buffer[] = [];\nfor (let i = 0; i < 30; i++) hoard.push(Buffer.alloc(100 * 2 ** 20, 1));");
   attack("bigfile.ipynb", "return 0;", [
     'import * as fs from "fs";',
@@ -186,7 +192,7 @@ function grade(name: string): SubmissionGrade {
 }
 const points = (g: SubmissionGrade) => Object.fromEntries(g.exercises.map((e) => [e.id, e.points]));
 
-const ATTACKS_ON_P1 = ["math-abs", "json-stringify", "require-cache", "thief", "environ", "poison", "network", "memory", "bigfile", "stderr"];
+const ATTACKS_ON_P1 = ["math-abs", "json-stringify", "require-cache", "thief", "environ", "poison", "network", "forkbomb", "memory", "bigfile", "stderr"];
 
 describe("a batch with hostile submissions (--jobs 2)", () => {
   test("completes with a grade and a report for every submission, and a gradebook", () => {
@@ -230,8 +236,8 @@ describe("a batch with hostile submissions (--jobs 2)", () => {
     for (const f of leftovers) expect(fs.statSync(path.join(os.tmpdir(), f)).mtimeMs).toBeLessThan(Date.now() - 3_600_000);
   });
 
-  test("survives 600 MB on stderr and 3 GB of Buffers, and grades the rest of those notebooks", () => {
-    for (const name of ["memory.ipynb", "stderr.ipynb", "bigfile.ipynb"]) {
+  test("survives 600 MB on stderr, 3 GB of Buffers and 400 processes, and grades the rest of those notebooks", () => {
+    for (const name of ["memory.ipynb", "stderr.ipynb", "bigfile.ipynb", "forkbomb.ipynb"]) {
       const g = grade(name);
       expect([name, points(g)["P.2"], points(g)["P.3"]]).toEqual([name, 1, 2]);
     }
