@@ -148,11 +148,15 @@ export function buildGradedNotebook(
   for (const exercise of format.exercises) {
     const refCell = reference.cells[exercise.checkCell.index];
     const original = cellSource(refCell);
+    const answersOnly = answerCheckSource(original, exercise.id, checksName, expected?.get(exercise.id));
+    if (expected?.has(exercise.id) && answersOnly === null) {
+      notes.push(`The check of exercise ${exercise.id} ran as written in the submission's kernel (it uses checkThat, an expression rather than a name, or inputs that are not plain data), so its verdict rests on values computed there.`);
+    }
     const graded: NotebookCell = {
       cell_type: "code",
       id: exercise.checkCell.id,
       metadata: JSON.parse(JSON.stringify(refCell.metadata ?? {})),
-      source: answerCheckSource(original, exercise.id, checksName, expected?.get(exercise.id)) ?? gradedCheckSource(original, checksName),
+      source: answersOnly ?? gradedCheckSource(original, checksName),
       outputs: [],
       execution_count: null,
     };
