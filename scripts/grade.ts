@@ -30,7 +30,7 @@ import {
 } from "./grading";
 import { ensureJupyterEnv, JupyterEnv, ROOT, writeFileAtomic } from "./jupyter-env";
 import { serializeNotebook } from "./notebook-hygiene";
-import { CellResult, Notebook, RunResult } from "./notebook-runner";
+import { CellResult, Notebook, RunResult, toCellResult } from "./notebook-runner";
 import { DEFAULT_LIMITS, kernelBinds, kernelEnv, killSandboxes, runInSandbox, SANDBOX_DIR, sandboxProblem, survivors } from "./sandbox";
 
 const USAGE = "usage: npm run grade -- <submission notebooks or folders...> [--json] [--report-dir DIR] [--source DIR] [--timeout SECONDS] [--jobs N] [--no-sandbox]";
@@ -194,7 +194,7 @@ export async function runGradingKernel(nb: Notebook, context: GradeContext, slot
       throw new Error(why);
     }
     const { report, notebook } = parsed;
-    const cells: CellResult[] = report.cells.map((raw: any) => ({ index: Number(raw.index), id: raw.id ?? null, cellType: raw.cell_type, status: raw.status, executionCount: raw.execution_count ?? null, stdout: String(raw.stdout ?? ""), stderr: String(raw.stderr ?? ""), reason: raw.reason ?? null }));
+    const cells: CellResult[] = report.cells.map(toCellResult);
     const failure = cells.find((c) => c.status === "failed") ?? null;
     const error = report.error ? `the kernel run broke off: ${String(report.error)}` : failure ? `cell ${failure.index + 1} failed (${failure.reason})` : null;
     const restarts = (Array.isArray(report.restarts) ? report.restarts : []).map((r: any) => ({ index: Number(r.index), reason: String(r.reason ?? "") }));
