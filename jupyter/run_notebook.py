@@ -44,6 +44,27 @@ ASYNC_FAILURES = ("UncaughtException", "UnhandledPromiseRejection")
 SETTLE_SECONDS = 0.15
 FINAL_SETTLE_SECONDS = 0.5
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
+# Output kept per cell (in characters of JSON): a flood of output must not swamp the runner or its report.
+MAX_CELL_OUTPUT_CHARS = 4_000_000
+
+
+class CappedClient(NotebookClient):
+    """A NotebookClient that keeps at most MAX_CELL_OUTPUT_CHARS of each cell's output and says where it cut."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept: dict[int, int] = {}
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = len(json.dumps(msg.get("content", {})))
+        kept = self.kept.get(cell_index, 0)
+        self.kept[cell_index] = kept + size
+        if kept + size <= MAX_CELL_OUTPUT_CHARS:
+            return super().output(outs, msg, display_id, cell_index)
+        if kept <= MAX_CELL_OUTPUT_CHARS:
+            outs.append(nbformat.v4.new_output(
+                "stream", name="stdout", text=f"\n[output cut: the cell printed more than {MAX_CELL_OUTPUT_CHARS} characters]\n"))
+        return None
 
 
 def stream_text(cell, name: str) -> str:
@@ -106,7 +127,7 @@ async def replay(client: NotebookClient, nb, indices: list[int]) -> None:
 
 
 async def run(args) -> dict:
-    nb = nbformat.read(args.notebook, as_version=4)
+    nb = nbformat.read(sys.stdin if args.notebook == "-" else args.notebook, as_version=4)
     cells = []
     report = {"ok": False, "cells": cells, "failure": None, "error": None, "restarts": []}
     replies: dict[int, dict] = {}
@@ -114,7 +135,7 @@ async def run(args) -> dict:
     def remember_reply(cell, cell_index, execute_reply, **_):
         replies[cell_index] = execute_reply
 
-    client = NotebookClient(
+    client = CappedClient(
         nb,
         timeout=args.timeout,
         startup_timeout=120,
@@ -196,15 +217,22 @@ async def run(args) -> dict:
     except Exception as err:  # the kernel did not start, or the connection broke
         report["error"] = f"{type(err).__name__}: {err}"
     report["ok"] = report["failure"] is None and report["error"] is None
-    nbformat.write(nb, args.out)
+    if args.result_fd is not None:
+        # One JSON document on a pipe: nothing is written where the kernel could see or change it.
+        with os.fdopen(args.result_fd, "w", encoding="utf-8") as f:
+            json.dump({"report": report, "notebook": nb}, f)
+    else:
+        nbformat.write(nb, args.out)
     return report
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("notebook")
-    parser.add_argument("--out", required=True, help="where to write the executed notebook")
-    parser.add_argument("--report", required=True, help="where to write the JSON report")
+    parser.add_argument("notebook", help="the notebook, or - to read it from stdin")
+    parser.add_argument("--out", help="where to write the executed notebook")
+    parser.add_argument("--report", help="where to write the JSON report")
+    parser.add_argument("--result-fd", type=int,
+                        help="instead of --out and --report, write {report, notebook} as JSON to this open file descriptor")
     parser.add_argument("--cwd", help="the kernel's working folder (default: the notebook's folder)")
     parser.add_argument("--timeout", type=int, default=120, help="seconds each cell may take")
     parser.add_argument("--kernel", default="tslab", help="kernelspec name")
@@ -213,11 +241,16 @@ def main() -> int:
                         help="after a cell times out or kills the kernel, go on in a new kernel (implies --keep-going)")
     parser.add_argument("--max-restarts", type=int, default=5, help="with --recover, kernel restarts allowed per run")
     args = parser.parse_args()
+    if args.result_fd is None and (args.out is None or args.report is None):
+        parser.error("give --out and --report, or --result-fd")
+    if args.notebook == "-" and args.cwd is None:
+        parser.error("a notebook read from stdin needs --cwd")
     args.cwd = args.cwd or os.path.dirname(os.path.abspath(args.notebook))
     args.keep_going = args.keep_going or args.recover
     report = asyncio.run(run(args))
-    with open(args.report, "w", encoding="utf-8") as f:
-        json.dump(report, f, indent=1)
+    if args.result_fd is None:
+        with open(args.report, "w", encoding="utf-8") as f:
+            json.dump(report, f, indent=1)
     return 0 if report["ok"] else 1
 
 

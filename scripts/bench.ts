@@ -12,12 +12,14 @@
  * - Wall time of executing every notebook in notebooks/ with scripts/notebook-runner.ts.
  * - The browser kernel (scripts/bench-browser.ts): lesson 02 in JupyterLite against tslab, and the
  *   cold-cache time to a first result and bytes transferred.
+ * - With --grading: submissions graded per minute by `npm run grade`, for a batch of 30 copies of
+ *   the practice notebook, with --jobs 1 and with one job per core (each in its own sandbox).
  *
  * kernel-lib is imported from its sources (compiled on the fly by tsx), so no stale build is timed;
  * the tsc build in kernel-lib/dist that notebooks load runs at the same speed.
  *
  * Options: --json (last line of stdout is one JSON object), --rounds N (default 9),
- * --skip-notebooks, --skip-browser. Progress goes to stderr.
+ * --skip-notebooks, --skip-browser, --grading (adds the grading batch, a few minutes). Progress goes to stderr.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -38,6 +40,7 @@ const args = process.argv.slice(2);
 const asJson = args.includes("--json");
 const skipNotebooks = args.includes("--skip-notebooks");
 const skipBrowser = args.includes("--skip-browser");
+const withGrading = args.includes("--grading");
 const roundsArg = args.indexOf("--rounds");
 const ROUNDS = roundsArg >= 0 ? Math.max(1, Number(args[roundsArg + 1]) || 9) : 9;
 /** Target wall time of one timed repetition. */
@@ -362,6 +365,54 @@ async function measureNotebooks(): Promise<NotebookFigure> {
   }
 }
 
+// ─── grading ─────────────────────────────────────────────────────────────────────────────────────
+
+interface GradingFigure {
+  submissions: number;
+  /** Submissions per minute, per --jobs value. */
+  perMinute: { jobs: number; perMinute: number; seconds: number; allFullMarks: boolean }[];
+  /** Speed-up of the most jobs over --jobs 1. */
+  speedup: number | null;
+  missing?: string;
+}
+
+const GRADING_BATCH = 30;
+
+/** Grades 30 solved copies of the fixture practice notebook with `npm run grade`, with 1 job and with one per core. */
+async function measureGrading(): Promise<GradingFigure> {
+  if (!withGrading) return { submissions: 0, perMinute: [], speedup: null, missing: "skipped (add --grading)" };
+  const { spawn } = await import("node:child_process");
+  const practice = path.join(ROOT, "test", "assignments", "fixtures", "reference");
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-bench-grade-"));
+  try {
+    const subs = path.join(scratch, "submissions");
+    fs.mkdirSync(subs);
+    for (let i = 1; i <= GRADING_BATCH; i++) fs.copyFileSync(path.join(practice, "practice.ipynb"), path.join(subs, `student-${String(i).padStart(2, "0")}.ipynb`));
+    const perMinute: GradingFigure["perMinute"] = [];
+    for (const jobs of [...new Set([1, os.cpus().length])]) {
+      log(`  grading ${GRADING_BATCH} submissions with --jobs ${jobs} …`);
+      const t0 = performance.now();
+      const stdout = await new Promise<string>((resolve, reject) => {
+        const tsx = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+        const child = spawn(process.execPath, [tsx, path.join(ROOT, "scripts", "grade.ts"), subs, "--json", "--jobs", String(jobs), "--source", practice, "--report-dir", path.join(scratch, `reports-${jobs}`)], { stdio: ["ignore", "pipe", "inherit"] });
+        let out = "";
+        child.stdout.on("data", (chunk) => (out += chunk));
+        child.on("error", reject);
+        child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`npm run grade exited with ${code}`))));
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      const grades: { score: number; maxScore: number }[] = JSON.parse(stdout).submissions;
+      perMinute.push({ jobs, perMinute: (GRADING_BATCH / seconds) * 60, seconds, allFullMarks: grades.every((g) => g.maxScore > 0 && g.score === g.maxScore) });
+    }
+    const speedup = perMinute.length > 1 ? perMinute[perMinute.length - 1].perMinute / perMinute[0].perMinute : null;
+    return { submissions: GRADING_BATCH, perMinute, speedup };
+  } catch (e) {
+    return { submissions: GRADING_BATCH, perMinute: [], speedup: null, missing: `grading failed: ${(e as Error).message.split("\n")[0]}` };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 // ─── main ────────────────────────────────────────────────────────────────────────────────────────
 
 const TARGETS: { key: Case["key"]; versus: ContenderKey; atLeast: number }[] = [
@@ -476,6 +527,8 @@ async function main(): Promise<void> {
 
   log(`Running the notebooks …`);
   const notebooks = await measureNotebooks();
+  if (withGrading) log(`Grading a batch …`);
+  const grading = await measureGrading();
 
   log(`Running the browser kernel …`);
   let browser: BrowserBench | { missing: string };
@@ -547,6 +600,11 @@ async function main(): Promise<void> {
         `${(b.coldBytes / 1e6).toFixed(1)} MB (${(b.coldGzipBytes / 1e6).toFixed(1)} MB gzip-compressed)`,
     );
   }
+  out.push(
+    grading.missing
+      ? `Grading: ${grading.missing}`
+      : `Grading ${grading.submissions} submissions: ${grading.perMinute.map((g) => `${fmt(g.perMinute)} per minute with --jobs ${g.jobs} (${g.seconds.toFixed(0)} s${g.allFullMarks ? "" : ", NOT all full marks"})`).join("; ")}${grading.speedup ? `; ${fmt(grading.speedup)}× with more jobs` : ""}`,
+  );
   const allMet = ratios.every((r) => r.met) && heap.every((h) => h.flat);
   out.push(`All targets met: ${allMet ? "yes" : "no"}`);
   console.log(out.join("\n"));
@@ -560,6 +618,7 @@ async function main(): Promise<void> {
         heap,
         notebooks,
         browser,
+        grading,
         machine: { ...machine, wasmSimd: simd, wasmThreads: threads, rounds: ROUNDS },
         allTargetsMet: allMet,
       }),

@@ -51,6 +51,8 @@ export interface CheckCall {
   /** Where the `exercises` name of the call starts and ends in the cell source. */
   nameStart: number;
   nameEnd: number;
+  /** The learner's function or value (second argument) when it is a plain name such as `sigmoidPrime`, else null. */
+  learner: string | null;
 }
 
 /** A code cell as the format sees it. */
@@ -161,7 +163,9 @@ export function findChecks(source: string, regions: Region[] = []): CheckCall[] 
         }
         const line = file.getLineAndCharacterOfPosition(node.getStart(file)).line;
         const hidden = regions.some((r) => r.kind === "hidden" && r.begin < line && line < r.end);
-        calls.push({ method, id, points, hidden, line, nameStart: target.getStart(file), nameEnd: target.getEnd() });
+        const second = node.arguments[1];
+        const learner = second && (ts.isIdentifier(second) || ts.isPropertyAccessExpression(second)) && /^[\w$.]+$/.test(second.getText(file)) ? second.getText(file) : null;
+        calls.push({ method, id, points, hidden, line, nameStart: target.getStart(file), nameEnd: target.getEnd(), learner });
       }
     }
     ts.forEachChild(node, visit);

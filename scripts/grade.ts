@@ -1,21 +1,23 @@
 /**
- * `npm run grade -- <submissions or folders...> [--json] [--report-dir DIR] [--source DIR] [--timeout S]`:
- * grades students' notebooks. Each submission runs in a fresh TypeScript kernel (the notebook
- * runner of the tests) from a temporary copy, with the reference's check cells and hidden tests
- * put back, a scrubbed environment, and HOME and working folder in a temporary folder that is
- * removed afterwards. Writes a Markdown report per submission and a CSV gradebook; exits 0 only
- * when every submission was graded. See scripts/README-assignments.md.
- *
- * Grading runs the students' code with the instructor's user rights: for real isolation, run it in
- * a container (the README shows how).
+ * `npm run grade -- <submissions or folders...> [--json] [--report-dir DIR] [--source DIR] [--timeout S] [--jobs N] [--no-sandbox]`:
+ * grades students' notebooks. The submissions are copied and hashed into a private folder first.
+ * Each reference runs once in a clean kernel that records its test inputs and expected values;
+ * each submission runs in a fresh TypeScript kernel in its own bubblewrap sandbox
+ * (scripts/sandbox.ts), with the grader's check cells in place of the learner's, which only hand
+ * the learner's answers back; the verdicts are decided here. Writes each Markdown report as soon
+ * as its submission is graded and the CSV gradebook at the end; exits 0 only when every
+ * submission was graded. The README's "Assignments" section describes it for instructors.
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { ExpectedRecord } from "../kernel-lib/src/answers";
 import { isWithin, realish, UsageError } from "./assign";
 import {
   buildGradedNotebook,
+  buildReferenceNotebook,
+  expectedRecords,
   describeCell,
   ExerciseGrade,
   kernelProblem,
@@ -26,16 +28,17 @@ import {
   Reference,
   scoreExercises,
 } from "./grading";
-import { ensureJupyterEnv, JupyterEnv, ROOT, withLock, writeFileAtomic } from "./jupyter-env";
+import { ensureJupyterEnv, JupyterEnv, ROOT, writeFileAtomic } from "./jupyter-env";
 import { serializeNotebook } from "./notebook-hygiene";
-import { Notebook, runNotebook, RunResult } from "./notebook-runner";
+import { CellResult, Notebook, RunResult, toCellResult } from "./notebook-runner";
+import { DEFAULT_LIMITS, kernelBinds, kernelEnv, killSandboxes, runInSandbox, SANDBOX_DIR, sandboxProblem, survivors } from "./sandbox";
 
-const USAGE = "usage: npm run grade -- <submission notebooks or folders...> [--json] [--report-dir DIR] [--source DIR] [--timeout SECONDS]";
+const USAGE = "usage: npm run grade -- <submission notebooks or folders...> [--json] [--report-dir DIR] [--source DIR] [--timeout SECONDS] [--jobs N] [--no-sandbox]";
 
 /** Seconds a cell may run before it counts as an endless loop. */
 export const DEFAULT_GRADE_TIMEOUT_SECONDS = 60;
-/** Heap limit of a grading kernel, so a runaway allocation ends the kernel, not the machine. */
-const KERNEL_HEAP_MB = 2048;
+/** JS heap limit of a grading kernel; the sandbox caps all of its memory at DEFAULT_LIMITS.memoryMb. */
+const KERNEL_HEAP_MB = 1536;
 
 /** One submission's result; `--json` prints these. */
 export interface SubmissionGrade {
@@ -60,16 +63,25 @@ interface Options {
   reportDir: string;
   source: string;
   timeoutSeconds: number;
+  /** Submissions graded at once. */
+  jobs: number;
+  /** Run students' code without the bubblewrap sandbox (only where it cannot be had, for code one trusts). */
+  noSandbox: boolean;
 }
 
 interface Submission {
   path: string;
   /** Name shown in reports and the gradebook. */
   shown: string;
+  /** The grader's private copy, taken before any student code runs, or null when the file could not be read. */
+  copy: string | null;
+  /** The SHA-256 of the submitted bytes. */
+  sha256: string | null;
+  readError?: string;
 }
 
 function parseArgs(argv: string[], base: string): Options {
-  const options: Options = { inputs: [], json: false, reportDir: path.join(base, "grades"), source: path.join(ROOT, "notebooks"), timeoutSeconds: DEFAULT_GRADE_TIMEOUT_SECONDS };
+  const options: Options = { inputs: [], json: false, reportDir: path.join(base, "grades"), source: path.join(ROOT, "notebooks"), timeoutSeconds: DEFAULT_GRADE_TIMEOUT_SECONDS, jobs: os.availableParallelism?.() ?? os.cpus().length, noSandbox: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -78,6 +90,11 @@ function parseArgs(argv: string[], base: string): Options {
       return v;
     };
     if (arg === "--json") options.json = true;
+    else if (arg === "--no-sandbox") options.noSandbox = true;
+    else if (arg === "--jobs") {
+      options.jobs = Number(value());
+      if (!(options.jobs >= 1) || !Number.isInteger(options.jobs) || options.jobs > 64) throw new UsageError(`--jobs needs a whole number of submissions to grade at once, 1 to 64. ${USAGE}`);
+    }
     else if (arg === "--report-dir") options.reportDir = path.resolve(base, value());
     else if (arg === "--source") options.source = path.resolve(base, value());
     else if (arg === "--timeout") {
@@ -106,7 +123,7 @@ function collectSubmissions(inputs: string[], base: string): Submission[] {
     if (!fs.existsSync(input)) throw new UsageError(`${path.relative(base, input) || input} does not exist.`);
     const files = fs.statSync(input).isDirectory() ? walk(input).sort() : [input];
     if (files.length === 0) throw new UsageError(`${path.relative(base, input)} holds no .ipynb files.`);
-    for (const file of files) found.push({ path: file, shown: shownPath(file, base) });
+    for (const file of files) found.push({ path: file, shown: shownPath(file, base), copy: null, sha256: null });
   }
   return found;
 }
@@ -121,54 +138,89 @@ function sha256(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/**
- * The environment of a grading kernel: PATH and what Python, Jupyter and node need, nothing else
- * of the instructor's; HOME and temp in the sandbox folder.
- */
-export function sandboxEnv(jupyter: JupyterEnv, sandbox: string): NodeJS.ProcessEnv {
-  const pick = (name: string) => jupyter.env[name];
-  const env: NodeJS.ProcessEnv = {
-    PATH: pick("PATH"),
-    HOME: path.join(sandbox, "home"),
-    TMPDIR: path.join(sandbox, "tmp"),
-    LANG: "C.UTF-8",
-    VIRTUAL_ENV: pick("VIRTUAL_ENV"),
-    JUPYTER_PATH: pick("JUPYTER_PATH"),
-    JUPYTER_DATA_DIR: pick("JUPYTER_DATA_DIR"),
-    JUPYTER_CONFIG_DIR: pick("JUPYTER_CONFIG_DIR"),
-    JUPYTER_CONFIG_PATH: pick("JUPYTER_CONFIG_PATH"),
-    JUPYTER_PREFER_ENV_PATH: pick("JUPYTER_PREFER_ENV_PATH"),
-    JUPYTER_RUNTIME_DIR: path.join(sandbox, "runtime"),
-    PYTHONNOUSERSITE: "1",
-    NODE_PATH: path.join(ROOT, "node_modules"),
-    NODE_OPTIONS: `--max-old-space-size=${KERNEL_HEAP_MB}`,
-  };
-  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  return env;
+/** Everything the grading of one batch shares. */
+export interface GradeContext {
+  timeoutSeconds: number;
+  jupyter: () => Promise<JupyterEnv>;
+  /** Run kernels in the bubblewrap sandbox (false only with --no-sandbox). */
+  sandbox: boolean;
+  /** The grader's private folder (copies of the submissions, unsandboxed runs); kernels never see it. */
+  privateDir: string;
+  /** The expected answers of each reference, computed once per batch in a clean kernel. */
+  expectations: Map<string, Promise<Expectations>>;
+}
+
+/** A reference's expected answers per exercise, and the exercises whose reference check did not run. */
+interface Expectations {
+  expected: Map<string, ExpectedRecord[]>;
+  problems: Map<string, string>;
 }
 
 /**
- * Runs a notebook in a fresh kernel inside a temporary sandbox folder (HOME, working folder with a
- * node_modules link to the project's, temp, Jupyter runtime), removed afterwards.
+ * Runs a notebook in a fresh kernel: in its own sandbox (see scripts/sandbox.ts), or with
+ * `--no-sandbox` in a temporary folder of the grader's, removed afterwards. Never throws for what the
+ * notebook does; its output is capped.
  */
-export async function runSandboxed(nb: Notebook, jupyter: JupyterEnv, timeoutSeconds: number, maxRestarts: number): Promise<RunResult> {
-  const sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-grade-"));
+export async function runGradingKernel(nb: Notebook, context: GradeContext, slot: number, maxRestarts: number): Promise<RunResult> {
+  const jupyter = await context.jupyter();
+  const started = Date.now();
+  const folder = context.sandbox ? null : fs.mkdtempSync(path.join(context.privateDir, "run-"));
   try {
-    for (const dir of ["home", "work", "tmp", "runtime"]) fs.mkdirSync(path.join(sandbox, dir), { mode: 0o700 });
-    // tslab resolves `kernel-lib` and its types from the working folder upwards.
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(sandbox, "work", "node_modules"), "dir");
-    const file = path.join(sandbox, "submission.ipynb");
-    fs.writeFileSync(file, serializeNotebook(nb));
-    return await runNotebook(file, {
-      jupyter: { ...jupyter, env: sandboxEnv(jupyter, sandbox) },
-      cwd: path.join(sandbox, "work"),
-      timeoutSeconds,
-      recover: true,
-      maxRestarts,
+    let base = SANDBOX_DIR;
+    if (folder) {
+      base = folder;
+      for (const dir of ["home", "work", "tmp", "runtime"]) fs.mkdirSync(path.join(folder, dir));
+      fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(folder, "work", "node_modules"), "dir");
+    }
+    const command = [jupyter.python, path.join(ROOT, "jupyter", "run_notebook.py"), "-", "--result-fd", "3", "--cwd", `${base}/work`, "--timeout", String(context.timeoutSeconds), "--recover", "--max-restarts", String(maxRestarts)];
+    const deadlineMs = (nb.cells.length + maxRestarts * nb.cells.length + 4) * (context.timeoutSeconds + 10) * 1000;
+    const run = await runInSandbox(command, {
+      input: serializeNotebook(nb),
+      slot,
+      limits: DEFAULT_LIMITS,
+      env: kernelEnv(jupyter, KERNEL_HEAP_MB, base),
+      binds: kernelBinds(jupyter),
+      deadlineMs,
+      sandbox: context.sandbox,
     });
+    let parsed: { report: any; notebook: Notebook } | null = null;
+    try {
+      parsed = run.result && run.result.length > 0 ? JSON.parse(run.result.toString("utf8")) : null;
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || !parsed.report || !Array.isArray(parsed.report.cells) || !parsed.notebook || !Array.isArray(parsed.notebook.cells)) {
+      const why = run.timedOut ? "it ran past the grader's deadline" : run.result === null ? "its output passed the grader's size limit" : `the notebook runner stopped (exit ${run.code ?? run.signal}): ${run.stderrTail.trim().split("\n").slice(-3).join(" ")}`;
+      throw new Error(why);
+    }
+    const { report, notebook } = parsed;
+    const cells: CellResult[] = report.cells.map(toCellResult);
+    const failure = cells.find((c) => c.status === "failed") ?? null;
+    const error = report.error ? `the kernel run broke off: ${String(report.error)}` : failure ? `cell ${failure.index + 1} failed (${failure.reason})` : null;
+    const restarts = (Array.isArray(report.restarts) ? report.restarts : []).map((r: any) => ({ index: Number(r.index), reason: String(r.reason ?? "") }));
+    return { ok: report.ok === true, path: "submission", cells, notebook, failure, error, restarts, durationMs: Date.now() - started };
   } finally {
-    removeTree(sandbox);
+    if (folder) removeTree(folder);
   }
+}
+
+/** The expected answers of a reference, from one run of it in a clean kernel (memoized per batch). */
+function expectationsOf(reference: Reference, context: GradeContext, slot: number): Promise<Expectations> {
+  let found = context.expectations.get(reference.file);
+  if (!found) {
+    found = (async () => {
+      const format = reference.format!;
+      try {
+        const run = await runGradingKernel(buildReferenceNotebook(reference.nb!, format), context, slot, 2 * format.exercises.length + 5);
+        return expectedRecords(format, run);
+      } catch (err) {
+        const problems = new Map(format.exercises.map((e) => [e.id, `the reference notebook could not be run: ${(err as Error).message}`]));
+        return { expected: new Map(), problems };
+      }
+    })();
+    context.expectations.set(reference.file, found);
+  }
+  return found;
 }
 
 /** Removes a folder the submitted code may have made hard to remove (read-only folders). */
@@ -193,20 +245,15 @@ function removeTree(dir: string): void {
 }
 
 /** Grades one submitted file; never throws for a bad submission, and never writes to it. */
-export async function gradeSubmission(submission: Submission, references: Reference[], options: { timeoutSeconds: number; jupyter: () => Promise<JupyterEnv> }): Promise<SubmissionGrade> {
+export async function gradeSubmission(submission: Submission, references: Reference[], context: GradeContext, slot: number): Promise<SubmissionGrade> {
   const result: SubmissionGrade = { file: submission.shown, reference: null, score: 0, maxScore: 0, exercises: [], error: null, graded: false, notes: [] };
   const fail = (error: string): SubmissionGrade => {
     result.error = error;
     for (const e of result.exercises) e.message ||= `Not graded: ${error}`;
     return result;
   };
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(submission.path);
-  } catch (err) {
-    return fail(`The file could not be read (${(err as Error).message}).`);
-  }
-  const before = sha256(bytes);
+  if (submission.copy === null) return fail(`The file could not be read (${submission.readError}).`);
+  const bytes = fs.readFileSync(submission.copy);
   let parsed: unknown = null;
   let parseError: string | null = null;
   try {
@@ -236,23 +283,20 @@ export async function gradeSubmission(submission: Submission, references: Refere
   if (reference.problem || !reference.nb || !reference.format) return fail(`The reference notebook ${path.basename(reference.file)} cannot be used: ${reference.problem}`);
 
   const format = reference.format;
-  const graded = buildGradedNotebook(nb!, reference.nb, format);
+  const { expected, problems } = await expectationsOf(reference, context, slot);
+  const graded = buildGradedNotebook(nb!, reference.nb, format, undefined, expected);
   result.notes.push(...graded.notes);
   let run: RunResult;
   try {
-    const jupyter = await options.jupyter();
-    // Kernel runs of this checkout take turns (as in the tests): two at once starve a small machine.
-    run = await withLock("a kernel run", (line) => process.stderr.write(line + "\n"), () =>
-      runSandboxed(graded.nb, jupyter, options.timeoutSeconds, Math.max(5, 2 * format.exercises.length)),
-    );
+    run = await runGradingKernel(graded.nb, context, slot, Math.max(5, 2 * format.exercises.length));
   } catch (err) {
     return fail(`The notebook could not be run: ${(err as Error).message}`);
   }
   const setup = run.cells.find((c) => c.index === graded.setupIndex);
   if (!setup || setup.status !== "ok") {
-    return fail(`The grader's setup cell failed, so nothing was graded (is kernel-lib built? run \`npm run build\`): ${setup?.stderr.trim() || run.error || "it did not run"}`);
+    return fail(`The grader's setup cell failed, so nothing was graded (is kernel-lib built? run \`npm run build\`): ${(setup?.stderr.trim() || run.error || "it did not run").slice(0, 600)}`);
   }
-  const { grades, reached } = scoreExercises(format.exercises, graded, run, options.timeoutSeconds);
+  const { grades, reached } = scoreExercises(format.exercises, graded, run, context.timeoutSeconds, expected, problems);
   result.exercises = grades;
   result.score = grades.reduce((sum, e) => sum + e.points, 0);
   result.graded = reached.every(Boolean);
@@ -268,15 +312,13 @@ export async function gradeSubmission(submission: Submission, references: Refere
     else result.notes.push(`${where[0].toUpperCase()}${where.slice(1)} ${restart.reason}; the grader stopped that kernel, started a new one, re-ran the cells before it and went on.`);
   }
   if (!result.graded) errors.push(`The run stopped before every check ran: ${(run.error ?? "no reason given").split("\n")[0]}`);
-  for (const failure of otherFailures(format.exercises, graded, run, options.timeoutSeconds)) result.notes.push(`A cell outside the exercises failed: ${failure}`);
+  if (problems.size > 0) {
+    result.graded = false;
+    errors.push(`Some exercises could not be graded because ${[...problems.values()][0]}. Fix the reference notebook (run it with \`npm run notebooks\`) and grade again.`);
+  }
+  for (const failure of otherFailures(format.exercises, graded, run, context.timeoutSeconds)) result.notes.push(`A cell outside the exercises failed: ${failure}`);
   result.error = errors.length > 0 ? errors.join(" ") : null;
 
-  // The submitted file must be exactly as it was.
-  const after = fs.existsSync(submission.path) ? sha256(fs.readFileSync(submission.path)) : "gone";
-  if (after !== before) {
-    result.graded = false;
-    result.error = `${result.error ?? ""} The submitted file changed while it was graded (was it open in an editor, or did the notebook's code write to it?); grade it again.`.trim();
-  }
   return result;
 }
 
@@ -338,6 +380,47 @@ function reportName(shown: string, taken: Set<string>): string {
   return name;
 }
 
+/** Copies each readable submission into `dir` and records its hash, before any student code runs. */
+function takeCopies(submissions: Submission[], dir: string): void {
+  fs.mkdirSync(dir, { mode: 0o700 });
+  submissions.forEach((submission, i) => {
+    try {
+      const bytes = fs.readFileSync(submission.path);
+      submission.sha256 = sha256(bytes);
+      submission.copy = path.join(dir, `${i}.ipynb`);
+      fs.writeFileSync(submission.copy, bytes, { mode: 0o600 });
+    } catch (err) {
+      submission.readError = (err as Error).message;
+    }
+  });
+}
+
+/**
+ * Waits until no process of the sandbox in `slot` is left (its namespace's processes are reaped a
+ * moment after it ends); kills any still there after two seconds and returns how many that was.
+ */
+async function reapSurvivors(slot: number): Promise<number> {
+  for (let wait = 0; wait < 20; wait++) {
+    if (survivors(slot).length === 0) return 0;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const left = survivors(slot);
+  for (const pid of left) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return left.length;
+}
+
+/** "12 s", "3 min" */
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 90 ? `${s} s` : `${Math.round(s / 60)} min`;
+}
+
 async function main(): Promise<number> {
   const base = process.env.INIT_CWD ?? process.cwd();
   const options = parseArgs(process.argv.slice(2), base);
@@ -352,39 +435,117 @@ async function main(): Promise<number> {
   for (const file of [...reportFiles, gradebook]) {
     if (submissions.some((s) => realish(s.path) === realish(file))) throw new UsageError(`A report would overwrite the submission ${file}; choose another --report-dir.`);
   }
-
-  let jupyter: Promise<JupyterEnv> | null = null;
-  const getJupyter = () => (jupyter ??= ensureJupyterEnv());
+  const problem = options.noSandbox ? null : sandboxProblem();
+  if (problem) {
+    throw new UsageError(
+      `Refusing to run students' code without a sandbox: ${problem} Install bubblewrap (\`apt-get install bubblewrap\`), or grade in the container the README shows. ` +
+        "Only for code you trust, --no-sandbox runs it with your own rights.",
+    );
+  }
   const log = (line: string) => process.stderr.write(line + "\n");
-  const grades: SubmissionGrade[] = [];
-  const date = new Date();
-  for (const submission of submissions) {
+  if (options.noSandbox) log("Warning: --no-sandbox: the submissions' code runs with your rights and can read and change your files.");
+  if (fs.existsSync(options.reportDir) && fs.readdirSync(options.reportDir).length > 0) {
+    log(`Warning: the report folder ${path.relative(base, options.reportDir) || "."} is not empty; use a fresh folder per batch so no earlier file is mistaken for this batch's.`);
+  }
+
+  const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-grade-"));
+  const cleanUp = () => {
+    killSandboxes();
+    removeTree(privateDir);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanUp();
+    log(`Stopped by ${signal}; the reports written so far are complete, the gradebook was not written.`);
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    takeCopies(submissions, path.join(privateDir, "submissions"));
+    let jupyter: Promise<JupyterEnv> | null = null;
+    const context: GradeContext = {
+      timeoutSeconds: options.timeoutSeconds,
+      jupyter: () => (jupyter ??= ensureJupyterEnv()),
+      sandbox: !options.noSandbox,
+      privateDir,
+      expectations: new Map(),
+    };
+    fs.mkdirSync(options.reportDir, { recursive: true });
+    const grades: SubmissionGrade[] = new Array(submissions.length);
+    const date = new Date();
     const started = Date.now();
-    log(`Grading ${submission.shown} ...`);
-    const grade = await gradeSubmission(submission, references, { timeoutSeconds: options.timeoutSeconds, jupyter: getJupyter });
-    grades.push(grade);
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    log(`  ${grade.score} / ${grade.maxScore}${grade.error ? ` — ${grade.error.split("\n")[0].slice(0, 160)}` : ""} (${seconds} s)`);
-  }
+    let next = 0;
+    let done = 0;
+    const jobs = Math.min(options.jobs, submissions.length);
+    const unwritten: string[] = [];
+    log(`Grading ${submissions.length} submission${submissions.length === 1 ? "" : "s"}, ${jobs} at a time${options.noSandbox ? "" : ", each in its own sandbox"} ...`);
+    const worker = async (slot: number) => {
+      while (next < submissions.length) {
+        const i = next++;
+        const submission = submissions[i];
+        const t0 = Date.now();
+        let grade: SubmissionGrade;
+        try {
+          grade = await gradeSubmission(submission, references, context, slot);
+        } catch (err) {
+          grade = { file: submission.shown, reference: null, score: 0, maxScore: 0, exercises: [], error: `The grader failed on this file: ${(err as Error).message}`, graded: false, notes: [] };
+        }
+        const outlived = await reapSurvivors(slot);
+        if (outlived > 0) grade.notes.push(`${outlived} process${outlived === 1 ? "" : "es"} of the submission outlived its sandbox and were killed.`);
+        grades[i] = grade;
+        try {
+          writeFileAtomic(reportFiles[i], markdownReport(grade, { timeoutSeconds: options.timeoutSeconds, date }));
+        } catch (err) {
+          unwritten.push(`${reportFiles[i]} (${(err as Error).message})`);
+        }
+        done++;
+        const elapsed = Date.now() - started;
+        const eta = done < submissions.length ? `, about ${duration((elapsed / done) * (submissions.length - done))} left` : "";
+        log(`[${done}/${submissions.length}${eta}] ${submission.shown}: ${grade.score} / ${grade.maxScore}${grade.error ? ` — ${grade.error.split("\n")[0].slice(0, 160)}` : ""} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      }
+    };
+    // Every worker finishes before the private folder goes, even when one of them fails.
+    const outcomes = await Promise.allSettled(Array.from({ length: jobs }, (_, slot) => worker(slot)));
+    for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;
+    if (unwritten.length > 0) throw new Error(`These reports could not be written, so the gradebook was not written either: ${unwritten.join("; ")}. Free the report folder and grade again.`);
 
-  fs.mkdirSync(options.reportDir, { recursive: true });
-  grades.forEach((grade, i) => writeFileAtomic(reportFiles[i], markdownReport(grade, { timeoutSeconds: options.timeoutSeconds, date })));
-  const folderGiven = options.inputs.some((p) => fs.statSync(p).isDirectory());
-  if (folderGiven || grades.length > 1) writeFileAtomic(gradebook, gradebookCsv(grades));
+    // The originals must still be what was graded.
+    submissions.forEach((submission, i) => {
+      if (submission.sha256 === null) return;
+      let now = "gone";
+      try {
+        now = sha256(fs.readFileSync(submission.path));
+      } catch {
+        // reported as changed
+      }
+      if (now !== submission.sha256) {
+        const grade = grades[i];
+        grade.graded = false;
+        grade.error = `${grade.error ?? ""} The submitted file changed while it was graded (was it open in an editor?); the grade is for the file as it was when grading began. Grade it again.`.trim();
+        writeFileAtomic(reportFiles[i], markdownReport(grade, { timeoutSeconds: options.timeoutSeconds, date }));
+      }
+    });
+    const folderGiven = options.inputs.some((p) => fs.statSync(p).isDirectory());
+    if (folderGiven || grades.length > 1) writeFileAtomic(gradebook, gradebookCsv(grades));
 
-  if (options.json) {
-    process.stdout.write(JSON.stringify({ submissions: grades }, null, 1) + "\n");
-  } else {
-    const width = Math.max(...grades.map((g) => g.file.length));
-    for (const g of grades) {
-      const summary = g.exercises.map((e) => `${e.id} ${e.status}`).join(", ");
-      console.log(`${g.file.padEnd(width)}  ${`${g.score}/${g.maxScore}`.padStart(7)}  ${g.error && !g.graded ? `not graded: ${g.error.split("\n")[0].slice(0, 120)}` : summary}`);
+    if (options.json) {
+      process.stdout.write(JSON.stringify({ submissions: grades }, null, 1) + "\n");
+    } else {
+      const width = Math.max(...grades.map((g) => g.file.length));
+      for (const g of grades) {
+        const summary = g.exercises.map((e) => `${e.id} ${e.status}`).join(", ");
+        console.log(`${g.file.padEnd(width)}  ${`${g.score}/${g.maxScore}`.padStart(7)}  ${g.error && !g.graded ? `not graded: ${g.error.split("\n")[0].slice(0, 120)}` : summary}`);
+      }
+      console.log(`Reports in ${path.relative(base, options.reportDir) || "."}/${folderGiven || grades.length > 1 ? " (gradebook.csv and one .md per submission)" : ""}.`);
     }
-    console.log(`Reports in ${path.relative(base, options.reportDir) || "."}/${folderGiven || grades.length > 1 ? " (gradebook.csv and one .md per submission)" : ""}.`);
+    const ungraded = grades.filter((g) => !g.graded).length;
+    if (ungraded > 0) log(`${ungraded} of ${grades.length} submission${grades.length === 1 ? " was" : "s were"} not graded; see the reports.`);
+    return ungraded === 0 ? 0 : 1;
+  } finally {
+    cleanUp();
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
   }
-  const ungraded = grades.filter((g) => !g.graded).length;
-  if (ungraded > 0) log(`${ungraded} of ${grades.length} submission${grades.length === 1 ? " was" : "s were"} not graded; see the reports.`);
-  return ungraded === 0 ? 0 : 1;
 }
 
 if (require.main === module) {

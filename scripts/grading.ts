@@ -5,12 +5,10 @@
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { analyzeNotebook, Exercise, findChecks, findRegions, gradedCheckSource, NotebookFormat, removeRegions } from "./exercise-format";
+import { analyzeNotebook, CheckCall, Exercise, findChecks, findRegions, gradedCheckSource, NotebookFormat, removeRegions } from "./exercise-format";
+import { ANSWER_MIME, AnswerRecord, EXPECTED_MIME, ExpectedRecord, judge } from "../kernel-lib/src/answers";
 import { readNotebook } from "./notebook-hygiene";
 import { cellSource, CellResult, listNotebooks, Notebook, NotebookCell, RunResult } from "./notebook-runner";
-
-/** The MIME type of the check records kernel-lib's exercises emit (kernel-lib/src/exercises.ts). */
-export const CHECK_MIME = "application/vnd.gradient-lab.check+json";
 
 /** How an exercise came out. */
 export type ExerciseStatus = "passed" | "failed" | "error" | "missing" | "timeout";
@@ -123,12 +121,22 @@ function cleanCell(cell: NotebookCell): NotebookCell {
 }
 
 /**
- * The submission with the reference's check cells (hidden tests included) in place of the learner's,
- * matched by cell id (else by the exercise id they check); a deleted check cell is put back after
- * its exercise cell. The checks run through `checksName`, a frozen copy of kernel-lib's checks
- * that a setup cell at the top takes before any submitted code runs.
+ * The submission with the grader's check cells in place of the learner's, matched by cell id (else
+ * by the exercise id they check); a deleted check cell is put back after its exercise cell. The
+ * checks run through `checksName`, kernel-lib's answer recorders (kernel-lib/src/answers.ts) that a
+ * setup cell at the top takes before any submitted code runs: they hand the learner's answers back
+ * as data and decide nothing. With the reference's `expected` records, a check cell whose checks
+ * name the learner's function or value is replaced by calls on the reference's test inputs alone,
+ * so neither the reference's code nor the expected values (hidden tests included) reach the
+ * learner's kernel; otherwise the reference's check cell runs with its checks recording answers.
  */
-export function buildGradedNotebook(submission: Notebook, reference: Notebook, format: NotebookFormat, checksName = `gradientLabChecks_${randomBytes(6).toString("hex")}`): GradedNotebook {
+export function buildGradedNotebook(
+  submission: Notebook,
+  reference: Notebook,
+  format: NotebookFormat,
+  checksName = `gradientLabChecks_${randomBytes(6).toString("hex")}`,
+  expected?: Map<string, ExpectedRecord[]>,
+): GradedNotebook {
   const cells = submission.cells.map(cleanCell);
   const origin: (number | null)[] = cells.map((_, i) => i);
   const notes: string[] = [];
@@ -140,11 +148,15 @@ export function buildGradedNotebook(submission: Notebook, reference: Notebook, f
   for (const exercise of format.exercises) {
     const refCell = reference.cells[exercise.checkCell.index];
     const original = cellSource(refCell);
+    const answersOnly = answerCheckSource(original, exercise.id, checksName, expected?.get(exercise.id));
+    if (expected?.has(exercise.id) && answersOnly === null) {
+      notes.push(`The check of exercise ${exercise.id} ran as written in the submission's kernel (it uses checkThat, an expression rather than a name, or inputs that are not plain data), so its verdict rests on values computed there.`);
+    }
     const graded: NotebookCell = {
       cell_type: "code",
       id: exercise.checkCell.id,
       metadata: JSON.parse(JSON.stringify(refCell.metadata ?? {})),
-      source: gradedCheckSource(original, checksName),
+      source: answersOnly ?? gradedCheckSource(original, checksName),
       outputs: [],
       execution_count: null,
     };
@@ -203,8 +215,8 @@ export function buildGradedNotebook(submission: Notebook, reference: Notebook, f
     id: `gradient-lab-grader-${randomBytes(4).toString("hex")}`,
     metadata: {},
     source:
-      "// Added by the Gradient Lab grader before any submitted code runs: kernel-lib's checks, out of the notebook's reach.\n" +
-      `const ${checksName}: typeof import("kernel-lib").exercises = Object.freeze({ ...require("kernel-lib").exercises });`,
+      "// Added by the Gradient Lab grader before any submitted code runs: the checks record your answers for the grader.\n" +
+      `const ${checksName} = require("kernel-lib/dist/answers").answerChecks();`,
     outputs: [],
     execution_count: null,
   };
@@ -232,6 +244,66 @@ export function buildGradedNotebook(submission: Notebook, reference: Notebook, f
     cells,
   };
   return { nb, origin, checkIndex, solutionIndex, missing, notes, setupIndex: 0 };
+}
+
+/**
+ * The check cell that only hands the learner's answers to the reference's test inputs back, or null
+ * when the cell's checks cannot be turned into that (an expression instead of a name, inputs that
+ * are not data, checkThat, a check called in a loop).
+ */
+export function answerCheckSource(original: string, id: string, checksName: string, expected: ExpectedRecord[] | undefined): string | null {
+  if (!expected || expected.length === 0) return null;
+  let calls: CheckCall[];
+  try {
+    calls = findChecks(original);
+  } catch {
+    return null;
+  }
+  if (calls.length !== expected.length) return null;
+  const lines = [`// The grader's check of exercise ${id}: your answers to the test inputs go back to the grader, which compares them with the reference.`];
+  for (const [k, call] of calls.entries()) {
+    const record = expected[k];
+    if (call.id !== id || record.id !== id || call.learner === null || call.method === "checkThat") return null;
+    if (call.method === "checkFunction" && record.kind === "function" && record.cases) {
+      lines.push(`${checksName}.answerFunction(${JSON.stringify(id)}, ${call.learner}, ${JSON.stringify(record.cases)});`);
+    } else if (call.method === "checkValue" && record.kind === "value") {
+      lines.push(`${checksName}.checkValue(${JSON.stringify(id)}, ${call.learner});`);
+    } else return null;
+  }
+  return lines.join("\n");
+}
+
+/** The grader's copy of a reference notebook: the check cells record test inputs and expected values through `checksName`. */
+export function buildReferenceNotebook(reference: Notebook, format: NotebookFormat, checksName = `gradientLabExpected_${randomBytes(6).toString("hex")}`): Notebook {
+  const checkCells = new Set(format.exercises.map((e) => e.checkCell.index));
+  const cells = reference.cells.map((cell, i): NotebookCell => {
+    const copy = cleanCell(cell);
+    if (checkCells.has(i)) copy.source = gradedCheckSource(cellSource(cell), checksName);
+    return copy;
+  });
+  cells.unshift({
+    cell_type: "code",
+    id: `gradient-lab-grader-${randomBytes(4).toString("hex")}`,
+    metadata: {},
+    source: `const ${checksName} = require("kernel-lib/dist/answers").expectedChecks();`,
+    outputs: [],
+    execution_count: null,
+  });
+  return { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } }, cells };
+}
+
+/** The expected records of each exercise from an executed {@link buildReferenceNotebook}, or why an exercise has none. */
+export function expectedRecords(format: NotebookFormat, run: RunResult): { expected: Map<string, ExpectedRecord[]>; problems: Map<string, string> } {
+  const expected = new Map<string, ExpectedRecord[]>();
+  const problems = new Map<string, string>();
+  for (const exercise of format.exercises) {
+    const index = exercise.checkCell.index + 1; // after the setup cell
+    const result = run.cells.find((c) => c.index === index);
+    const records = (run.notebook.cells[index]?.outputs ?? []).map((o) => o?.data?.[EXPECTED_MIME]).filter((r) => r && typeof r === "object" && r.id === exercise.id) as ExpectedRecord[];
+    if (result?.status === "ok" && records.length > 0) expected.set(exercise.id, records);
+    else problems.set(exercise.id, `the reference notebook's check of exercise ${exercise.id} did not run: ${result ? cellError(result, 0) : "the run stopped before it"}`);
+  }
+  return { expected, problems };
 }
 
 function callsCheck(source: string, id: string): boolean {
@@ -271,14 +343,26 @@ function shorten(text: string, max = 400): string {
   return text.length > max ? text.slice(0, max - 1) + "…" : text;
 }
 
-/** The check records with this exercise id among a cell's outputs. */
-export function checkRecords(cell: NotebookCell | undefined, id: string): { passed: boolean; message: string }[] {
-  const found: { passed: boolean; message: string }[] = [];
+/** The learner's answer records with this exercise id among a cell's outputs. */
+export function answerRecords(cell: NotebookCell | undefined, id: string): AnswerRecord[] {
+  const found: AnswerRecord[] = [];
   for (const output of cell?.outputs ?? []) {
-    const record = output?.data?.[CHECK_MIME];
-    if (record && typeof record === "object" && record.id === id) found.push({ passed: record.passed === true, message: String(record.message ?? "") });
+    const record = output?.data?.[ANSWER_MIME];
+    if (record && typeof record === "object" && record.id === id) found.push(record as AnswerRecord);
   }
   return found;
+}
+
+/** The verdicts on an exercise's check calls: the k-th answer record of the check cell against the k-th expected record. */
+export function verdicts(expected: ExpectedRecord[], answers: AnswerRecord[]): { passed: boolean; message: string }[] {
+  if (answers.length === 0) return [];
+  return expected.map((e, k) => {
+    try {
+      return judge(e, answers[k]);
+    } catch {
+      return { passed: false, message: "The check's answers are not data the grader can read." };
+    }
+  });
 }
 
 /** Where a cell of the graded notebook came from, for messages ("cell 5, id "x""), numbered as in the submission. */
@@ -288,7 +372,14 @@ export function describeCell(graded: GradedNotebook, index: number): string {
 }
 
 /** The grade of every exercise from an executed graded notebook. */
-export function scoreExercises(exercises: Exercise[], graded: GradedNotebook, run: RunResult, timeoutSeconds: number): { grades: ExerciseGrade[]; reached: boolean[] } {
+export function scoreExercises(
+  exercises: Exercise[],
+  graded: GradedNotebook,
+  run: RunResult,
+  timeoutSeconds: number,
+  expected: Map<string, ExpectedRecord[]>,
+  problems: Map<string, string> = new Map(),
+): { grades: ExerciseGrade[]; reached: boolean[] } {
   const results = new Map(run.cells.map((c) => [c.index, c]));
   const grades: ExerciseGrade[] = [];
   const reached: boolean[] = [];
@@ -297,11 +388,13 @@ export function scoreExercises(exercises: Exercise[], graded: GradedNotebook, ru
     const check = results.get(checkAt);
     const solutions = (graded.solutionIndex.get(exercise.id) ?? []).map((i) => ({ i, result: results.get(i) }));
     const failedSolution = solutions.find((s) => s.result?.status === "failed");
-    const records = checkRecords(run.notebook.cells[checkAt], exercise.id);
+    const records = verdicts(expected.get(exercise.id) ?? [], answerRecords(run.notebook.cells[checkAt], exercise.id));
     const grade: ExerciseGrade = { id: exercise.id, points: 0, maxPoints: exercise.points, status: "error", message: "" };
     reached.push(check !== undefined && check.status !== "skipped");
 
-    if (!check || check.status === "skipped") {
+    if (problems.has(exercise.id)) {
+      grade.message = `Not graded: ${problems.get(exercise.id)}`;
+    } else if (!check || check.status === "skipped") {
       grade.message = `The check did not run${run.error ? `: ${run.error.split("\n")[0]}` : "."}`;
     } else if (check.status === "ok" && records.length > 0 && records.every((r) => r.passed)) {
       grade.status = "passed";
@@ -314,7 +407,7 @@ export function scoreExercises(exercises: Exercise[], graded: GradedNotebook, ru
       grade.status = "failed";
       grade.message = records.find((r) => !r.passed)!.message;
     } else if (check.status === "ok") {
-      grade.message = "The check ran but reported no result (did the code replace kernel-lib's check functions?).";
+      grade.message = "The check ran but gave no answers (did the code replace kernel-lib's check functions?).";
     } else {
       grade.message = `The check could not run: ${cellError(check, timeoutSeconds)}`;
     }

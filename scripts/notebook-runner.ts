@@ -161,7 +161,8 @@ export function describeFailure(notebookPath: string, notebook: Notebook, failur
   ].join("\n");
 }
 
-function toCellResult(raw: any): CellResult {
+/** A cell of run_notebook.py's JSON report as a {@link CellResult}. */
+export function toCellResult(raw: any): CellResult {
   return {
     index: raw.index,
     id: raw.id ?? null,

@@ -3,7 +3,8 @@
  * says in one line when it passes, and otherwise names the input it tried, the expected value, the
  * value it got and a hint, then throws so the failure is plain in the notebook.
  *
- * Every check also emits a record ({@link CheckRecord}) that the course's grader reads.
+ * Every check also emits a record ({@link CheckRecord}) that tools may read; the course's grader
+ * does not trust them: it runs its own recorders instead (see answers.ts).
  */
 
 import { Matrix } from "./matrix";
@@ -127,7 +128,8 @@ export function matches(got: unknown, expected: unknown, tolerance = 1e-6): bool
   return got === expected;
 }
 
-function failureMessage(input: unknown[] | undefined, got: unknown, expected: unknown, options: CheckOptions): string {
+/** The feedback on a wrong answer: the input tried, expected and received values, the matching mistake's explanation, the hint. */
+export function failureMessage(input: unknown[] | undefined, got: unknown, expected: unknown, options: CheckOptions): string {
   const tried = input === undefined ? "" : `for input ${input.map(describe).join(", ")} `;
   let message = `${tried}expected ${describe(expected)} but got ${describe(got)}.`;
   const mistake = (options.mistakes ?? []).find((m) => {

@@ -188,7 +188,7 @@ describe("the graded notebook", () => {
     const graded = buildGradedNotebook(submission, reference, format, "checks_x");
     const ids = graded.nb.cells.map((c) => c.id);
     expect(ids.slice(1)).toEqual(reference.cells.map((c) => c.id));
-    expect(sourceOf(graded.nb.cells[0])).toContain('const checks_x: typeof import("kernel-lib").exercises = Object.freeze({ ...require("kernel-lib").exercises });');
+    expect(sourceOf(graded.nb.cells[0])).toContain('const checks_x = require("kernel-lib/dist/answers").answerChecks();');
     const p3 = sourceOf(graded.nb.cells[graded.checkIndex.get("P.3")!]);
     expect(p3).toContain('checks_x.checkThat("P.3", deadProbes.every(');
     expect(p3).not.toMatch(/\bexercises\.check/);
