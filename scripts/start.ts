@@ -1,10 +1,13 @@
 /**
- * `npm start [-- --no-browser] [-- --port N]`: opens the lessons in JupyterLab.
+ * `npm start [-- --no-browser] [--port N] [--copy-only] [--my-lessons FOLDER]`: opens the learner's copy of the
+ * lessons in JupyterLab.
  *
- * Makes sure the project's Python environment (.venv/) and TypeScript kernel exist, then starts
- * JupyterLab on notebooks/, reachable only from this computer (127.0.0.1) and protected by a token,
- * and prints the address to open. Ctrl+C twice (or Ctrl+C, then y) stops it. Options other than
- * --port and --no-browser go to `jupyter lab` as they are.
+ * First brings the learner's copy (my-lessons/, see scripts/learner-copy.ts) up to date: lessons
+ * missing from it are written without their solutions; nothing already there is touched. Then makes
+ * sure the project's Python environment (.venv/) and TypeScript kernel exist, starts JupyterLab on
+ * the learner's copy, reachable only from this computer (127.0.0.1) and protected by a token, and
+ * prints the address to open. Ctrl+C twice (or Ctrl+C, then y) stops it. `--copy-only` updates the
+ * copy and stops; `--my-lessons FOLDER` keeps the copy in another folder. Options other than these go to `jupyter lab` as they are.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -12,6 +15,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { ensureJupyterEnv, ROOT, SetupError } from "./jupyter-env";
+import { DEFAULT_LEARNER_DIR, LearnerCopyError, syncLearnerCopy } from "./learner-copy";
 
 const DEFAULT_PORT = 8888;
 const HOST = "127.0.0.1";
@@ -20,16 +24,27 @@ const READY_TIMEOUT_MS = 120_000;
 interface StartArgs {
   port: number;
   openBrowser: boolean;
+  /** Only bring the learner's copy up to date; do not start JupyterLab. */
+  copyOnly: boolean;
+  /** The learner's copy of the lessons. */
+  learnerDir: string;
   /** Options passed to `jupyter lab` unchanged. */
   passThrough: string[];
 }
 
 function parseArgs(argv: string[]): StartArgs {
-  const args: StartArgs = { port: DEFAULT_PORT, openBrowser: true, passThrough: [] };
+  const args: StartArgs = { port: DEFAULT_PORT, openBrowser: true, copyOnly: false, learnerDir: DEFAULT_LEARNER_DIR, passThrough: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--no-browser") {
       args.openBrowser = false;
+    } else if (arg === "--copy-only") {
+      args.copyOnly = true;
+    } else if (arg === "--my-lessons" || arg.startsWith("--my-lessons=")) {
+      const value = arg === "--my-lessons" ? argv[++i] : arg.slice("--my-lessons=".length);
+      if (!value) throw new SetupError("--my-lessons needs a folder for your copy of the lessons: for example `npm start -- --my-lessons ~/gradient-lab-work`.");
+      // npm runs scripts from the project root; a relative folder means one relative to where the command was typed.
+      args.learnerDir = path.resolve(process.env.INIT_CWD ?? process.cwd(), value);
     } else if (arg === "--port" || arg.startsWith("--port=")) {
       const value = arg === "--port" ? argv[++i] : arg.slice("--port=".length);
       const port = Number(value);
@@ -38,7 +53,7 @@ function parseArgs(argv: string[]): StartArgs {
       }
       args.port = port;
     } else if (arg === "--help" || arg === "-h") {
-      console.log("usage: npm start [-- --no-browser] [--port N] [other jupyter lab options]");
+      console.log("usage: npm start [-- --no-browser] [--port N] [--copy-only] [--my-lessons FOLDER] [other jupyter lab options]");
       process.exit(0);
     } else {
       args.passThrough.push(arg);
@@ -66,6 +81,18 @@ function assertPortFree(port: number): Promise<void> {
   });
 }
 
+/** Brings the learner's copy in `learnerDir` up to date and says what changed; returns the folder. */
+function prepareLearnerCopy(learnerDir: string): string {
+  const { created, kept } = syncLearnerCopy(path.join(ROOT, "notebooks"), learnerDir);
+  const shown = (path.relative(process.env.INIT_CWD ?? process.cwd(), learnerDir) || ".") + path.sep;
+  if (kept.length === 0) {
+    console.log(`Your own copy of the lessons is in ${shown} (${created.length} notebooks, without the solutions). Your work stays there${learnerDir === DEFAULT_LEARNER_DIR ? "; git ignores it" : ""}. To start a lesson afresh, delete its notebook there and run \`npm start\` again.`);
+  } else if (created.length > 0) {
+    console.log(`New lessons copied into ${shown}: ${created.join(", ")}. Your other notebooks there are unchanged.`);
+  }
+  return learnerDir;
+}
+
 /** Polls Jupyter's status API until it answers; false if `child` exits first or time runs out. */
 async function waitUntilReady(url: string, child: ReturnType<typeof spawn>): Promise<boolean> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -84,6 +111,8 @@ async function waitUntilReady(url: string, child: ReturnType<typeof spawn>): Pro
 async function main(): Promise<void> {
   const started = Date.now();
   const args = parseArgs(process.argv.slice(2));
+  const learnerDir = prepareLearnerCopy(args.learnerDir);
+  if (args.copyOnly) return;
   await assertPortFree(args.port); // before the setup, which can take a minute the first time
   const jupyter = await ensureJupyterEnv();
   if (!fs.existsSync(path.join(ROOT, "kernel-lib", "dist", "index.js"))) {
@@ -93,7 +122,7 @@ async function main(): Promise<void> {
   const token = randomBytes(24).toString("hex");
   const jupyterArgs = [
     "lab",
-    `--ServerApp.root_dir=${path.join(ROOT, "notebooks")}`,
+    `--ServerApp.root_dir=${learnerDir}`,
     `--ServerApp.ip=${HOST}`,
     `--ServerApp.port=${args.port}`,
     "--ServerApp.port_retries=0", // a taken port is an error, not a silent move to another one
@@ -142,6 +171,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof SetupError ? err.message : err);
+  console.error(err instanceof SetupError || err instanceof LearnerCopyError ? err.message : err);
   process.exit(1);
 });

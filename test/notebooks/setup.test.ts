@@ -68,7 +68,9 @@ test("npm start stops with one sentence when the port is taken", async () => {
   const port = (server.address() as net.AddressInfo).port;
   try {
     const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
-    const result = spawnSync(tsx, [path.join(ROOT, "scripts", "start.ts"), "--no-browser", "--port", String(port)], { encoding: "utf8" });
+    // The learner's copy goes to the test's folder, so that the test leaves no my-lessons/ behind.
+    const mine = path.join(root, "my-lessons");
+    const result = spawnSync(tsx, [path.join(ROOT, "scripts", "start.ts"), "--no-browser", "--port", String(port), "--my-lessons", mine], { encoding: "utf8" });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
       `Port ${port} on 127.0.0.1 is already in use (perhaps by an earlier \`npm start\`): stop that program, or pick another port with \`npm start -- --port ${port + 1}\`.`,
