@@ -16,6 +16,7 @@ import * as path from "path";
 import { Matrix } from "../matrix";
 import { rng, Seed } from "../random";
 import { balancedCounts, Dataset, oneHot } from "./dataset";
+import { representAs } from "../display/protocol";
 
 /** Pixels per image (28 × 28). */
 export const MNIST_PIXELS = 784;
@@ -172,5 +173,5 @@ export function mnist(options: MnistOptions): MnistDataset {
     labels[r] = c;
     ids[r] = c * 10000 + position;
   }
-  return { X, y: oneHot(labels, 10), labels, classes: 10, ids };
+  return representAs({ X, y: oneHot(labels, 10), labels, classes: 10, ids }, "dataset");
 }

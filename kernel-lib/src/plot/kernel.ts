@@ -7,8 +7,8 @@
  * kernel nothing is sent and the caller prints text instead.
  */
 
-/** A MIME bundle: one representation of the same output per MIME type. */
-export type MimeBundle = { [mime: string]: unknown };
+import type { MimeBundle } from "../display/protocol";
+export type { MimeBundle } from "../display/protocol";
 
 /** The message tslab's writer takes: a Jupyter `display_data` / `update_display_data` content. */
 export interface DisplayMessage {
