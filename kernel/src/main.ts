@@ -74,6 +74,21 @@ async function resultBundle(value: unknown): Promise<{ [mime: string]: unknown }
   return { "text/plain": typeof value === "string" ? value : inspect(value) };
 }
 
+/** The number of this kernel's session in history replies (one session per kernel process). */
+const SESSION = 1;
+
+/** The fields of a `history_request` this kernel reads. */
+interface HistoryRequest {
+  hist_access_type?: "tail" | "range" | "search";
+  output?: boolean;
+  n?: number;
+  session?: number;
+  start?: number;
+  stop?: number | null;
+  pattern?: string;
+  unique?: boolean;
+}
+
 /** Thrown inside the execution queue when a cell fails, to cancel the cells queued behind it. */
 class CellFailed {
   constructor(readonly count: number, readonly error: JupyterError) {}
@@ -83,7 +98,7 @@ class CellFailed {
 class Handler extends jupyter.JupyterHandlerImpl {
   private readonly capture: Capture;
   private readonly cells = new Map<number, CellRecord>();
-  private readonly history: [number, number, string][] = [];
+  private readonly history: { line: number; input: string; output: string }[] = [];
   private running: CellRecord | null = null;
 
   constructor(executor: unknown, capture: Capture) {
@@ -112,10 +127,23 @@ class Handler extends jupyter.JupyterHandlerImpl {
     return syntax.length > 0 ? { status: "invalid" } : reply;
   }
 
-  /** The session's inputs, newest last: `[session, line, input]` as history replies carry them. */
-  handleHistory(req: { n?: number }): object {
-    const n = typeof req.n === "number" && req.n > 0 ? req.n : this.history.length;
-    return { status: "ok", history: this.history.slice(-n) };
+  /**
+   * This session's inputs (and, with `output`, their results as text) as a `history_reply`: the last
+   * n ("tail"), lines start…stop−1 ("range") or those matching a glob pattern ("search", optionally
+   * `unique`).
+   */
+  handleHistory(req: HistoryRequest): object {
+    let chosen = this.history;
+    if (req.hist_access_type === "range") {
+      const current = req.session === undefined || req.session === 0 || req.session === SESSION;
+      chosen = current ? chosen.filter((h) => h.line >= (req.start ?? 1) && (req.stop === undefined || req.stop === null || h.line < req.stop)) : [];
+    } else if (req.hist_access_type === "search") {
+      const glob = new RegExp("^" + (req.pattern ?? "*").replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]") + "$");
+      chosen = chosen.filter((h) => glob.test(h.input));
+      if (req.unique) chosen = chosen.filter((h, i) => !chosen.slice(i + 1).some((later) => later.input === h.input));
+    }
+    if (req.hist_access_type !== "range" && typeof req.n === "number" && req.n > 0) chosen = chosen.slice(-req.n);
+    return { status: "ok", history: chosen.map((h) => [SESSION, h.line, req.output ? [h.input, h.output] : h.input]) };
   }
 
   async handleExecute(req: { code: string }, writeStream: WriteStream, writeDisplayData: WriteDisplayData, publish: Publish): Promise<object> {
@@ -136,7 +164,8 @@ class Handler extends jupyter.JupyterHandlerImpl {
     process.stderr.write = this.createWriteToIopub("stderr", writeStream);
     jupyter.lastWriteDisplayData = writeDisplayData;
     const count = ++this.execCount;
-    this.history.push([0, count, req.code]);
+    const entry = { line: count, input: req.code, output: "" };
+    this.history.push(entry);
     const record: CellRecord = { count, source: req.code, compiled: "" };
     this.cells.set(count, record);
     this.capture.reset();
@@ -157,6 +186,7 @@ class Handler extends jupyter.JupyterHandlerImpl {
         return this.fail(count, runtimeError(e, this.cells, count), publish);
       }
       publish("execute_result", { execution_count: count, data, metadata: {} });
+      entry.output = typeof data["text/plain"] === "string" ? data["text/plain"] : "";
     }
     if (ok) return count;
     const error =

@@ -101,9 +101,13 @@ function parseFrames(stack: string): Frame[] {
   return frames;
 }
 
-/** A kernel-lib frame's function name, without the compiled module prefixes ("Object.fit" → "fit"). */
-function libraryName(fn: string): string {
-  return fn.replace(/^Object\./, "").replace(/^exports\./, "");
+/**
+ * A function's name as the learner wrote it, without the receivers that compiled code adds: a cell's
+ * top-level functions are called through tslab's exports Proxy ("Proxy.f" → "f"), a kernel-lib
+ * function through its module object ("Object.fit" → "fit").
+ */
+function ownName(fn: string): string {
+  return fn.replace(/^(Object|Proxy|exports)\./, "");
 }
 
 const KERNEL_LIB_FILE = /[\\/]kernel-lib[\\/]dist[\\/]/;
@@ -121,7 +125,7 @@ function frameLines(stack: string, cells: Map<number, CellRecord>, current: numb
       if (!map) maps.set(record.count, (map = lineMap(record.source, record.compiled)));
       const sourceLine = map[frame.line - 1] ?? -1;
       const where = record.count === current ? "this cell" : `cell [${record.count}]`;
-      const fn = frame.fn && !/^(Object\.<anonymous>|<anonymous>|eval)$/.test(frame.fn) ? `${frame.fn.replace(/^Object\./, "")}, ` : "";
+      const fn = frame.fn && !/^(Object\.<anonymous>|<anonymous>|eval)$/.test(frame.fn) ? `${ownName(frame.fn)}, ` : "";
       if (sourceLine < 0) {
         lines.push(`  at ${fn}${where}`);
       } else {
@@ -129,7 +133,7 @@ function frameLines(stack: string, cells: Map<number, CellRecord>, current: numb
         lines.push(`  at ${fn}line ${sourceLine + 1} of ${where}:  ${text}`);
       }
     } else if (KERNEL_LIB_FILE.test(frame.file) && frame.fn) {
-      lines.push(`  in kernel-lib: ${libraryName(frame.fn)}`);
+      lines.push(`  in kernel-lib: ${ownName(frame.fn)}`);
     }
   }
   // kernel-lib's own calls between the learner's lines say little: keep the outermost of each run.
@@ -158,7 +162,8 @@ export interface Diagnostic {
 
 /**
  * The Jupyter error for TypeScript diagnostics of a cell: each as `line:column - message` (1-based,
- * the cell's own lines), followed by the line with a caret under the column.
+ * the cell's own lines), followed by the line with a caret under the column. The traceback starts
+ * with the first diagnostic, since notebooks show the traceback rather than the name.
  */
 export function compileError(diagnostics: Diagnostic[], source: string): JupyterError {
   const lines = source.split("\n");
@@ -172,5 +177,5 @@ export function compileError(diagnostics: Diagnostic[], source: string): Jupyter
       traceback.push(`${gutter}${text}`, `${" ".repeat(gutter.length - 2)}| ${" ".repeat(d.character)}^`);
     }
   });
-  return { ename: "TypeScriptError", evalue: described.join("; "), traceback: [`TypeScriptError: ${described[0]}`, ...traceback.slice(1)] };
+  return { ename: "TypeScriptError", evalue: described.join("; "), traceback };
 }
