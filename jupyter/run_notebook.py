@@ -73,6 +73,19 @@ def stream_text(cell, name: str) -> str:
     )
 
 
+def result_text(cell) -> str:
+    """The text of the cell's result (its last value, sent as execute_result)."""
+    return "".join(o.get("data", {}).get("text/plain", "") for o in cell.get("outputs", []) if o.get("output_type") == "execute_result")
+
+
+def error_text(cell) -> str:
+    """The cell's error output as the learner reads it: the traceback lines (name and message first)."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return "\n".join(output.get("traceback") or [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"])
+    return ""
+
+
 def merge_streams(cell) -> None:
     """Joins consecutive outputs of the same stream (as JupyterLab shows them) into one."""
     merged = []
@@ -160,7 +173,7 @@ async def run(args) -> dict:
                 for index in range(start, len(nb.cells)):
                     cell = nb.cells[index]
                     entry = {"index": index, "id": cell.get("id"), "cell_type": cell.cell_type, "status": "skipped",
-                             "execution_count": None, "stdout": "", "stderr": "", "reason": None}
+                             "execution_count": None, "stdout": "", "stderr": "", "result": "", "error": "", "reason": None}
                     cells.append(entry)
                     if report["failure"] is not None and not args.keep_going:
                         continue
@@ -195,7 +208,8 @@ async def run(args) -> dict:
                         succeeded.append(index)
                     entry.update(status="failed" if reason else "ok", reason=reason,
                                  execution_count=cell.get("execution_count"),
-                                 stdout=stream_text(cell, "stdout"), stderr=stream_text(cell, "stderr"))
+                                 stdout=stream_text(cell, "stdout"), stderr=stream_text(cell, "stderr"),
+                                 result=result_text(cell), error=error_text(cell))
                     if reason and report["failure"] is None:
                         report["failure"] = entry
                     if ended_kernel and args.recover and not last:

@@ -294,7 +294,7 @@ export async function gradeSubmission(submission: Submission, references: Refere
   }
   const setup = run.cells.find((c) => c.index === graded.setupIndex);
   if (!setup || setup.status !== "ok") {
-    return fail(`The grader's setup cell failed, so nothing was graded (is kernel-lib built? run \`npm run build\`): ${(setup?.stderr.trim() || run.error || "it did not run").slice(0, 600)}`);
+    return fail(`The grader's setup cell failed, so nothing was graded (is kernel-lib built? run \`npm run build\`): ${(setup?.error.trim() || setup?.stderr.trim() || run.error || "it did not run").slice(0, 600)}`);
   }
   const { grades, reached } = scoreExercises(format.exercises, graded, run, context.timeoutSeconds, expected, problems);
   result.exercises = grades;

@@ -319,7 +319,8 @@ export function cellError(result: CellResult, timeoutSeconds: number): string {
   const reason = result.reason ?? "";
   if (reason.startsWith("timed out")) return `it ran longer than ${timeoutSeconds} s and was stopped (an endless loop?).`;
   if (reason === "the kernel died") return "the kernel died while it ran (did the code call process.exit, or use too much memory?).";
-  const stderr = result.stderr ?? "";
+  // The kernel's error output (name and message first) and anything the cell wrote to stderr.
+  const stderr = [result.error ?? "", result.stderr ?? ""].join("\n");
   // One location per distinct message: a missing name is reported at each use.
   const diagnostics = new Map<string, string>();
   for (const m of stderr.matchAll(/^\s*(\d+):(\d+) - (.*)$/gm)) {
@@ -415,7 +416,7 @@ export function scoreExercises(
     if (grade.status !== "passed") {
       // An exercise left as handed out is not an error of the notebook: the answer is just not there yet.
       const unfinished = `Exercise ${exercise.id} is not implemented yet`;
-      if (grade.status === "error" && (grade.message.includes(unfinished) || (failedSolution?.result?.stderr ?? "").includes(unfinished))) grade.status = "failed";
+      if (grade.status === "error" && (grade.message.includes(unfinished) || `${failedSolution?.result?.error ?? ""}${failedSolution?.result?.stderr ?? ""}`.includes(unfinished))) grade.status = "failed";
       if (failedSolution?.result) {
         const timedOut = failedSolution.result.reason?.startsWith("timed out");
         if (timedOut) grade.status = "timeout";

@@ -89,13 +89,14 @@ export function jupyterPaths(root: string = ROOT): JupyterEnv {
 }
 
 /**
- * The tslab kernelspec: the same argv `tslab install` writes, but running the project's own
- * node_modules/tslab with the node that runs this script, so the kernel always matches the pinned tslab.
+ * The TypeScript kernelspec (named "tslab", as the lessons' metadata says): Gradient Lab's kernel
+ * (kernel/, tslab's pinned engine with rich results and clean errors) run by the node that runs this
+ * script, so the kernel always matches the project's own build.
  */
 export function tslabKernelSpec(root: string = ROOT): { argv: string[]; display_name: string; language: string } {
-  const tslabBin = path.join(root, "node_modules", "tslab", "bin", "tslab");
+  const kernelMain = path.join(root, "kernel", "dist", "main.js");
   return {
-    argv: [process.execPath, tslabBin, "kernel", "--config-path", "{connection_file}"],
+    argv: [process.execPath, kernelMain, "--config-path", "{connection_file}"],
     display_name: "TypeScript",
     language: "typescript",
   };
@@ -112,9 +113,9 @@ export function tslabKernelSpec(root: string = ROOT): { argv: string[]; display_
 export async function ensureJupyterEnv(options: EnsureOptions = {}): Promise<JupyterEnv> {
   const paths = jupyterPaths(options.root ?? ROOT);
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
-  const tslabBin = tslabKernelSpec(paths.root).argv[1];
-  if (!fs.existsSync(tslabBin)) {
-    throw new SetupError(`tslab is not installed in node_modules: run \`npm install\` in ${paths.root}.`);
+  const kernelMain = tslabKernelSpec(paths.root).argv[1];
+  if (!fs.existsSync(kernelMain)) {
+    throw new SetupError(`The TypeScript kernel is not built (${path.relative(paths.root, kernelMain)} is missing): run \`npm install\` (or \`npm run build\`) in ${paths.root}.`);
   }
   await withLock(`the setup of ${paths.venvDir}`, log, async () => {
     await ensureVenv(paths, log);

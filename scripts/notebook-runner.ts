@@ -41,6 +41,10 @@ export interface CellResult {
   executionCount: number | null;
   stdout: string;
   stderr: string;
+  /** The text of the cell's result (its last value), "" if it has none. */
+  result: string;
+  /** The cell's error as the learner reads it (name and message, then the traceback), "" if none. */
+  error: string;
   /** Why the cell failed, e.g. "TypeScript reported an error". */
   reason: string | null;
 }
@@ -146,18 +150,20 @@ export function cellSource(cell: NotebookCell): string {
   return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
 }
 
-/** "notebooks/x.ipynb: cell 3 failed (reason)" followed by the cell's first lines and its stderr. */
+/** "notebooks/x.ipynb: cell 3 failed (reason)" followed by the cell's first lines, its error and its stderr. */
 export function describeFailure(notebookPath: string, notebook: Notebook, failure: CellResult): string {
   const lines = cellSource(notebook.cells[failure.index]).split("\n");
   const head = lines.slice(0, 6).map((line) => "  | " + line);
   if (lines.length > 6) head.push(`  | ... (${lines.length - 6} more lines)`);
   const stderr = failure.stderr.trim().split("\n").slice(0, 20).map((line) => "  ! " + line);
+  const error = failure.error.trim().split("\n").slice(0, 20).map((line) => "  ! " + line);
   const shown = path.relative(process.cwd(), path.resolve(notebookPath));
   return [
     `${shown.startsWith("..") ? path.resolve(notebookPath) : shown}: cell ${failure.index + 1} of ${notebook.cells.length} failed (${failure.reason}).`,
     "Cell source:",
     ...head,
-    ...(failure.stderr.trim() ? ["stderr:", ...stderr] : ["(no stderr)"]),
+    ...(failure.error.trim() ? ["error:", ...error] : []),
+    ...(failure.stderr.trim() ? ["stderr:", ...stderr] : failure.error.trim() ? [] : ["(no stderr)"]),
   ].join("\n");
 }
 
@@ -171,6 +177,8 @@ export function toCellResult(raw: any): CellResult {
     executionCount: raw.execution_count ?? null,
     stdout: raw.stdout ?? "",
     stderr: raw.stderr ?? "",
+    result: raw.result ?? "",
+    error: raw.error ?? "",
     reason: raw.reason ?? null,
   };
 }

@@ -73,7 +73,7 @@ export function kernelBinds(jupyter: JupyterEnv): string[] {
   // The venv's Python links to an interpreter that may live elsewhere (pyenv, a custom prefix).
   const home = /^home\s*=\s*(.+)$/m.exec(readText(path.join(jupyter.venvDir, "pyvenv.cfg")))?.[1].trim();
   const pythonPrefix = home ? path.dirname(home) : null;
-  const project = [path.join(ROOT, "node_modules"), path.join(ROOT, "kernel-lib"), path.join(ROOT, "jupyter"), path.join(ROOT, "package.json"), jupyter.venvDir];
+  const project = [path.join(ROOT, "node_modules"), path.join(ROOT, "kernel", "dist"), path.join(ROOT, "kernel-lib"), path.join(ROOT, "jupyter"), path.join(ROOT, "package.json"), jupyter.venvDir];
   const outside = (dir: string | null): dir is string => dir !== null && !system.some((s) => dir === s || dir.startsWith(s + "/"));
   return [...system, ...[nodePrefix, pythonPrefix].filter(outside), ...project];
 }

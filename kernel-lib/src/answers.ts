@@ -11,7 +11,7 @@
 
 import { CheckOptions, describe, failureMessage, matches } from "./exercises";
 import { Matrix } from "./matrix";
-import { DisplayChannel } from "./plot/kernel";
+import { DisplayChannel } from "./display/channel";
 
 /** The MIME type of a learner's answers in a notebook output. */
 export const ANSWER_MIME = "application/vnd.gradient-lab.answer+json";

@@ -1,6 +1,6 @@
 /**
- * What kernel-lib asks of the process it runs in: environment settings and the terminal for
- * `fit`'s progress line. The browser build replaces this file with `environment.browser.ts` (see
+ * What kernel-lib asks of the process it runs in: environment settings, the terminal for `fit`'s
+ * progress line, and how a value prints as text. The browser build replaces this file with `environment.browser.ts` (see
  * kernel-lib's package.json "browser" field), since a Web Worker has no process.
  */
 
@@ -17,4 +17,9 @@ export function stderrIsTerminal(): boolean {
 /** Writes `text` to stderr as it is (no newline added). */
 export function writeStderr(text: string): void {
   process.stderr.write(text);
+}
+
+/** A value as text, as Node prints it (`util.inspect`). */
+export function inspectValue(value: unknown): string {
+  return (require("util") as typeof import("util")).inspect(value);
 }

@@ -33,3 +33,6 @@ export { fit, evaluate, NonFiniteError } from "./train";
 export type { FitOptions, FitData } from "./train";
 export type { ProgressMode } from "./progress";
 export * as diagnostics from "./diagnostics";
+export { display } from "./display/values";
+export { DISPLAY, mimeBundleOf } from "./display/protocol";
+export type { MimeBundle, Displayable } from "./display/protocol";

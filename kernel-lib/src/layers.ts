@@ -48,6 +48,8 @@ export class Dense {
   readonly activation: LayerActivation;
   /** A display name used in messages and diagnostics, e.g. "dense 2 (sigmoid)". */
   name: string;
+  /** The initializer that drew the starting weights ("he", "xavier", …), or "loaded" for weights set by `Sequential.fromJSON`. */
+  init: string;
   /** Weights [n_in × n_out]; W[i][j] connects input i to unit j. */
   readonly W: Matrix;
   /** Biases [1 × n_out]. */
@@ -77,6 +79,7 @@ export class Dense {
     this.numInputs = numInputs;
     this.numOutputs = numOutputs;
     this.name = name;
+    this.init = initializer.name;
     this.W = new Matrix(numInputs, numOutputs);
     this.b = new Matrix(1, numOutputs);
     this.dW = new Matrix(numInputs, numOutputs);

@@ -212,6 +212,7 @@ export class Sequential {
       }
       layer.W.data.set(spec.W);
       layer.b.data.set(spec.b);
+      layer.init = "loaded";
       return layer;
     });
     return new Sequential(layers);

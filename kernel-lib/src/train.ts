@@ -14,6 +14,7 @@ import { Sequential } from "./network";
 import { SGD } from "./optim";
 import { ProgressMode, ProgressState, createProgress } from "./progress";
 import { Random, Seed, rng } from "./random";
+import { representAs } from "./display/protocol";
 
 /** Inputs X [n × inputs] and targets y [n × outputs], one example per row. */
 export interface FitData {
@@ -253,7 +254,7 @@ export function fit(net: Sequential, data: FitData, options: FitOptions): Histor
   const batchSize = Math.min(options.batchSize ?? 10, n);
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const classification = isClassification(train.y);
-  const history: History = { epochs: [], steps: [], diagnostics: [] as DiagnosticsSample[] };
+  const history: History = representAs({ epochs: [], steps: [], diagnostics: [] as DiagnosticsSample[] }, "history");
   const stepLosses: number[] = [];
   const state: ProgressState = { epoch: 1, epochs, step: 0, totalSteps: epochs * stepsPerEpoch, stepLosses, epochLoss: NaN, valLoss: NaN };
   const order = new Int32Array(n).map((_, i) => i);

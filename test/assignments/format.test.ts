@@ -239,10 +239,11 @@ describe("the graded notebook", () => {
   });
 
   test("sums up why a cell failed", () => {
-    const cell = (stderr: string, reason = "the kernel replied with an error") => ({ index: 0, id: null, cellType: "code" as const, status: "failed" as const, executionCount: 1, stdout: "", stderr, reason });
-    expect(cellError(cell("2:8 - Expression expected.\n", "TypeScript reported an error"), 60)).toBe("TypeScript error at line 2, column 8: Expression expected.");
-    expect(cellError(cell("evalmachine.<anonymous>:4\n    throw x;\n    ^\n\nError: boom\n    at f (evalmachine.<anonymous>:4:5)\n"), 60)).toBe("Error: boom.");
-    expect(cellError(cell("2:19 - Cannot find name 'f'.\n10:8 - Cannot find name 'f'.\n11:1 - Expression expected.\n", "TypeScript reported an error"), 60)).toBe(
+    // `error` is the kernel's error output as the runner reports it (the traceback lines).
+    const cell = (error: string, reason = "the kernel replied with an error") => ({ index: 0, id: null, cellType: "code" as const, status: "failed" as const, executionCount: 1, stdout: "", stderr: "", result: "", error, reason });
+    expect(cellError(cell("2:8 - Expression expected.\n  2 | f(\n    |        ^", "TypeScriptError: 2:8 - Expression expected."), 60)).toBe("TypeScript error at line 2, column 8: Expression expected.");
+    expect(cellError(cell("Error: boom\n  at f, line 4 of this cell:  throw new Error(\"boom\");\n  at line 6 of this cell:  f()"), 60)).toBe("Error: boom.");
+    expect(cellError(cell("2:19 - Cannot find name 'f'.\n  2 | x\n10:8 - Cannot find name 'f'.\n11:1 - Expression expected.\n", "TypeScriptError: 2:19 - Cannot find name 'f'."), 60)).toBe(
       "TypeScript error at line 2, column 19: Cannot find name 'f'; line 11, column 1: Expression expected.",
     );
     expect(cellError(cell("", "timed out after 9 s"), 9)).toMatch(/longer than 9 s/);

@@ -23,7 +23,7 @@ const HOST = "127.0.0.1";
 
 /** The notebook the test runs: each cell's source. */
 const CELLS = [
-  'import { plot, show, showGraph, createLiveOutput, sigmoid, relu, Value } from "kernel-lib";',
+  'import { plot, show, showGraph, createLiveOutput, sigmoid, relu, Value, Matrix, mlp } from "kernel-lib";',
   "show(plot.activation(sigmoid));",
   'show(plot.curves([{ name: "a", x: [1, 2, 3], y: [1, 0.1, 0.01] }, { name: "b", x: [1, 2, 3], y: [2, 0.2, 0.02] }], { title: "Two curves", xTitle: "epoch", yTitle: "loss", logY: true }));',
   [
@@ -32,6 +32,9 @@ const CELLS = [
     "live.close();",
   ].join("\n"),
   ['const a = new Value(2, "a"), b = new Value(-3, "b");', 'const L = a.mul(b).named("L");', "L.backward();", "await showGraph(L);"].join("\n"),
+  // A cell's last value, shown as what it is: a matrix as a table, a network as its summary.
+  "Matrix.from([[1, 2], [3, 4.5]])",
+  'mlp([784, 30, 10], { activation: "relu", init: "he", seed: 1 })',
 ];
 
 /** A free TCP port on 127.0.0.1. */
@@ -172,6 +175,19 @@ describe("show() in JupyterLab", () => {
     }));
     expect(svg.width).toBeGreaterThan(100);
     expect(svg.src).toContain("data 2.0000");
+
+    // The matrix and the network summary render as HTML tables in the output area.
+    expect(outputs[5]).toEqual([expect.objectContaining({ mime: "text/html" })]);
+    const tables = await page.locator(".jp-Notebook .jp-Cell").evaluateAll((cells) =>
+      cells.slice(5).map((cell) => {
+        const table = cell.querySelector(".jp-OutputArea-output table");
+        return table ? { cls: table.className, caption: table.querySelector("caption")?.textContent, rows: Array.from(table.querySelectorAll("tr")).map((tr) => Array.from(tr.children).map((c) => c.textContent)) } : null;
+      }),
+    );
+    expect(tables[0]).toEqual({ cls: "gradient-lab-matrix", caption: "Matrix 2 × 2", rows: [["", "0", "1"], ["0", "1", "2"], ["1", "3", "4.5"]] });
+    expect(tables[1]?.cls).toBe("gradient-lab-summary");
+    expect(tables[1]?.rows[1]).toEqual(["dense 1 (relu)", "relu", "784 → 30", "23,550", "he"]);
+    expect(tables[1]?.rows[tables[1]!.rows.length - 1]).toEqual(["total", "", "784 → 10", "23,860", ""]);
 
     expect(problems.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
     await context.close();

@@ -53,7 +53,7 @@ describe("the notebook runner", () => {
     expect(result.ok, result.error ?? "").toBe(true);
     expect(result.cells.map((c) => c.status)).toEqual(["ok", "ok"]);
     expect(result.cells[0].stdout).toBe("answer 42\n");
-    expect(result.cells[1].stdout.trim()).toBe(fs.realpathSync(scratch));
+    expect(result.cells[1].result).toBe(fs.realpathSync(scratch));
     expect(result.notebook.cells[0].execution_count).toBe(1);
     expect(result.notebook.metadata.language_info.name).toBe("typescript");
     expect(JSON.parse(fs.readFileSync(outPath, "utf8")).cells[0].outputs.length).toBeGreaterThan(0);
@@ -77,7 +77,8 @@ describe("the notebook runner", () => {
     expect(result.ok).toBe(false);
     expect(result.failure?.index).toBe(1);
     expect(result.error).toContain("cell 2 of 3 failed");
-    expect(result.failure?.stderr).toContain("Error: boom");
+    expect(result.failure?.error.split("\n")[0]).toBe("Error: boom");
+    expect(result.failure?.error).toContain('line 1 of this cell:  throw new Error("boom");');
   }, BROKEN_TIMEOUT_MS);
 
   test("fails on an unhandled promise rejection, even though the kernel reports it after the cell", async () => {

@@ -19,6 +19,7 @@ beforeEach(() => {
   fs.mkdirSync(path.join(root, "jupyter"));
   fs.copyFileSync(path.join(ROOT, "jupyter", "requirements.txt"), path.join(root, "jupyter", "requirements.txt"));
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
+  fs.symlinkSync(path.join(ROOT, "kernel"), path.join(root, "kernel"));
 });
 
 afterEach(() => {
@@ -57,8 +58,8 @@ describe("ensureJupyterEnv says what is missing and how to fix it", () => {
   });
 
   test("no npm install", async () => {
-    fs.rmSync(path.join(root, "node_modules"));
-    expect(await setupError()).toMatch(/^tslab is not installed in node_modules: run `npm install`/);
+    fs.rmSync(path.join(root, "kernel"));
+    expect(await setupError()).toMatch(/^The TypeScript kernel is not built \(kernel\/dist\/main\.js is missing\): run `npm install`/);
   });
 });
 

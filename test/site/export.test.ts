@@ -221,8 +221,9 @@ describe("the exported site", () => {
           tables: document.querySelectorAll(".markdown-cell table").length,
           checks: text(".output-check.check-passed"),
           stdout: text("pre.output-stdout").join(""),
-          // tslab reports a thrown error on stderr (no `error` output); the page shows either.
-          errors: text("pre.output-error, pre.output-stderr").join(""),
+          // A cell's last value is its result (an execute_result, shown as text).
+          results: text("pre.output-text").join(""),
+          errors: text("pre.output-error").join(""),
           welcomeLinks: Array.from(document.querySelectorAll(".markdown-cell a")).map((a) => a.getAttribute("href")),
           highlighted: document.querySelectorAll("pre.source .hljs-keyword").length,
         };
@@ -233,7 +234,7 @@ describe("the exported site", () => {
       expect(shown.checks).toHaveLength(1);
       expect(shown.checks[0]).toMatch(/^✓ Exercise 0\.1\b.*42/);
       expect(shown.stdout).toContain("stdout from the tiny lesson");
-      expect(shown.stdout).toContain("42");
+      expect(shown.results).toBe("42");
       expect(shown.errors).toContain("an error shown on purpose");
       expect(shown.welcomeLinks).toEqual(["00-welcome.html"]);
       expect(shown.highlighted).toBeGreaterThan(3);
@@ -309,7 +310,7 @@ describe("a failed or interrupted export", () => {
     const before = snapshot(site);
     const run = await runCli(["--notebooks", broken, "--out", site]);
     expect(run.code, run.stderr).toBe(1);
-    expect(run.stderr).toMatch(/broken\.ipynb: cell 2 of 3 failed \(TypeScript reported an error\)/);
+    expect(run.stderr).toMatch(/broken\.ipynb: cell 2 of 3 failed \(TypeScriptError: 1:7 - Type 'string' is not assignable to type 'number'\.\)/);
     expect(run.stderr).toContain('const wrong: number = "text";');
     expect(run.stderr).toMatch(/The export stopped; .*site\/ is unchanged\./);
     expect(snapshot(site)).toEqual(before);

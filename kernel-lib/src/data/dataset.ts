@@ -6,6 +6,7 @@
 
 import { Matrix } from "../matrix";
 import { rng, Seed } from "../random";
+import { representAs } from "../display/protocol";
 
 /** A labelled classification set: n examples, one per row of X, with one-hot targets y. */
 export interface Dataset {
@@ -39,7 +40,7 @@ export function oneHot(labels: ArrayLike<number>, k: number): Matrix {
 export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
   const labels = new Int32Array(indices.length);
   for (let r = 0; r < indices.length; r++) labels[r] = ds.labels[indices[r]];
-  return { X: ds.X.selectRows(indices), y: ds.y.selectRows(indices), labels, classes: ds.classes };
+  return representAs({ X: ds.X.selectRows(indices), y: ds.y.selectRows(indices), labels, classes: ds.classes }, "dataset");
 }
 
 /** Options of {@link trainTestSplit}. */

@@ -16,6 +16,7 @@ import { rng, Seed } from "../random";
 import { balancedCounts, Dataset, oneHot } from "./dataset";
 import { MNIST_PIXELS } from "./digits-asset";
 import { readDigitClasses } from "./digits-source";
+import { representAs } from "../display/protocol";
 
 export { MNIST_PIXELS } from "./digits-asset";
 
@@ -122,5 +123,5 @@ export function mnist(options: MnistOptions): MnistDataset {
     labels[r] = c;
     ids[r] = c * 10000 + position;
   }
-  return { X, y: oneHot(labels, 10), labels, classes: 10, ids };
+  return representAs({ X, y: oneHot(labels, 10), labels, classes: 10, ids }, "dataset");
 }

@@ -8,6 +8,7 @@
 import { Matrix } from "../matrix";
 import { Random, rng, Seed } from "../random";
 import { balancedCounts, Dataset, oneHot } from "./dataset";
+import { representAs } from "../display/protocol";
 
 /** Options shared by the synthetic sets. */
 export interface SyntheticOptions {
@@ -62,7 +63,7 @@ function generate(fn: string, classes: number, count: number, noise: number, see
     X.data[2 * r + 1] = points[2 * order[r] + 1];
     shuffled[r] = labels[order[r]];
   }
-  return { X, y: oneHot(shuffled, classes), labels: shuffled, classes };
+  return representAs({ X, y: oneHot(shuffled, classes), labels: shuffled, classes }, "dataset");
 }
 
 /** Evenly spaced positions t = i / m in [0, 1) along a curve. */

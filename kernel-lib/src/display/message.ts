@@ -3,8 +3,8 @@
  * `update_display_data` message content, and the writer that sends it.
  */
 
-/** A MIME bundle: one representation of the same output per MIME type. */
-export type MimeBundle = { [mime: string]: unknown };
+import type { MimeBundle } from "./protocol";
+export type { MimeBundle } from "./protocol";
 
 /** A Jupyter `display_data` / `update_display_data` content. */
 export interface DisplayMessage {

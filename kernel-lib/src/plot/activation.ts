@@ -6,6 +6,7 @@
 import { baseConfig, baseLayout, colour, colours } from "./theme";
 import type { Figure, Layout } from "./types";
 import { short } from "./util";
+import { asFigure } from "./figure";
 
 /** What `activation` needs from an activation (every kernel-lib activation fits). */
 export interface ActivationLike {
@@ -104,7 +105,7 @@ export function activation(act: ActivationLike, opts: ActivationPlotOptions = {}
   }
 
   const title = opts.title ?? `${name}(z) and its derivative; shaded: |${name}′(z)| < ${short(threshold)}`;
-  return {
+  return asFigure({
     data: [
       { type: "scatter", mode: "lines", name: `${name}(z)`, x: z, y: a, line: { color: colour(0), width: 2.5 } },
       { type: "scatter", mode: "lines", name: `${name}′(z)`, x: z, y: d, line: { color: colour(1), width: 2.5, dash: "dash" } },
@@ -114,5 +115,5 @@ export function activation(act: ActivationLike, opts: ActivationPlotOptions = {}
       { shapes, annotations, hovermode: "x unified", legend: { x: 0.02, y: 0.98, bgcolor: colours.transparent } },
     ),
     config: baseConfig(),
-  };
+  });
 }

@@ -7,6 +7,7 @@ import { Matrix } from "../matrix";
 import { baseConfig, baseLayout, colour, colours, withAlpha } from "./theme";
 import type { Figure, MatrixLike, Trace } from "./types";
 import { checkCount } from "./util";
+import { asFigure } from "./figure";
 
 /** What a classifier returns for a batch of points: class indices, P(class 1) for two classes, or one row of class scores per point. */
 export type Prediction = Int32Array | Float64Array | number[] | Matrix;
@@ -137,5 +138,5 @@ export function decisionBoundary(X: MatrixLike, labels: ArrayLike<number>, predi
   // Equal scales on both axes; the plot area shrinks to fit rather than the ranges growing.
   Object.assign(layout.xaxis as object, { range: [x0, x1], showgrid: false, zeroline: false, constrain: "domain" });
   Object.assign(layout.yaxis as object, { range: [y0, y1], showgrid: false, zeroline: false, scaleanchor: "x", scaleratio: 1, constrain: "domain" });
-  return { data, layout, config: baseConfig() };
+  return asFigure({ data, layout, config: baseConfig() });
 }

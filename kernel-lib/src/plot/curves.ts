@@ -7,6 +7,7 @@ import type { History } from "../history";
 import { baseConfig, baseLayout, colour, integerTicks, logTicks, withAlpha } from "./theme";
 import type { Figure, Series, Trace } from "./types";
 import { extent, plain } from "./util";
+import { asFigure } from "./figure";
 
 /** Options of `curves`. */
 export interface CurvesOptions {
@@ -51,7 +52,7 @@ export function curves(series: Series[], opts: CurvesOptions = {}): Figure {
     const all = series.flatMap((s) => Array.from(s[ax]));
     Object.assign(layout[`${ax}axis`] as object, log ? logTicks(...extent(all, true)) : ax === "x" ? integerTicks(all) : {});
   }
-  return { data, layout, config: baseConfig() };
+  return asFigure({ data, layout, config: baseConfig() });
 }
 
 /** Options of `history`. */
@@ -114,5 +115,5 @@ export function history(h: History, opts: HistoryPlotOptions = {}): Figure {
     { hovermode: "x unified" },
   );
   if (!isLoss) (layout.yaxis as { tickformat?: string }).tickformat = ".0%";
-  return { data, layout, config: baseConfig() };
+  return asFigure({ data, layout, config: baseConfig() });
 }

@@ -6,6 +6,7 @@
 import { baseConfig, baseLayout, colour, colours } from "./theme";
 import type { Figure, Layout, MatrixLike } from "./types";
 import { checkCount } from "./util";
+import { asFigure } from "./figure";
 
 /** Options of `digits`. */
 export interface DigitsOptions {
@@ -69,12 +70,12 @@ export function digits(X: MatrixLike, labels?: ArrayLike<number>, opts: DigitsOp
       yaxis: { ...hidden, range: [H - 0.5, -0.5], scaleanchor: "x", scaleratio: 1 },
     },
   );
-  return {
+  return asFigure({
     data: [{
       type: "heatmap", name: "pixels", z, zmin: 0, zmax: 1, showscale: false,
       colorscale: [[0, "#f7f7f7"], [1, "#111111"]], hoverongaps: false, hovertemplate: "%{z:.2f}<extra></extra>",
     }],
     layout,
     config: baseConfig(),
-  };
+  });
 }

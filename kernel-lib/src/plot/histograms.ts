@@ -6,6 +6,7 @@
 import { axis, baseConfig, baseLayout, colour, colours } from "./theme";
 import type { Figure, Layout, Trace } from "./types";
 import { checkCount } from "./util";
+import { asFigure } from "./figure";
 
 /** Options of `layerHistograms`. */
 export interface LayerHistogramsOptions {
@@ -90,5 +91,5 @@ export function layerHistograms(arrays: ArrayLike<number>[], opts: LayerHistogra
     { title: opts.title, height: opts.height ?? 80 + 260 * rows },
     { ...extra, showlegend: false, bargap: 0, annotations, shapes, grid: { rows, columns, pattern: "independent", xgap: 0.12, ygap: 0.3 } },
   );
-  return { data, layout, config: baseConfig() };
+  return asFigure({ data, layout, config: baseConfig() });
 }

@@ -8,6 +8,7 @@ import type { History, LayerSample } from "../history";
 import { axis, baseConfig, baseLayout, colour, colours, logTicks, sequentialScale } from "./theme";
 import type { Figure, Trace } from "./types";
 import { extent, plain, powerLabel, short } from "./util";
+import { asFigure } from "./figure";
 
 /** A per-layer quantity the diagnostics record. */
 export type LayerQuantity = "gradNormB" | "gradNormW" | "activationMean" | "activationStd" | "saturated" | "dead" | "updateRatio";
@@ -53,7 +54,7 @@ export function layerBars(values: ArrayLike<number>, opts: LayerBarsOptions = {}
   const y = plain(values);
   const layout = baseLayout({ title: opts.title, xTitle: opts.xTitle ?? "layer", yTitle: opts.yTitle, logY: opts.logY, height: opts.height }, { showlegend: false });
   if (opts.logY) Object.assign(layout.yaxis as object, logTicks(...extent(values, true)));
-  return {
+  return asFigure({
     data: [{
       type: "bar", name: opts.yTitle ?? "value", x: names, y,
       marker: { color: colour(0) }, text: y.map((v) => (v === null ? "" : short(v))), textposition: "outside",
@@ -61,7 +62,7 @@ export function layerBars(values: ArrayLike<number>, opts: LayerBarsOptions = {}
     }],
     layout,
     config: baseConfig(),
-  };
+  });
 }
 
 /** The values of `quantity` per layer over the recorded steps: `values[layer][sample]`. */
@@ -157,7 +158,7 @@ export function layerHeatmap(source: History | ArrayLike<number>[], opts: LayerH
     { yaxis: axis("layer", { autorange: "reversed", type: "category", showgrid: false }) },
   );
   (layout.xaxis as { showgrid?: boolean }).showgrid = false;
-  return { data, layout, config: baseConfig() };
+  return asFigure({ data, layout, config: baseConfig() });
 }
 
 /** Options of `gradientFlow`. */
@@ -203,5 +204,5 @@ export function gradientFlow(h: History, opts: GradientFlowOptions = {}): Figure
   );
   if (quantity === "saturated" || quantity === "dead") (layout.yaxis as { tickformat?: string }).tickformat = ".0%";
   if (log) Object.assign(layout.yaxis as object, logTicks(...extent(s.values.slice(0, count).flat(), true)));
-  return { data, layout, config: baseConfig() };
+  return asFigure({ data, layout, config: baseConfig() });
 }

@@ -13,6 +13,7 @@ import type { PlotlyEmbedding } from "./embed";
 import { graphSvg } from "./graph";
 import type { GraphOptions } from "./graph";
 import { DisplayChannel, inKernel } from "../display/channel";
+import type { MimeBundle } from "../display/channel";
 import type { Figure } from "./types";
 import { checkFigure, jsonReady, summary } from "./util";
 
@@ -51,6 +52,25 @@ export function show(fig: Figure, opts: ShowOptions = {}): void {
 }
 
 /**
+ * The MIME bundle of `fig` for a notebook output that is about to be shown (a cell's last value):
+ * carries plotly.js when the session's embedding mode says the next figure needs it, and counts it
+ * as shown.
+ */
+export function figureOutputBundle(fig: Figure): MimeBundle {
+  const includePlotly = nextNeedsPlotly(plotlyEmbedding());
+  const bundle = figureBundle(fig, includePlotly);
+  if (includePlotly) markPlotlyInlined();
+  return bundle;
+}
+
+/** The text line that stands for `root`'s computational graph where no picture can be shown. */
+export function graphText(root: Value | string): string {
+  return typeof root === "string"
+    ? "Graph (DOT)"
+    : `Computational graph of ${root.label || "a value"}: ${root.topologicalOrder().length} values; data = ${root.data}, grad = ${root.grad}`;
+}
+
+/**
  * Draws the computational graph of `root` (a `Value`, or DOT text) with Graphviz and shows it inline
  * as SVG, micrograd-style: each value with its label, data and grad. Asynchronous (Graphviz loads as
  * WebAssembly): `await showGraph(L)`. Outside a kernel, prints a text summary.
@@ -59,9 +79,6 @@ export async function showGraph(root: Value | string, opts: GraphOptions = {}): 
   // Pin the current cell's writer: the SVG is ready only after an await.
   const channel = new DisplayChannel(undefined, true);
   const svg = await graphSvg(root, opts);
-  const text =
-    typeof root === "string"
-      ? "Graph (DOT)"
-      : `Computational graph of ${root.label || "a value"}: ${root.topologicalOrder().length} values; data = ${root.data}, grad = ${root.grad}`;
+  const text = graphText(root);
   if (channel.send({ "image/svg+xml": svg, "text/plain": text }) === "none") console.log(text);
 }

@@ -6,6 +6,7 @@
 import { baseConfig, baseLayout, colour, colours } from "./theme";
 import type { Figure, Layout, Trace } from "./types";
 import { titleOf } from "./util";
+import { asFigure } from "./figure";
 
 /** One position of the slider: its label and what to draw there (a whole figure, or only traces). */
 export type SliderState = { label: string; figure: Figure } | { label: string; data: Trace[]; title?: string };
@@ -111,5 +112,5 @@ export function slider(states: SliderState[], opts: SliderOptions = {}): Figure 
     font: { color: colours.text }, bgcolor: "rgba(128, 128, 128, 0.25)", activebgcolor: "#9a9a9a",
     bordercolor: "rgba(128, 128, 128, 0.5)", tickcolor: "rgba(128, 128, 128, 0.6)",
   }];
-  return { data, layout, config: "figure" in first && first.figure.config ? first.figure.config : baseConfig() };
+  return asFigure({ data, layout, config: "figure" in first && first.figure.config ? first.figure.config : baseConfig() });
 }
