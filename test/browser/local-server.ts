@@ -17,19 +17,16 @@ const TYPES: { [ext: string]: string } = {
   ".bin": "application/octet-stream",
 };
 
-/** A running server: its origin (http://127.0.0.1:port), the paths requested so far, and close(). */
+/** A running server: its origin (http://127.0.0.1:port) and close(). */
 export interface LocalServer {
   origin: string;
-  requests: string[];
   close(): Promise<void>;
 }
 
 /** Starts a server for `routes` (URL path → content), e.g. { "/": { text: "<!doctype html>…" } }. */
 export function serve(routes: { [urlPath: string]: Served }): Promise<LocalServer> {
-  const requests: string[] = [];
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
-    requests.push(urlPath);
     const route = routes[urlPath];
     if (route === undefined) {
       res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${urlPath}`);
@@ -45,7 +42,6 @@ export function serve(routes: { [urlPath: string]: Served }): Promise<LocalServe
       const { port } = server.address() as AddressInfo;
       resolve({
         origin: `http://127.0.0.1:${port}`,
-        requests,
         close: () => new Promise<void>((done) => server.close(() => done())),
       });
     });
