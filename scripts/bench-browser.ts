@@ -52,7 +52,7 @@ export async function measureBrowser(log: (line: string) => void): Promise<Brows
       const { context, page } = await offlinePage(browser, [cold.url]);
       const t0 = performance.now();
       await openNotebook(page, cold.url, "00-welcome.ipynb");
-      await (await page.$$(".jp-Notebook .jp-CodeCell"))[0].click();
+      await page.click(".jp-Notebook .jp-CodeCell");
       await page.keyboard.press("Escape");
       await page.keyboard.press("Shift+Enter");
       await page.waitForSelector(".jp-Notebook .jp-CodeCell .jp-OutputArea-output", { timeout: 120_000 });
