@@ -6,8 +6,7 @@
 import { CellChecker } from "./checker";
 import { mimeBundle, type MimeBundle } from "./inspect";
 import { REQUIRE, rewriteCell } from "./rewrite";
-import type { LineMap } from "./sourcemap";
-import { runtimeError } from "./traceback";
+import { CellLines, compileError, runtimeError } from "./traceback";
 
 /** The outcome of one cell: `ok` with its result (if any), or a Jupyter error. */
 export type CellOutcome =
@@ -17,8 +16,10 @@ export type CellOutcome =
 /** Type-checks and runs cells in this realm's global scope. */
 export class CellRunner {
   readonly checker: CellChecker;
-  /** Line maps of every cell run, by its file name in stack traces, for errors thrown later. */
-  private readonly lineMaps = new Map<string, LineMap>();
+  /** Every cell run (its lines and line map), by its file name in stack traces, for errors thrown later. */
+  private readonly cells = new Map<string, CellLines>();
+  /** The execution count of the cell running now. */
+  private current = 0;
 
   /** `declarationFiles`: the checker's files; `modules`: what `import` can load, by name. */
   constructor(declarationFiles: Record<string, string>, modules: Record<string, unknown>) {
@@ -34,25 +35,23 @@ export class CellRunner {
   /** Runs `code` as the cell with execution count `count`. */
   async execute(code: string, count: number): Promise<CellOutcome> {
     const errors = this.checker.check(code);
-    if (errors.length > 0) {
-      const lines = errors.map((e) => (e.line > 0 ? `${e.line}:${e.column} - ${e.message}` : e.message));
-      return { status: "error", ename: "TypeScript", evalue: lines.join("\n"), traceback: lines };
-    }
+    if (errors.length > 0) return { status: "error", ...compileError(errors, code) };
     // Named after the execution count, so a traceback's `cell 5` is the cell marked [5].
     const file = `cell${count}.js`;
     const cell = rewriteCell(code, file);
-    this.lineMaps.set(file, cell.lines);
+    this.cells.set(file, { count, source: code.split("\n"), lines: cell.lines });
+    this.current = count;
     try {
       if (cell.names.length > 0) (0, eval)(`var ${cell.names.join(", ")};`);
       const value = await (0, eval)(cell.code);
       return value === undefined ? { status: "ok" } : { status: "ok", result: await mimeBundle(value) };
     } catch (err) {
-      return { status: "error", ...runtimeError(err, this.lineMaps) };
+      return { status: "error", ...runtimeError(err, this.cells, this.current) };
     }
   }
 
   /** A thrown error of the kernel itself, as a Jupyter error. */
   error(err: unknown): CellOutcome {
-    return { status: "error", ...runtimeError(err, this.lineMaps) };
+    return { status: "error", ...runtimeError(err, this.cells, this.current) };
   }
 }

@@ -30,7 +30,9 @@ describe("cells on the browser kernel", () => {
 
   test("a type error stops the cell and names the cell's own line and column", async () => {
     const out = await run('const fine = 1;\nconst s: number = "x";');
-    expect(out).toMatchObject({ status: "error", evalue: "2:7 - Type 'string' is not assignable to type 'number'." });
+    expect(out).toMatchObject({ status: "error", ename: "TypeScriptError", evalue: "2:7 - Type 'string' is not assignable to type 'number'." });
+    // The same shape as the desktop kernel's: the diagnostic, then the line with a caret under the column.
+    expect(out.status === "error" && out.traceback).toEqual(["2:7 - Type 'string' is not assignable to type 'number'.", '  2 | const s: number = "x";', "    |       ^"]);
     // The failed cell declared nothing.
     expect(await run("fine")).toMatchObject({ status: "error", evalue: "1:1 - Cannot find name 'fine'." });
   });
@@ -46,7 +48,7 @@ describe("cells on the browser kernel", () => {
     expect(out).toMatchObject({ status: "error", ename: "RangeError", evalue: "too far" });
     const traceback = out.status === "error" ? out.traceback : [];
     expect(traceback[0]).toBe("RangeError: too far");
-    expect(traceback.slice(1)).toEqual([`    at boom (cell ${count}, line 2)`, `    at <cell> (cell ${count}, line 4)`]);
+    expect(traceback.slice(1)).toEqual(['  at boom, line 2 of this cell:  throw new RangeError("too far");', "  at line 4 of this cell:  boom()"]);
   });
 
   test("completion offers kernel-lib's names, and inspection shows their documentation", async () => {
