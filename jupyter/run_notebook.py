@@ -44,8 +44,9 @@ ASYNC_FAILURES = ("UncaughtException", "UnhandledPromiseRejection")
 SETTLE_SECONDS = 0.15
 FINAL_SETTLE_SECONDS = 0.5
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
-# Output kept per cell (in characters of JSON): a flood of output must not swamp the runner or its report.
-MAX_CELL_OUTPUT_CHARS = 4_000_000
+# Output kept per cell (in characters of JSON): a flood of output must not swamp the runner or its report,
+# yet a figure whose HTML carries plotly.js (4.8 MB, the first figure of a session) must fit, with room to spare.
+MAX_CELL_OUTPUT_CHARS = 16_000_000
 
 
 class CappedClient(NotebookClient):
