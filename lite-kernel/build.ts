@@ -122,29 +122,10 @@ function hash(text: string): string {
 
 /** Builds the extension into {@link OUT}; returns its folder. */
 export async function buildLiteKernel(): Promise<string> {
-  const worker = await esbuild.build({
-    entryPoints: [path.join(HERE, "src", "worker.ts")],
-    bundle: true,
-    format: "iife",
-    platform: "browser",
-    target: "es2022",
-    minify: true,
-    write: false,
-    logLevel: "error",
-    plugins: [workerPlugin],
-  });
-  const ext = await esbuild.build({
-    entryPoints: [path.join(HERE, "src", "index.ts")],
-    bundle: true,
-    format: "iife",
-    globalName: "__extension",
-    platform: "browser",
-    target: "es2022",
-    minify: true,
-    write: false,
-    logLevel: "error",
-    plugins: [sharedPlugin],
-  });
+  // Both halves are one minified browser script kept in memory; they differ in entry and plugins.
+  const common = { bundle: true, format: "iife", platform: "browser", target: "es2022", minify: true, write: false, logLevel: "error" } as const;
+  const worker = await esbuild.build({ ...common, entryPoints: [path.join(HERE, "src", "worker.ts")], plugins: [workerPlugin] });
+  const ext = await esbuild.build({ ...common, entryPoints: [path.join(HERE, "src", "index.ts")], globalName: "__extension", plugins: [sharedPlugin] });
   const workerCode = worker.outputFiles[0].text;
   const workerName = `worker.${hash(workerCode)}.js`;
   const entry = remoteEntry(ext.outputFiles[0].text, workerName);
