@@ -73,12 +73,17 @@ function layerRows(net: Sequential): string[][] {
   return net.layers.map((l) => [l.name, l.activation.name, `${l.numInputs} → ${l.numOutputs}`, l.parameterCount.toLocaleString("en-US"), l.init]);
 }
 
+/** The summary's last row: the network's input → output widths and its parameter count. */
+function totalRow(net: Sequential): string[] {
+  return ["total", "", `${net.layers[0]?.numInputs ?? 0} → ${net.layers[net.layers.length - 1]?.numOutputs ?? 0}`, net.parameterCount.toLocaleString("en-US"), ""];
+}
+
 const SUMMARY_HEADER = ["layer", "activation", "shape (in → out)", "parameters", "initializer"];
 
 /** A network's summary as text: one aligned row per layer, then the totals. */
 export function networkText(net: Sequential): string {
   const rows = layerRows(net);
-  const total = ["total", "", `${net.layers[0]?.numInputs ?? 0} → ${net.layers[net.layers.length - 1]?.numOutputs ?? 0}`, net.parameterCount.toLocaleString("en-US"), ""];
+  const total = totalRow(net);
   const all = [SUMMARY_HEADER, ...rows, total];
   const widths = SUMMARY_HEADER.map((_, c) => Math.max(...all.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((cell, c) => (c === 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join("  ").trimEnd();
@@ -90,7 +95,7 @@ export function networkText(net: Sequential): string {
 export function networkHtml(net: Sequential): string {
   const cell = (tag: string, s: string, right: boolean) => `<${tag} style="text-align:${right ? "right" : "left"}">${escapeHtml(s)}</${tag}>`;
   const row = (r: string[], tag: string) => `<tr>${r.map((s, c) => cell(tag, s, c === 3)).join("")}</tr>`;
-  const total = ["total", "", `${net.layers[0]?.numInputs ?? 0} → ${net.layers[net.layers.length - 1]?.numOutputs ?? 0}`, net.parameterCount.toLocaleString("en-US"), ""];
+  const total = totalRow(net);
   return (
     `<table class="gradient-lab-summary"><caption style="text-align:left">Sequential: ${net.layers.length} layers</caption>` +
     `<thead>${row(SUMMARY_HEADER, "th")}</thead><tbody>${layerRows(net).map((r) => row(r, "td")).join("")}</tbody>` +
