@@ -8,14 +8,19 @@
  * as its submission is graded and the CSV gradebook at the end; exits 0 only when every
  * submission was graded. The README's "Assignments" section describes it for instructors.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ExpectedRecord } from "../kernel-lib/src/answers";
+import type { ExpectedRecord, NamesRecord, Verdict } from "../kernel-lib/src/answers";
+import type { NotebookFormat } from "./exercise-format";
+import { buildJudgeNotebook, callsRecords, judgePlans, judgeVerdicts, namesRecord } from "./judging";
 import { isWithin, realish, UsageError } from "./assign";
 import {
   buildGradedNotebook,
+  cellError,
+  GradedNotebook,
+  JudgeSetup,
   buildReferenceNotebook,
   expectedRecords,
   describeCell,
@@ -150,10 +155,11 @@ export interface GradeContext {
   expectations: Map<string, Promise<Expectations>>;
 }
 
-/** A reference's expected answers per exercise, and the exercises whose reference check did not run. */
+/** A reference's expected answers per exercise, the exercises whose reference check did not run, and what the judge needs. */
 interface Expectations {
   expected: Map<string, ExpectedRecord[]>;
   problems: Map<string, string>;
+  judging: JudgeSetup;
 }
 
 /**
@@ -210,12 +216,13 @@ function expectationsOf(reference: Reference, context: GradeContext, slot: numbe
   if (!found) {
     found = (async () => {
       const format = reference.format!;
+      const plans = judgePlans(reference.nb!, format);
       try {
-        const run = await runGradingKernel(buildReferenceNotebook(reference.nb!, format), context, slot, 2 * format.exercises.length + 5);
-        return expectedRecords(format, run);
+        const run = await runGradingKernel(buildReferenceNotebook(reference.nb!, format, undefined, plans), context, slot, 2 * format.exercises.length + 5);
+        return { ...expectedRecords(format, run), judging: { plans, calls: callsRecords(format, run, plans) } };
       } catch (err) {
         const problems = new Map(format.exercises.map((e) => [e.id, `the reference notebook could not be run: ${(err as Error).message}`]));
-        return { expected: new Map(), problems };
+        return { expected: new Map(), problems, judging: { plans, calls: new Map() } };
       }
     })();
     context.expectations.set(reference.file, found);
@@ -283,8 +290,8 @@ export async function gradeSubmission(submission: Submission, references: Refere
   if (reference.problem || !reference.nb || !reference.format) return fail(`The reference notebook ${path.basename(reference.file)} cannot be used: ${reference.problem}`);
 
   const format = reference.format;
-  const { expected, problems } = await expectationsOf(reference, context, slot);
-  const graded = buildGradedNotebook(nb!, reference.nb, format, undefined, expected);
+  const { expected, problems, judging } = await expectationsOf(reference, context, slot);
+  const graded = buildGradedNotebook(nb!, reference.nb, format, undefined, expected, judging);
   result.notes.push(...graded.notes);
   let run: RunResult;
   try {
@@ -296,7 +303,8 @@ export async function gradeSubmission(submission: Submission, references: Refere
   if (!setup || setup.status !== "ok") {
     return fail(`The grader's setup cell failed, so nothing was graded (is kernel-lib built? run \`npm run build\`): ${(setup?.error.trim() || setup?.stderr.trim() || run.error || "it did not run").slice(0, 600)}`);
   }
-  const { grades, reached } = scoreExercises(format.exercises, graded, run, context.timeoutSeconds, expected, problems);
+  const verdicts = await judgeSubmission(reference.nb, format, graded, run, judging, context, slot);
+  const { grades, reached } = scoreExercises(format.exercises, graded, run, context.timeoutSeconds, expected, problems, verdicts);
   result.exercises = grades;
   result.score = grades.reduce((sum, e) => sum + e.points, 0);
   result.graded = reached.every(Boolean);
@@ -320,6 +328,30 @@ export async function gradeSubmission(submission: Submission, references: Refere
   result.error = errors.length > 0 ? errors.join(" ") : null;
 
   return result;
+}
+
+/**
+ * The verdicts of the judged exercises: the reference's checks run in a clean kernel on the values
+ * the submission's kernel handed back (scripts/judging.ts). Never throws; a judge that fails
+ * leaves each exercise the reason.
+ */
+async function judgeSubmission(reference: Notebook, format: NotebookFormat, graded: GradedNotebook, run: RunResult, judging: JudgeSetup, context: GradeContext, slot: number): Promise<Map<string, Verdict[] | string>> {
+  const answers = new Map<string, NamesRecord>();
+  for (const id of graded.judged.keys()) {
+    const record = namesRecord(run.notebook.cells[graded.checkIndex.get(id)!], id);
+    if (record) answers.set(id, record);
+  }
+  if (answers.size === 0) return new Map();
+  const judge = buildJudgeNotebook(reference, format, judging.plans, answers, judging.calls, `gradientLabJudge_${randomBytes(6).toString("hex")}`);
+  try {
+    const judged = await runGradingKernel(judge.nb, context, slot, 2 * answers.size + 5);
+    return judgeVerdicts(judged, judge.checkIndex, (index) => {
+      const result = judged.cells.find((c) => c.index === index);
+      return result ? cellError(result, context.timeoutSeconds) : "the judge's run stopped before the check.";
+    });
+  } catch (err) {
+    return new Map([...answers.keys()].map((id) => [id, `the clean kernel that checks them could not run: ${(err as Error).message}`]));
+  }
 }
 
 function escapeCell(text: string): string {

@@ -6,7 +6,8 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { analyzeNotebook, CheckCall, Exercise, findChecks, findRegions, gradedCheckSource, NotebookFormat, removeRegions } from "./exercise-format";
-import { ANSWER_MIME, AnswerRecord, EXPECTED_MIME, ExpectedRecord, judge } from "../kernel-lib/src/answers";
+import { ANSWER_MIME, AnswerRecord, CallsRecord, EXPECTED_MIME, ExpectedRecord, judge, Verdict } from "../kernel-lib/src/answers";
+import { JudgePlan, namesCheckSource, spiedCheckSource } from "./judging";
 import { readNotebook } from "./notebook-hygiene";
 import { cellSource, CellResult, listNotebooks, Notebook, NotebookCell, RunResult } from "./notebook-runner";
 
@@ -101,6 +102,14 @@ export interface GradedNotebook {
   notes: string[];
   /** Index in `nb` of the grader's setup cell. */
   setupIndex: number;
+  /** The exercises whose checks a clean kernel decides from the learner's values (scripts/judging.ts). */
+  judged: Map<string, JudgePlan>;
+}
+
+/** What the reference run recorded for the judge: each exercise's plan and the inputs its check gave the learner's functions. */
+export interface JudgeSetup {
+  plans: Map<string, JudgePlan>;
+  calls: Map<string, CallsRecord["calls"]>;
 }
 
 const SAFE_ID = /^[a-zA-Z0-9-_]{1,64}$/;
@@ -128,7 +137,10 @@ function cleanCell(cell: NotebookCell): NotebookCell {
  * as data and decide nothing. With the reference's `expected` records, a check cell whose checks
  * name the learner's function or value is replaced by calls on the reference's test inputs alone,
  * so neither the reference's code nor the expected values (hidden tests included) reach the
- * learner's kernel; otherwise the reference's check cell runs with its checks recording answers.
+ * learner's kernel. Any other check (a predicate, an expression, a check that trains a network) is
+ * judged when `judging` allows it: the learner's kernel hands back the values of the names the
+ * exercise cells define, and a clean kernel runs the reference's check on them. Only a check that
+ * fits neither runs as written in the learner's kernel, and the report says so.
  */
 export function buildGradedNotebook(
   submission: Notebook,
@@ -136,7 +148,9 @@ export function buildGradedNotebook(
   format: NotebookFormat,
   checksName = `gradientLabChecks_${randomBytes(6).toString("hex")}`,
   expected?: Map<string, ExpectedRecord[]>,
+  judging?: JudgeSetup,
 ): GradedNotebook {
+  const judged = new Map<string, JudgePlan>();
   const cells = submission.cells.map(cleanCell);
   const origin: (number | null)[] = cells.map((_, i) => i);
   const notes: string[] = [];
@@ -148,15 +162,21 @@ export function buildGradedNotebook(
   for (const exercise of format.exercises) {
     const refCell = reference.cells[exercise.checkCell.index];
     const original = cellSource(refCell);
-    const answersOnly = answerCheckSource(original, exercise.id, checksName, expected?.get(exercise.id));
-    if (expected?.has(exercise.id) && answersOnly === null) {
-      notes.push(`The check of exercise ${exercise.id} ran as written in the submission's kernel (it uses checkThat, an expression rather than a name, or inputs that are not plain data), so its verdict rests on values computed there.`);
+    let source = answerCheckSource(original, exercise.id, checksName, expected?.get(exercise.id));
+    const plan = judging?.plans.get(exercise.id);
+    const calls = judging?.calls.get(exercise.id);
+    if (source === null && plan && calls && Object.values(calls).every((c) => c !== null)) {
+      source = namesCheckSource(plan, checksName, calls);
+      judged.set(exercise.id, plan);
+    }
+    if (expected?.has(exercise.id) && source === null) {
+      notes.push(`The check of exercise ${exercise.id} ran as written in the submission's kernel (it reads no name the exercise cells define, assigns one, or gives a function inputs that are not plain data), so its verdict rests on values computed there.`);
     }
     const graded: NotebookCell = {
       cell_type: "code",
       id: exercise.checkCell.id,
       metadata: JSON.parse(JSON.stringify(refCell.metadata ?? {})),
-      source: answersOnly ?? gradedCheckSource(original, checksName),
+      source: source ?? gradedCheckSource(original, checksName),
       outputs: [],
       execution_count: null,
     };
@@ -243,7 +263,7 @@ export function buildGradedNotebook(
     metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
     cells,
   };
-  return { nb, origin, checkIndex, solutionIndex, missing, notes, setupIndex: 0 };
+  return { nb, origin, checkIndex, solutionIndex, missing, notes, setupIndex: 0, judged };
 }
 
 /**
@@ -273,12 +293,24 @@ export function answerCheckSource(original: string, id: string, checksName: stri
   return lines.join("\n");
 }
 
-/** The grader's copy of a reference notebook: the check cells record test inputs and expected values through `checksName`. */
-export function buildReferenceNotebook(reference: Notebook, format: NotebookFormat, checksName = `gradientLabExpected_${randomBytes(6).toString("hex")}`): Notebook {
-  const checkCells = new Set(format.exercises.map((e) => e.checkCell.index));
+/**
+ * The grader's copy of a reference notebook: the check cells record test inputs and expected values
+ * through `checksName`, and where an exercise has a judge plan, the inputs its check gives the
+ * learner's functions (through spies; see scripts/judging.ts).
+ */
+export function buildReferenceNotebook(
+  reference: Notebook,
+  format: NotebookFormat,
+  checksName = `gradientLabExpected_${randomBytes(6).toString("hex")}`,
+  plans: Map<string, JudgePlan> = new Map(),
+): Notebook {
+  const checkCells = new Map(format.exercises.map((e) => [e.checkCell.index, e.id]));
   const cells = reference.cells.map((cell, i): NotebookCell => {
     const copy = cleanCell(cell);
-    if (checkCells.has(i)) copy.source = gradedCheckSource(cellSource(cell), checksName);
+    const id = checkCells.get(i);
+    const plan = id === undefined ? undefined : plans.get(id);
+    if (plan) copy.source = spiedCheckSource(plan, checksName);
+    else if (id !== undefined) copy.source = gradedCheckSource(cellSource(cell), checksName);
     return copy;
   });
   cells.unshift({
@@ -380,6 +412,7 @@ export function scoreExercises(
   timeoutSeconds: number,
   expected: Map<string, ExpectedRecord[]>,
   problems: Map<string, string> = new Map(),
+  judgeVerdicts: Map<string, Verdict[] | string> = new Map(),
 ): { grades: ExerciseGrade[]; reached: boolean[] } {
   const results = new Map(run.cells.map((c) => [c.index, c]));
   const grades: ExerciseGrade[] = [];
@@ -389,12 +422,17 @@ export function scoreExercises(
     const check = results.get(checkAt);
     const solutions = (graded.solutionIndex.get(exercise.id) ?? []).map((i) => ({ i, result: results.get(i) }));
     const failedSolution = solutions.find((s) => s.result?.status === "failed");
-    const records = verdicts(expected.get(exercise.id) ?? [], answerRecords(run.notebook.cells[checkAt], exercise.id));
+    const judgedBy = graded.judged.has(exercise.id) ? judgeVerdicts.get(exercise.id) : undefined;
+    const records = graded.judged.has(exercise.id)
+      ? Array.isArray(judgedBy) ? judgedBy : []
+      : verdicts(expected.get(exercise.id) ?? [], answerRecords(run.notebook.cells[checkAt], exercise.id));
     const grade: ExerciseGrade = { id: exercise.id, points: 0, maxPoints: exercise.points, status: "error", message: "" };
     reached.push(check !== undefined && check.status !== "skipped");
 
     if (problems.has(exercise.id)) {
       grade.message = `Not graded: ${problems.get(exercise.id)}`;
+    } else if (check?.status === "ok" && typeof judgedBy === "string") {
+      grade.message = `The check could not use your answers: ${judgedBy}`;
     } else if (!check || check.status === "skipped") {
       grade.message = `The check did not run${run.error ? `: ${run.error.split("\n")[0]}` : "."}`;
     } else if (check.status === "ok" && records.length > 0 && records.every((r) => r.passed)) {

@@ -17,6 +17,10 @@ import { DisplayChannel } from "./display/channel";
 export const ANSWER_MIME = "application/vnd.gradient-lab.answer+json";
 /** The MIME type of a reference's test inputs and expected values in a notebook output. */
 export const EXPECTED_MIME = "application/vnd.gradient-lab.expected+json";
+/** The MIME type of the inputs a reference's check gave the learner's functions (see scripts/judging.ts). */
+export const CALLS_MIME = "application/vnd.gradient-lab.calls+json";
+/** The MIME type of a verdict recorded by the judge, a clean kernel running the reference's check on the learner's data. */
+export const VERDICT_MIME = "application/vnd.gradient-lab.verdict+json";
 
 /**
  * A value as JSON: plain JSON for finite numbers, strings, booleans, null and arrays; tagged
@@ -29,6 +33,11 @@ export class NotData extends Error {}
 
 /** Elements an encoded value may hold, so a huge answer cannot swamp the grader. */
 const MAX_ITEMS = 1_000_000;
+
+/** Sets a key as an own data property, so a key such as `__proto__` cannot change the object's prototype. */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
 
 /** A value as {@link Encoded} data; throws {@link NotData} for functions, class instances and cycles. */
 export function encodeValue(x: unknown): Encoded {
@@ -52,7 +61,7 @@ export function encodeValue(x: unknown): Encoded {
       const proto = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) throw new NotData(`an instance of ${proto?.constructor?.name ?? "a class"}`);
       const out: Record<string, Encoded> = {};
-      for (const key of Object.keys(v)) out[key] = encode((v as Record<string, unknown>)[key]);
+      for (const key of Object.keys(v)) define(out, key, encode((v as Record<string, unknown>)[key]));
       return { $o: out };
     } finally {
       seen.delete(v);
@@ -80,7 +89,7 @@ export function decodeValue(e: unknown): unknown {
   if (typeof tagged.$t === "string" && TYPED[tagged.$t] && Array.isArray(tagged.d)) return new TYPED[tagged.$t](tagged.d.map((v) => Number(decodeValue(v))));
   if (tagged.$o && typeof tagged.$o === "object" && !Array.isArray(tagged.$o)) {
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(tagged.$o as Record<string, unknown>)) out[key] = decodeValue(value);
+    for (const [key, value] of Object.entries(tagged.$o as Record<string, unknown>)) define(out, key, decodeValue(value));
     return out;
   }
   throw new Error("not an encoded value");
@@ -94,6 +103,22 @@ export interface AnswerRecord {
   id: string;
   kind: "function" | "value" | "that";
   answers: Answer[];
+}
+
+/** What the learner's kernel hands back for a judged check: the value of each learner's name, and its answers when it is a function. */
+export interface NamesRecord {
+  id: string;
+  kind: "names";
+  /** Per name: its value as data, what reading it threw, or that it is a function. */
+  values: Record<string, Answer | { function: true }>;
+  /** Per function name: its answer to each recorded input, in order. */
+  calls: Record<string, Answer[]>;
+}
+
+/** The inputs a reference's check cell gave each of the learner's functions (null when they are not data). */
+export interface CallsRecord {
+  id: string;
+  calls: Record<string, Encoded[] | null>;
 }
 
 /** What the reference's kernel hands back for one check call: inputs, expected values and how to compare. */
@@ -120,7 +145,7 @@ function answer(compute: () => unknown): Answer {
   }
 }
 
-function emit(mime: string, record: AnswerRecord | ExpectedRecord, text: string): void {
+function emit(mime: string, record: object, text: string): void {
   if (new DisplayChannel().send({ [mime]: record, "text/plain": text }) === "none") console.log(text);
 }
 
@@ -143,6 +168,27 @@ export function answerChecks() {
       record({ id, kind: "function", answers: cases.map((c) => answer(() => (learner as (...args: unknown[]) => unknown)(...c))) }),
     checkValue: (id: string, got: unknown) => record({ id, kind: "value", answers: [answer(() => got)] }),
     checkThat: (id: string, passed: unknown) => record({ id, kind: "that", answers: [answer(() => passed === true)] }),
+    /** For a judged check: the value of each of the learner's names, and each function's answers to the recorded inputs. */
+    answerNames: (id: string, getters: Record<string, () => unknown>, cases: Record<string, Encoded[]>) => {
+      const values: NamesRecord["values"] = {};
+      const calls: NamesRecord["calls"] = {};
+      for (const [name, get] of Object.entries(getters)) {
+        let value: unknown;
+        try {
+          value = get();
+        } catch (e) {
+          values[name] = { threw: String((e as Error)?.message ?? e) };
+          continue;
+        }
+        if (typeof value !== "function") {
+          values[name] = answer(() => value);
+          continue;
+        }
+        values[name] = { function: true };
+        calls[name] = (cases[name] ?? []).map((c) => answer(() => (value as (...args: unknown[]) => unknown)(...(decodeValue(c) as unknown[]))));
+      }
+      emit(ANSWER_MIME, { id, kind: "names", values, calls }, `Exercise ${id}: answers recorded for the grader.`);
+    },
   });
 }
 
@@ -157,15 +203,49 @@ export function expectedChecks() {
     }
   };
   const common = (options: CheckOptions = {}) => ({ points: options.points ?? 1, tolerance: options.tolerance, hint: options.hint });
+  const seen = new Map<string, Map<string, Map<string, Encoded> | null>>();
   return Object.freeze({
-    checkFunction: (id: string, _learner: unknown, reference: (...args: unknown[]) => unknown, cases: unknown[][], options?: CheckOptions) =>
+    /** `value` itself, or for a function one that also records the inputs it is given, for the learner's run to answer. */
+    spy<T>(id: string, name: string, value: T): T {
+      if (typeof value !== "function") return value;
+      const f = value as unknown as (...args: unknown[]) => unknown;
+      return ((...args: unknown[]) => {
+        const byName = seen.get(id) ?? new Map<string, Map<string, Encoded> | null>();
+        seen.set(id, byName);
+        if (!byName.has(name)) byName.set(name, new Map());
+        const inputs = byName.get(name);
+        if (inputs) {
+          const encoded = encodeOr(args);
+          if (encoded === null || inputs.size >= 10_000) byName.set(name, null);
+          else inputs.set(JSON.stringify(encoded), encoded);
+        }
+        return f(...args);
+      }) as unknown as T;
+    },
+    /** Records the inputs the spies of exercise `id` saw. */
+    calls: (id: string) => {
+      const calls: CallsRecord["calls"] = {};
+      for (const [name, inputs] of seen.get(id) ?? []) calls[name] = inputs ? [...inputs.values()] : null;
+      seen.delete(id);
+      emit(CALLS_MIME, { id, calls }, `Exercise ${id}: test inputs recorded for the grader.`);
+    },
+    checkFunction: (id: string, learner: unknown, reference: (...args: unknown[]) => unknown, cases: unknown[][], options?: CheckOptions) => {
+      // In the reference the learner's function is the reference's own; calling it lets a spy see the inputs.
+      for (const c of cases) {
+        try {
+          if (typeof learner === "function") learner(...c);
+        } catch {
+          // the verdict comes from `reference` below
+        }
+      }
       record({
         id,
         kind: "function",
         ...common(options),
         cases: cases.every((c) => encodeOr(c) !== null) ? cases.map((c) => encodeValue(c)) : null,
         expected: cases.map((c) => encodeValue(reference(...c))),
-      }),
+      });
+    },
     checkValue: (id: string, _got: unknown, expected: unknown, options?: CheckOptions) =>
       record({ id, kind: "value", ...common(options), cases: null, expected: [encodeValue(expected)] }),
     checkThat: (id: string, _passed: unknown, messages: { pass: string; fail: string }, options?: CheckOptions) =>
@@ -208,4 +288,75 @@ export function judge(expected: ExpectedRecord, given: AnswerRecord | undefined)
     if (expected.kind === "value") return { passed: true, message: `correct: ${describe(got)}.` };
   }
   return { passed: true, message: `correct on all ${expected.expected.length} test inputs.` };
+}
+
+/**
+ * The checks as the judge runs them: a clean kernel running the reference notebook, where a judged
+ * check cell reads the learner's names from their {@link NamesRecord} (see `learner`). Each check
+ * of an exercise in `judged` records a verdict (decided here, by kernel-lib's own comparison, and
+ * never thrown, so every check of the cell is judged); checks of other exercises do nothing.
+ */
+export function judgeChecks(judged: string[]) {
+  const ids = new Set(judged);
+  const verdict = (id: string, expected: ExpectedRecord, given: AnswerRecord) => {
+    if (!ids.has(id)) return;
+    const v = judge(expected, given);
+    emit(VERDICT_MIME, { id, ...v }, `Exercise ${id}: ${v.passed ? "passed" : "failed"}: ${v.message}`);
+  };
+  const common = (options: CheckOptions = {}) => ({ points: options.points ?? 1, tolerance: options.tolerance, hint: options.hint });
+  return Object.freeze({
+    /**
+     * The learner's names of exercise `id`, from their record (JSON): data as values, functions as
+     * stand-ins that answer the recorded inputs (`cases`, JSON) with the learner's answers. Reading
+     * a name whose value could not be read throws with the reason.
+     */
+    learner(id: string, recordJson: string, casesJson: string): any {
+      const record = JSON.parse(recordJson) as NamesRecord;
+      const cases = JSON.parse(casesJson) as Record<string, Encoded[] | null>;
+      const out: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(record.values ?? {})) {
+        if (value && typeof value === "object" && "function" in value) {
+          const known = new Map<string, Answer>();
+          (cases[name] ?? []).forEach((c, k) => known.set(JSON.stringify(c), record.calls?.[name]?.[k] ?? { threw: "no answer was recorded" }));
+          define(out, name, (...args: unknown[]) => {
+            const a = known.get(JSON.stringify(encodeValue(args)));
+            if (!a) throw new Error(`the check called ${name} with inputs (${args.map(describe).join(", ")}) that the grader did not record`);
+            if (a && typeof a === "object" && "threw" in a) throw new Error(String(a.threw));
+            try {
+              return decodeValue((a as { value: unknown }).value);
+            } catch {
+              throw new Error(`the answer of ${name} to these inputs is not data the grader can read`);
+            }
+          });
+        } else if (value && typeof value === "object" && "value" in value) {
+          try {
+            define(out, name, decodeValue(value.value));
+          } catch {
+            Object.defineProperty(out, name, { enumerable: true, get: () => { throw new Error(`your ${name} is not data the grader can read`); } });
+          }
+        } else {
+          const why = value && typeof value === "object" && "threw" in value ? String(value.threw) : "no value was recorded";
+          Object.defineProperty(out, name, { enumerable: true, get: () => { throw new Error(`your ${name} could not be read by the grader: ${why}`); } });
+        }
+      }
+      return out;
+    },
+    checkFunction: (id: string, learner: unknown, reference: (...args: unknown[]) => unknown, cases: unknown[][], options?: CheckOptions) => {
+      if (!ids.has(id)) return;
+      const encodable = cases.every((c) => {
+        try {
+          encodeValue(c);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      const expected: ExpectedRecord = { id, kind: "function", ...common(options), cases: encodable ? cases.map((c) => encodeValue(c)) : null, expected: cases.map((c) => encodeValue(reference(...c))) };
+      verdict(id, expected, { id, kind: "function", answers: cases.map((c) => answer(() => (learner as (...args: unknown[]) => unknown)(...c))) });
+    },
+    checkValue: (id: string, got: unknown, expected: unknown, options?: CheckOptions) =>
+      verdict(id, { id, kind: "value", ...common(options), cases: null, expected: [encodeValue(expected)] }, { id, kind: "value", answers: [answer(() => got)] }),
+    checkThat: (id: string, passed: unknown, messages: { pass: string; fail: string }, options?: CheckOptions) =>
+      verdict(id, { id, kind: "that", ...common(options), cases: null, expected: [true], messages }, { id, kind: "that", answers: [answer(() => passed === true)] }),
+  });
 }
