@@ -56,6 +56,10 @@ function buildSubmissions(): void {
   put("zz-deleted.ipynb", solved);
 
   attack("math-abs.ipynb", "return 0;", "Math.abs = () => 0;");
+  // P.3's check is a predicate over the learner's function: in the learner's kernel a faked built-in would pass it.
+  const predicate = solve(student, { ...PRACTICE_ANSWERS, "P.3": "return 1;" });
+  predicate.cells.splice(2, 0, { cell_type: "code", id: "attack", metadata: {}, source: "Array.prototype.every = function () { return true; } as any;", outputs: [], execution_count: null });
+  put("predicate.ipynb", predicate);
   attack("json-stringify.ipynb", "return 0;", [
     "const realStringify = JSON.stringify;",
     'JSON.stringify = ((value: unknown, ...rest: any[]) => realStringify(value, ...rest).replace(/"passed":false/g, \'"passed":true\').replace(/"points":0/g, \'"points":2\')) as typeof JSON.stringify;',
@@ -218,6 +222,10 @@ describe("a batch with hostile submissions (--jobs 2)", () => {
     for (const name of ATTACKS_ON_P1) expect([name, points(grade(`${name}.ipynb`))["P.1"]]).toEqual([name, 0]);
     // Those that answered the rest honestly keep those points.
     for (const name of ["math-abs", "json-stringify", "thief", "environ", "network"]) expect([name, grade(`${name}.ipynb`).score]).toEqual([name, 3]);
+    // The predicate is judged in a clean kernel, on the answers the attacker's function gave.
+    const predicate = grade("predicate.ipynb");
+    expect(points(predicate)).toEqual({ "P.1": 2, "P.2": 1, "P.3": 0 });
+    expect(predicate.exercises.find((e) => e.id === "P.3")!.message).toMatch(/^a hidden test failed: .* expected \[2,2,0\] but got \[1,1,1\]/);
   });
 
   test("keeps the gradebook and the reports as the grader wrote them, and an earlier report untouched", () => {
