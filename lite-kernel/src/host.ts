@@ -11,6 +11,8 @@ const BASE_URL = new URL(".", self.location.href).href;
 
 (globalThis as Record<symbol, unknown>)[Symbol.for("gradient-lab.host")] = {
   display(message: { data: unknown; metadata?: unknown; transient?: unknown }, update: boolean): void {
+    // Every output is a point where Kernel → Interrupt can stop the cell (e.g. fit's progress).
+    (globalThis as Record<string, unknown> & { __gl_interruptPoint?: () => void }).__gl_interruptPoint?.();
     (self as unknown as Worker).postMessage({ type: "display", message: { metadata: {}, transient: {}, ...message }, update });
   },
   readAsset(name: string): Uint8Array {

@@ -1,7 +1,9 @@
 /**
  * The page side of the TypeScript kernel: a JupyterLite kernel that hands every request to its
  * Web Worker and relays the worker's outputs as Jupyter messages. Restart disposes this kernel,
- * which terminates the worker, so even an endless loop ends at once.
+ * which terminates the worker, so even an endless loop ends at once. Interrupt stops the running
+ * cell and keeps the worker: a cell that waits on a promise on any page, a computing cell where the
+ * page is cross-origin isolated (then page and worker share an interrupt flag; see runner.ts).
  */
 import { BaseKernel, type IKernel } from "@jupyterlite/services";
 import type { KernelMessage } from "@jupyterlab/services";
@@ -14,10 +16,14 @@ export class TypeScriptKernel extends BaseKernel {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private readonly started: Promise<void>;
+  /** Raised by {@link interrupt}; shared with the worker where the page is cross-origin isolated, else null. */
+  private readonly interruptFlag: Int32Array | null =
+    typeof SharedArrayBuffer !== "undefined" && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true ? new Int32Array(new SharedArrayBuffer(4)) : null;
 
   constructor(options: IKernel.IOptions, workerUrl: string) {
     super(options);
     this.worker = new Worker(workerUrl);
+    if (this.interruptFlag !== null) this.worker.postMessage({ type: "interrupt-flag", buffer: this.interruptFlag.buffer });
     this.started = new Promise((resolve) => {
       this.worker.addEventListener("message", (e) => {
         if (e.data?.type === "ready") resolve();
@@ -29,6 +35,17 @@ export class TypeScriptKernel extends BaseKernel {
   /** Resolves once the worker has loaded. */
   get ready(): Promise<void> {
     return this.started;
+  }
+
+  /** Whether Interrupt can stop a cell that computes without pausing (the page is cross-origin isolated). */
+  get interruptsComputation(): boolean {
+    return this.interruptFlag !== null;
+  }
+
+  /** Stops the running cell (Kernel → Interrupt); what earlier cells defined is kept. */
+  interrupt(): void {
+    if (this.interruptFlag !== null) Atomics.store(this.interruptFlag, 0, 1);
+    this.worker.postMessage({ type: "interrupt" });
   }
 
   /** Terminates the worker; requests still waiting are answered as aborted. */

@@ -24,6 +24,31 @@ export interface RunnableCell {
 /** The name the runner defines for modules the cell imports: `__gl_require("kernel-lib")`. */
 export const REQUIRE = "__gl_require";
 
+/** The function every loop of a cell calls at each pass, where Kernel → Interrupt can stop it (see runner.ts). */
+export const INTERRUPT_POINT = "__gl_interruptPoint";
+
+/**
+ * Puts a call of {@link INTERRUPT_POINT} at the start of every loop body, so that even `while (true) {}`
+ * can be interrupted. Runs inside the compiler, so the source map still maps every line back.
+ */
+const interruptibleLoops: ts.TransformerFactory<ts.SourceFile> = (context) => {
+  const f = context.factory;
+  const withPoint = (body: ts.Statement): ts.Block => {
+    const point = f.createExpressionStatement(f.createCallExpression(f.createIdentifier(INTERRUPT_POINT), undefined, []));
+    return ts.isBlock(body) ? f.updateBlock(body, [point, ...body.statements]) : f.createBlock([point, body], true);
+  };
+  const visit = (node: ts.Node): ts.Node => {
+    const n = ts.visitEachChild(node, visit, context);
+    if (ts.isWhileStatement(n)) return f.updateWhileStatement(n, n.expression, withPoint(n.statement));
+    if (ts.isDoStatement(n)) return f.updateDoStatement(n, withPoint(n.statement), n.expression);
+    if (ts.isForStatement(n)) return f.updateForStatement(n, n.initializer, n.condition, n.incrementor, withPoint(n.statement));
+    if (ts.isForInStatement(n)) return f.updateForInStatement(n, n.initializer, n.expression, withPoint(n.statement));
+    if (ts.isForOfStatement(n)) return f.updateForOfStatement(n, n.awaitModifier, n.initializer, n.expression, withPoint(n.statement));
+    return n;
+  };
+  return (sf) => ts.visitNode(sf, visit) as ts.SourceFile;
+};
+
 /** Compiles `source` (the learner's cell) for {@link runCell}; `file` names it in stack traces. */
 export function rewriteCell(source: string, file: string): RunnableCell {
   const out = ts.transpileModule(source, {
@@ -38,6 +63,7 @@ export function rewriteCell(source: string, file: string): RunnableCell {
       sourceMap: true,
       inlineSources: false,
     },
+    transformers: { before: [interruptibleLoops] },
   });
   const js = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n");
   const lines = lineMapFromSourceMap(out.sourceMapText ?? "");

@@ -3,7 +3,8 @@
  * responsive while a network trains, and Restart can end any cell by terminating the worker.
  *
  * Messages in: `{ id, type: "execute" | "complete" | "inspect", code, cursor, count }` (count: the
- * cell's execution count). Messages out: `{ id, type: "reply", content }` answering a request,
+ * cell's execution count); `{ type: "interrupt" }`; `{ type: "interrupt-flag", buffer }` once, where
+ * the page is cross-origin isolated (see runner.ts). Messages out: `{ id, type: "reply", content }` answering a request,
  * and, while cells run, `{ type: "stream", name, text }` and `{ type: "display", message, update }`.
  */
 import "./host";
@@ -27,6 +28,8 @@ for (const [method, stream] of [
 const runner = new CellRunner(DECLARATION_FILES, MODULES);
 
 self.onmessage = async (event: MessageEvent) => {
+  if (event.data?.type === "interrupt") return runner.interrupt();
+  if (event.data?.type === "interrupt-flag") return runner.useInterruptFlag(event.data.buffer);
   const { id, type, code, cursor, count } = event.data as { id: number; type: string; code: string; cursor: number; count: number };
   let content: unknown;
   try {

@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { analyzeNotebook } from "../../scripts/exercise-format";
 import { ROOT } from "../../scripts/jupyter-env";
 import { launchChromium, offlinePage, type PageProblems } from "../browser/chromium";
 import { buildTestSite, cellOutputs, lessonFiles, menu, openNotebook, typeAndRun, waitForKernelIdle } from "./lite-page";
@@ -22,11 +23,30 @@ let browser: Browser;
 const servers: StaticServer[] = [];
 let learner: StaticServer;
 let solutions: StaticServer;
+/** The learner site again, served with cross-origin isolation headers. */
+let isolated: StaticServer;
+
+/**
+ * Marks every code cell of the site's lessons `raises-exception`, so that Run All goes on past a
+ * cell that fails (JupyterLab then asks the kernel not to stop on error): in the learner build each
+ * unanswered exercise fails, and the test wants to see every check's feedback.
+ */
+function runPastErrors(site: string): void {
+  for (const file of lessonFiles()) {
+    const at = path.join(site, "files", file);
+    const nb = JSON.parse(fs.readFileSync(at, "utf8"));
+    for (const cell of nb.cells) if (cell.cell_type === "code") cell.metadata = { ...cell.metadata, tags: [...(cell.metadata?.tags ?? []), "raises-exception"] };
+    fs.writeFileSync(at, JSON.stringify(nb));
+  }
+}
 
 beforeAll(async () => {
-  learner = await serveFolder(await buildTestSite(false));
+  const learnerSite = await buildTestSite(false);
+  runPastErrors(learnerSite);
+  learner = await serveFolder(learnerSite);
+  isolated = await serveFolder(learnerSite, true);
   solutions = await serveFolder(await buildTestSite(true));
-  servers.push(learner, solutions);
+  servers.push(learner, isolated, solutions);
   browser = await launchChromium();
 }, 300_000);
 
@@ -125,6 +145,46 @@ describe("a fresh notebook on the browser kernel", () => {
   }, 300_000);
 });
 
+describe("Kernel → Interrupt", () => {
+  /** Runs `code`, interrupts it once the kernel is busy, and returns the cell's outputs. */
+  async function interrupted(page: Page, code: string): Promise<{ mime: string; text: string }[]> {
+    await page.keyboard.insertText(code);
+    await page.keyboard.press("Shift+Enter");
+    await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]');
+    await page.waitForTimeout(500);
+    await menu(page, "Kernel", "Interrupt Kernel");
+    await waitForKernelIdle(page, 30_000);
+    return lastOutputs(page);
+  }
+
+  test("stops an endless loop on a cross-origin isolated page and keeps what the notebook defined", async () => {
+    await withPage(isolated, async (page) => {
+      await newNotebook(page, isolated);
+      expect(await page.evaluate(() => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated)).toBe(true);
+      await typeAndRun(page, "let passes = 0;\nconst kept = 42;");
+      const outputs = await interrupted(page, "while (true) {\n  passes++;\n}");
+      expect(outputs).toHaveLength(1);
+      expect(outputs[0].mime).toBe(ERROR_MIME);
+      expect(outputs[0].text).toMatch(/^InterruptError: Kernel → Interrupt stopped this cell/);
+      expect(outputs[0].text).toContain("line 2 of this cell:  passes++;");
+      // The same worker goes on, with the notebook's state.
+      await typeAndRun(page, "[kept, passes > 1000]");
+      expect(await lastOutputs(page)).toEqual([{ mime: "text/plain", text: "[ 42, true ]" }]);
+    });
+  }, 300_000);
+
+  test("stops a cell waiting on a promise on any page", async () => {
+    await withPage(learner, async (page) => {
+      await newNotebook(page, learner);
+      const outputs = await interrupted(page, "const never = 7;\nawait new Promise(() => {});");
+      expect(outputs.map((o) => o.mime)).toEqual([ERROR_MIME]);
+      expect(outputs[0].text).toMatch(/^InterruptError: /);
+      await typeAndRun(page, "never * 6");
+      expect(await lastOutputs(page)).toEqual([{ mime: "text/plain", text: "42" }]);
+    });
+  }, 300_000);
+});
+
 describe("learners' work", () => {
   test("an edited notebook survives a reload, and its download is graded by npm run grade", async () => {
     const download = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-lite-download-")), "01-chain-rule.ipynb");
@@ -178,6 +238,30 @@ describe("every lesson runs in the browser", () => {
         const sources = await cellSources(page);
         const calls = sources.reduce((n, s) => n + (s.match(/exercises\.check(Function|Value|That)\(/g)?.length ?? 0), 0);
         expect(checks.length).toBe(calls);
+        expect(problems.errors).toEqual([]);
+      });
+    }, 400_000);
+  }
+});
+
+describe("every lesson of the learner build", () => {
+  const exercisesOf = (file: string) => analyzeNotebook(JSON.parse(fs.readFileSync(path.join(ROOT, "notebooks", file), "utf8"))).exercises;
+  for (const file of lessonFiles().filter((f) => exercisesOf(f).length > 0)) {
+    test(`${file}, as handed out: Run All reaches every check, and each says its exercise is not implemented yet`, async () => {
+      await withPage(learner, async (page, problems) => {
+        await openNotebook(page, learner.url, file);
+        await menu(page, "Run", "Run All Cells");
+        await waitForKernelIdle(page, 300_000);
+        const sources = await cellSources(page);
+        const outputs = await cellOutputs(page);
+        const checkCells = sources.map((s, i) => ({ ids: [...s.matchAll(/exercises\.check(?:Function|Value|That)\(\s*"([^"]+)"/g)].map((m) => m[1]), i })).filter((c) => c.ids.length > 0);
+        expect(checkCells.map((c) => c.ids[0])).toEqual(exercisesOf(file).map((e) => e.id));
+        for (const { ids, i } of checkCells) {
+          const text = outputs[i].map((o) => o.text).join("\n");
+          // Each check ran and failed on the missing answer, never passed.
+          expect([file, ids[0], text]).toEqual([file, ids[0], expect.stringMatching(new RegExp(`Exercise ${ids[0].replace(".", "\\.")} is not implemented yet`))]);
+          expect(text).not.toMatch(/✓ Exercise/);
+        }
         expect(problems.errors).toEqual([]);
       });
     }, 400_000);

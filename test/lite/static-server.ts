@@ -34,8 +34,12 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `root` on 127.0.0.1; folders answer with their index.html. */
-export function serveFolder(root: string): Promise<StaticServer> {
+/**
+ * Serves `root` on 127.0.0.1 (folders answer with their index.html); with `isolated`, every response carries the headers that make the page
+ * cross-origin isolated (`Cross-Origin-Opener-Policy` and `-Embedder-Policy`), as a host
+ * configured for it would.
+ */
+export function serveFolder(root: string, isolated = false): Promise<StaticServer> {
   let sent = 0;
   const files: string[] = [];
   const server = http.createServer((req, res) => {
@@ -53,7 +57,8 @@ export function serveFolder(root: string): Promise<StaticServer> {
     const body = fs.readFileSync(file);
     sent += body.length;
     files.push(file);
-    res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream", "Content-Length": body.length });
+    const isolation = isolated ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } : {};
+    res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream", "Content-Length": body.length, ...isolation });
     res.end(body);
   });
   return new Promise((resolve) => {
