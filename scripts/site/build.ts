@@ -12,7 +12,7 @@ import path from "node:path";
 import { plotlyPath } from "../../kernel-lib/src/plot/embed";
 import { ensureJupyterEnv, isAlive, JupyterEnv, ROOT, withLock } from "../jupyter-env";
 import { DEFAULT_CELL_TIMEOUT_SECONDS, listNotebooks, Notebook, runNotebook } from "../notebook-runner";
-import { buildLiteSite, LITE_DIR } from "./lite";
+import { buildLiteSite, isolationHeaders, LITE_DIR } from "./lite";
 import { indexPage, lessonPage, LessonInfo, renderLesson } from "./pages";
 
 /** The file that marks a folder as a site made by the exporter (only such a folder is ever replaced). */
@@ -275,6 +275,7 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
     const { lessons, warnings } = writeSite(building, executed, { notebooksDir, withSolutions: options.withSolutions });
     log(`Building the in-browser site ${LITE_DIR}/ ...`);
     await buildLiteSite({ notebooks, notebooksDir, outDir: path.join(building, LITE_DIR), jupyter, withSolutions: options.withSolutions ?? false });
+    fs.writeFileSync(path.join(building, "_headers"), isolationHeaders());
     const bytes = folderBytes(building);
     swapIn(building, outDir);
     inProgress.delete(building);

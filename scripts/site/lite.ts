@@ -22,6 +22,15 @@ export function liteLessonHref(notebookFile: string): string {
 }
 
 /** Options for {@link buildLiteSite}. */
+/**
+ * The `_headers` file (Netlify's and Cloudflare Pages' format) that makes the browser lessons
+ * cross-origin isolated where the host reads it, so that Kernel → Interrupt can stop a computing
+ * cell. Other hosts ignore it; the lessons work either way.
+ */
+export function isolationHeaders(): string {
+  return [`/${LITE_DIR}/*`, "  Cross-Origin-Opener-Policy: same-origin", "  Cross-Origin-Embedder-Policy: require-corp", ""].join("\n");
+}
+
 export interface LiteSiteOptions {
   /** The lesson notebooks (reference versions, with solutions). */
   notebooks: string[];

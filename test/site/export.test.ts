@@ -146,6 +146,8 @@ describe("the exported site", () => {
     }
     expect(result.warnings).toEqual([]);
     expect(leftovers()).toEqual([]);
+    // Hosts that read `_headers` serve the browser lessons cross-origin isolated (Interrupt then stops any cell).
+    expect(fs.readFileSync(path.join(site, "_headers"), "utf8")).toMatch(/^\/lite\/\*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n/);
     // The tiny lesson: two figures and a graph, all from outputs of the executed notebook.
     const tiny = result.lessons[1];
     expect(plotlyOutputs(tiny.executed)).toBe(2);
