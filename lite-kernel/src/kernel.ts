@@ -20,8 +20,25 @@ export class TypeScriptKernel extends BaseKernel {
   private readonly interruptFlag: Int32Array | null =
     typeof SharedArrayBuffer !== "undefined" && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true ? new Int32Array(new SharedArrayBuffer(4)) : null;
 
+  /** Whether the cell running now was sent with `stop_on_error: false` (JupyterLab does so for cells tagged `raises-exception`). */
+  private readonly queue: { keepGoing: boolean };
+
   constructor(options: IKernel.IOptions, workerUrl: string) {
-    super(options);
+    // JupyterLite 0.8 drops the cells queued behind any cell that replies with an error, unless the
+    // reply says an interrupt caused it; it ignores `stop_on_error`. A cell run with
+    // `stop_on_error: false` must not stop the cells after it, so its error reply carries that mark.
+    const queue = { keepGoing: false };
+    const send = options.sendMessage;
+    super({
+      ...options,
+      sendMessage: (msg) => {
+        if (queue.keepGoing && msg.header.msg_type === "execute_reply" && (msg.content as { status?: string }).status === "error") {
+          msg.metadata = { ...msg.metadata, cause: "interrupt" };
+        }
+        send(msg);
+      },
+    });
+    this.queue = queue;
     this.worker = new Worker(workerUrl);
     if (this.interruptFlag !== null) this.worker.postMessage({ type: "interrupt-flag", buffer: this.interruptFlag.buffer });
     this.started = new Promise((resolve) => {
@@ -96,6 +113,7 @@ export class TypeScriptKernel extends BaseKernel {
   }
 
   async executeRequest(content: KernelMessage.IExecuteRequestMsg["content"]): Promise<KernelMessage.IExecuteReplyMsg["content"]> {
+    this.queue.keepGoing = content.stop_on_error === false;
     const reply = await this.request("execute", content.code);
     const execution_count = this.executionCount;
     if (reply === null) {

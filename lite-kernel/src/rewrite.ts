@@ -31,22 +31,25 @@ export const INTERRUPT_POINT = "__gl_interruptPoint";
  * Puts a call of {@link INTERRUPT_POINT} at the start of every loop body, so that even `while (true) {}`
  * can be interrupted. Runs inside the compiler, so the source map still maps every line back.
  */
-const interruptibleLoops: ts.TransformerFactory<ts.SourceFile> = (context) => {
+const interruptibleLoops: ts.TransformerFactory<ts.SourceFile> = (context) => (sf) => {
   const f = context.factory;
-  const withPoint = (body: ts.Statement): ts.Block => {
+  /** The loop's body with the call first; a traceback through the call points at the loop's own line. */
+  const withPoint = (loop: ts.Node, body: ts.Statement): ts.Block => {
     const point = f.createExpressionStatement(f.createCallExpression(f.createIdentifier(INTERRUPT_POINT), undefined, []));
+    const start = loop.getStart(sf);
+    ts.setSourceMapRange(point, { pos: start, end: start });
     return ts.isBlock(body) ? f.updateBlock(body, [point, ...body.statements]) : f.createBlock([point, body], true);
   };
   const visit = (node: ts.Node): ts.Node => {
     const n = ts.visitEachChild(node, visit, context);
-    if (ts.isWhileStatement(n)) return f.updateWhileStatement(n, n.expression, withPoint(n.statement));
-    if (ts.isDoStatement(n)) return f.updateDoStatement(n, withPoint(n.statement), n.expression);
-    if (ts.isForStatement(n)) return f.updateForStatement(n, n.initializer, n.condition, n.incrementor, withPoint(n.statement));
-    if (ts.isForInStatement(n)) return f.updateForInStatement(n, n.initializer, n.expression, withPoint(n.statement));
-    if (ts.isForOfStatement(n)) return f.updateForOfStatement(n, n.awaitModifier, n.initializer, n.expression, withPoint(n.statement));
+    if (ts.isWhileStatement(n)) return f.updateWhileStatement(n, n.expression, withPoint(node, n.statement));
+    if (ts.isDoStatement(n)) return f.updateDoStatement(n, withPoint(node, n.statement), n.expression);
+    if (ts.isForStatement(n)) return f.updateForStatement(n, n.initializer, n.condition, n.incrementor, withPoint(node, n.statement));
+    if (ts.isForInStatement(n)) return f.updateForInStatement(n, n.initializer, n.expression, withPoint(node, n.statement));
+    if (ts.isForOfStatement(n)) return f.updateForOfStatement(n, n.awaitModifier, n.initializer, n.expression, withPoint(node, n.statement));
     return n;
   };
-  return (sf) => ts.visitNode(sf, visit) as ts.SourceFile;
+  return ts.visitNode(sf, visit) as ts.SourceFile;
 };
 
 /** Compiles `source` (the learner's cell) for {@link runCell}; `file` names it in stack traces. */

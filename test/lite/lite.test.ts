@@ -166,7 +166,7 @@ describe("Kernel → Interrupt", () => {
       expect(outputs).toHaveLength(1);
       expect(outputs[0].mime).toBe(ERROR_MIME);
       expect(outputs[0].text).toMatch(/^InterruptError: Kernel → Interrupt stopped this cell/);
-      expect(outputs[0].text).toContain("line 2 of this cell:  passes++;");
+      expect(outputs[0].text).toContain("line 1 of this cell:  while (true) {");
       // The same worker goes on, with the notebook's state.
       await typeAndRun(page, "[kept, passes > 1000]");
       expect(await lastOutputs(page)).toEqual([{ mime: "text/plain", text: "[ 42, true ]" }]);
