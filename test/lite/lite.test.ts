@@ -245,22 +245,25 @@ describe("every lesson runs in the browser", () => {
 });
 
 describe("every lesson of the learner build", () => {
-  const exercisesOf = (file: string) => analyzeNotebook(JSON.parse(fs.readFileSync(path.join(ROOT, "notebooks", file), "utf8"))).exercises;
+  const lessonOf = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "notebooks", file), "utf8"));
+  const exercisesOf = (file: string) => analyzeNotebook(lessonOf(file)).exercises;
   for (const file of lessonFiles().filter((f) => exercisesOf(f).length > 0)) {
-    test(`${file}, as handed out: Run All reaches every check, and each says its exercise is not implemented yet`, async () => {
+    test(`${file}, as handed out: Run All reaches every check, each fails, and each exercise says it is not implemented yet`, async () => {
       await withPage(learner, async (page, problems) => {
         await openNotebook(page, learner.url, file);
         await menu(page, "Run", "Run All Cells");
         await waitForKernelIdle(page, 300_000);
-        const sources = await cellSources(page);
         const outputs = await cellOutputs(page);
-        const checkCells = sources.map((s, i) => ({ ids: [...s.matchAll(/exercises\.check(?:Function|Value|That)\(\s*"([^"]+)"/g)].map((m) => m[1]), i })).filter((c) => c.ids.length > 0);
-        expect(checkCells.map((c) => c.ids[0])).toEqual(exercisesOf(file).map((e) => e.id));
-        for (const { ids, i } of checkCells) {
-          const text = outputs[i].map((o) => o.text).join("\n");
-          // Each check ran and failed on the missing answer, never passed.
-          expect([file, ids[0], text]).toEqual([file, ids[0], expect.stringMatching(new RegExp(`Exercise ${ids[0].replace(".", "\\.")} is not implemented yet`))]);
-          expect(text).not.toMatch(/✓ Exercise/);
+        // Cell k of the notebook is code cell codeIndex[k] on the page.
+        const cells: { cell_type: string }[] = lessonOf(file).cells;
+        const codeIndex = cells.map((_, k) => cells.slice(0, k).filter((c) => c.cell_type === "code").length);
+        const textOf = (k: number) => outputs[codeIndex[k]].map((o) => o.text).join("\n");
+        for (const exercise of exercisesOf(file)) {
+          const check = textOf(exercise.checkCell.index);
+          // The check ran and failed: on the exception the unanswered exercise throws, or on the value it left unset.
+          expect([file, exercise.id, check]).toEqual([file, exercise.id, expect.stringMatching(new RegExp(`^✗ Exercise ${exercise.id.replace(".", "\\.")}: `))]);
+          const said = [check, ...exercise.solutionCells.map((c) => textOf(c.index))].join("\n");
+          expect([file, exercise.id, said]).toEqual([file, exercise.id, expect.stringContaining(`Exercise ${exercise.id} is not implemented yet`)]);
         }
         expect(problems.errors).toEqual([]);
       });
