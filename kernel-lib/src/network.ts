@@ -8,6 +8,7 @@ import { Activation, ActivationName, leakyRelu, softmax } from "./activations";
 import { Initializer, InitializerName, getInitializer } from "./init";
 import { Dense, layerActivation } from "./layers";
 import { AnyLayer, denseLayersOf, isLayer, parametersOf } from "./layer";
+import { BatchNorm } from "./batchnorm";
 import { Loss, getLoss } from "./losses";
 import { Matrix } from "./matrix";
 import { Seed, rng } from "./random";
@@ -284,6 +285,12 @@ export interface MlpOptions {
   init?: InitializerName | Initializer | string;
   /** Seed or random source for the weights (default 0). */
   seed?: Seed;
+  /**
+   * Put a `BatchNorm` between every hidden layer's z = X·W + b and its activation (default false):
+   * each hidden layer becomes a linear Dense followed by a BatchNorm with the activation, as in
+   * Ioffe and Szegedy (2015).
+   */
+  batchNorm?: boolean;
 }
 
 /**
@@ -305,16 +312,24 @@ export function mlp(sizes: number[], options: MlpOptions = {}): Sequential {
     throw new Error(`mlp: ${acts.length} activations were given for ${hidden} hidden layers; give one per hidden layer or a single name.`);
   }
   const output = options.output ?? "softmax";
+  if (options.batchNorm !== undefined && typeof options.batchNorm !== "boolean") {
+    throw new Error(`mlp: batchNorm must be true or false, got ${JSON.stringify(options.batchNorm)}.`);
+  }
   if (output !== "linear" && output !== "sigmoid" && output !== "softmax") {
     throw new Error(`mlp: output must be "linear", "sigmoid" or "softmax", got ${JSON.stringify(output)}.`);
   }
   const init = getInitializer(options.init ?? "xavier", "mlp");
   const hiddenActs = acts.map((a, i) => layerActivation(a, `mlp: hidden layer ${i + 1}`));
   const random = rng(options.seed ?? 0);
-  const layers: Dense[] = [];
+  const layers: AnyLayer[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
     const activation = i < hidden ? hiddenActs[i] : output === "softmax" ? softmax : layerActivation(output, "mlp");
-    layers.push(new Dense(sizes[i], sizes[i + 1], { activation, init, seed: random, name: `dense ${i + 1} (${activation.name})` }));
+    if (options.batchNorm === true && i < hidden) {
+      layers.push(new Dense(sizes[i], sizes[i + 1], { init, seed: random, name: `dense ${i + 1} (linear)` }));
+      layers.push(new BatchNorm(sizes[i + 1], { activation, name: `batchnorm ${i + 1} (${activation.name})` }));
+    } else {
+      layers.push(new Dense(sizes[i], sizes[i + 1], { activation, init, seed: random, name: `dense ${i + 1} (${activation.name})` }));
+    }
   }
   return new Sequential(layers);
 }

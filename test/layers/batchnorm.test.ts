@@ -127,6 +127,20 @@ describe("BatchNorm forward and modes", () => {
   });
 });
 
+describe("mlp with batchNorm", () => {
+  it("puts a BatchNorm with the activation after each hidden layer's linear Dense; the output layer stays as it was", () => {
+    const net = mlp([4, 6, 5, 3], { activation: "sigmoid", batchNorm: true, seed: 1 });
+    expect(net.stack.map((l) => l.name)).toEqual(["dense 1 (linear)", "batchnorm 1 (sigmoid)", "dense 2 (linear)", "batchnorm 2 (sigmoid)", "dense 3 (softmax)"]);
+    expect(net.layers.map((l) => l.name)).toEqual(["dense 1 (linear)", "dense 2 (linear)", "dense 3 (softmax)"]);
+    // The same seed draws the same weights with and without batch normalization.
+    const plain = mlp([4, 6, 5, 3], { activation: "sigmoid", seed: 1 });
+    net.layers.forEach((l, i) => expect(l.W.data).toEqual(plain.layers[i].W.data));
+    const result = gradCheckNetwork(net, randn(7, 4, 2), oneHotRows(7, 3, 3), losses.crossEntropy);
+    expect(result.maxRelativeError, result.where).toBeLessThan(1e-6);
+    expect(() => mlp([2, 3, 2], { batchNorm: "yes" as any })).toThrow(/mlp: batchNorm must be true or false, got "yes"/);
+  });
+});
+
 describe("BatchNorm errors", () => {
   it("bad sizes and options name the layer, the value and the fix", () => {
     expect(() => new BatchNorm(0)).toThrow(/BatchNorm "batchnorm": numFeatures must be a positive whole number, got 0/);
