@@ -13,6 +13,9 @@ import { Matrix, argmaxRows } from "./matrix";
 import { Parameter, Sequential } from "./network";
 import { SGD } from "./optim";
 import { Adam } from "./adam";
+import { BatchNorm } from "./batchnorm";
+import { AnyLayer } from "./layer";
+import { Residual } from "./residual";
 import { clipGradNorm, clipGradValue, gradNorm } from "./clip";
 import { ProgressMode, ProgressState, createProgress } from "./progress";
 import { Random, Seed, rng } from "./random";
@@ -254,9 +257,27 @@ function prepare(net: Sequential, data: FitData, options: FitOptions, random: Ra
     validation = { X: data.X.selectRows(order.subarray(0, held)), y: data.y.selectRows(order.subarray(0, held)) };
     train = { X: data.X.selectRows(order.subarray(held)), y: data.y.selectRows(order.subarray(held)) };
   }
+  const batchSize = Math.min(options.batchSize ?? 10, train.X.rows);
+  const batchNorm = findBatchNorm(net.stack);
+  if (batchNorm !== undefined && (batchSize < 2 || train.X.rows % batchSize === 1)) {
+    throw new Error(
+      `fit: ${batchNorm.name} normalizes over each minibatch in training mode and needs at least 2 examples in every one, ` +
+        `but ${train.X.rows} training examples in minibatches of ${batchSize} leave a minibatch of 1. Choose a batchSize ≥ 2 that leaves a remainder other than 1.`,
+    );
+  }
   const recorder = options.record === false ? undefined : new DiagnosticsRecorder(net, options.record === true ? {} : options.record);
   const progress = createProgress(options.progress ?? "auto");
   return { lossFn, optimizer, recorder, progress, train, validation };
+}
+
+/** The first BatchNorm among the layers, looking inside residual blocks. */
+function findBatchNorm(layers: AnyLayer[]): BatchNorm | undefined {
+  for (const l of layers) {
+    if (l instanceof BatchNorm) return l;
+    const inner = l instanceof Residual ? findBatchNorm(l.body) : undefined;
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
 }
 
 /** Copies the rows `order[start … end)` of `src` into `dst` (a minibatch). */

@@ -1,7 +1,7 @@
 /** BatchNorm: exact gradients through the batch statistics, the two modes, running statistics, errors. */
 
 import { describe, expect, it } from "vitest";
-import { BatchNorm, Dense, Matrix, Sequential, evaluate, fit, gradCheck, gradCheckLayer, gradCheckNetwork, losses, mlp } from "../../kernel-lib/src";
+import { BatchNorm, Dense, Matrix, Residual, Sequential, evaluate, fit, gradCheck, gradCheckLayer, gradCheckNetwork, losses, mlp } from "../../kernel-lib/src";
 import { oneHotRows, randn } from "../unit/helpers";
 
 describe("BatchNorm: gradients against finite differences", () => {
@@ -156,6 +156,16 @@ describe("BatchNorm errors", () => {
     expect(Array.from(bn.runningMean)).toEqual([0, 0, 0]);
     bn.setTraining(false);
     expect(bn.forward(randn(1, 3, 1)).rows).toBe(1);
+  });
+
+  it("fit refuses, before training, minibatches that would leave one example for a BatchNorm (inside a residual block too)", () => {
+    const net = new Sequential([new Dense(2, 4, { seed: 1 }), new Residual([new BatchNorm(4, { name: "bn inner" })]), new Dense(4, 2, { activation: "softmax" })]);
+    const w = net.layers[0].W.data.slice();
+    const data = { X: randn(21, 2, 1), y: oneHotRows(21, 2, 2) };
+    expect(() => fit(net, data, { lr: 0.1, batchSize: 10, progress: "off" })).toThrow(/fit: bn inner normalizes over each minibatch.*21 training examples in minibatches of 10 leave a minibatch of 1/);
+    expect(() => fit(net, data, { lr: 0.1, batchSize: 1, progress: "off" })).toThrow(/minibatches of 1/);
+    expect(net.layers[0].W.data).toEqual(w);
+    expect(() => fit(net, data, { lr: 0.1, batchSize: 7, epochs: 1, progress: "off" })).not.toThrow();
   });
 
   it("backward before forward, or with the wrong shape, says so", () => {
