@@ -30,7 +30,8 @@ export interface BatchNormOptions {
  * (starts at 0) and an optional activation. Put it between a linear `Dense` and the nonlinearity,
  * as Ioffe and Szegedy do: `new Dense(784, 100)` then `new BatchNorm(100, { activation: "sigmoid" })`.
  * The Dense layer's bias is then redundant (subtracting μ_B removes it; its gradient is exactly 0
- * in training mode) and β takes its place.
+ * in training mode) and β takes its place: to measure such a layer's speed of learning, read
+ * ‖∂C/∂β‖ (`norm(bn.dBeta)`) or the Dense layer's ‖∂C/∂W‖, not its ‖∂C/∂b‖.
  *
  * @example
  * const net = new Sequential([new Dense(2, 8), new BatchNorm(8, { activation: "relu" }), new Dense(8, 2, { activation: "softmax" })]);
