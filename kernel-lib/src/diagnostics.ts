@@ -11,6 +11,9 @@ import { Loss, getLoss } from "./losses";
 import { Matrix, norm } from "./matrix";
 import { Sequential } from "./network";
 
+export { gradientThroughTime } from "./through-time";
+export type { TimeGradients } from "./through-time";
+
 /** Activations that saturate: f′(z) → 0 as |z| → ∞, so a unit far from z = 0 barely learns. */
 const SATURATING = new Set(["sigmoid", "tanh"]);
 /** The ReLU family: rectifiers that pass positive z (nearly) unchanged and flatten negative z. */

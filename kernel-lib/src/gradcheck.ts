@@ -5,6 +5,7 @@
  */
 
 import { Dense } from "./layers";
+import { AnyLayer, isLayer, parametersOf } from "./layer";
 import { Loss, getLoss } from "./losses";
 import { Matrix } from "./matrix";
 import { Sequential } from "./network";
@@ -94,9 +95,10 @@ export function gradCheckLoss(loss: Loss | string, yHat: Matrix, y: Matrix, opti
 
 /**
  * Checks one layer's backward pass: with C = Σ R ⊙ a for a fixed random R (so ∂C/∂a = R), compares
- * dW, db and dX from `backward` with finite differences of C.
+ * the parameter gradients (dW and db; γ and β; …) and dX from `backward` with finite differences of C.
+ * The layer is checked in its current mode (a BatchNorm in training mode through its batch statistics).
  */
-export function gradCheckLayer(layer: Dense, X: Matrix, options: GradCheckOptions = {}): GradCheckResult {
+export function gradCheckLayer(layer: AnyLayer, X: Matrix, options: GradCheckOptions = {}): GradCheckResult {
   const { h, worst } = settings(options);
   const random = rng(options.seed ?? 0);
   const input = X.clone();
@@ -111,10 +113,11 @@ export function gradCheckLayer(layer: Dense, X: Matrix, options: GradCheckOption
   };
   layer.zeroGrad();
   layer.forward(input);
-  const dX = layer.backward(R).clone();
-  const dW = layer.dW.clone(), db = layer.db.clone();
-  for (let i = 0; i < dW.data.length; i++) worst.compare(`${layer.name}.W[${i}]`, dW.data[i], centralDifference(layer.W.data, i, h, cost));
-  for (let i = 0; i < db.data.length; i++) worst.compare(`${layer.name}.b[${i}]`, db.data[i], centralDifference(layer.b.data, i, h, cost));
+  const dX = layer.backward(R, true)!.clone();
+  for (const p of parametersOf(layer)) {
+    const analytic = p.grad.data.slice();
+    for (let i = 0; i < analytic.length; i++) worst.compare(`${p.name}[${i}]`, analytic[i], centralDifference(p.value.data, i, h, cost));
+  }
   for (let i = 0; i < dX.data.length; i++) worst.compare(`${layer.name} input[${i}]`, dX.data[i], centralDifference(input.data, i, h, cost));
   return worst.result;
 }
@@ -138,17 +141,17 @@ export function gradCheckNetwork(net: Sequential, X: Matrix, y: Matrix, loss: Lo
 
 /**
  * Finite-difference gradient check of a scalar function (`{ f, df }`, e.g. an activation, at
- * `points`), a `Dense` layer (on a batch X), or a `Sequential` network (on X, y and a loss).
+ * `points`), a layer (`Dense`, `BatchNorm`, `Residual`, `RNN`, `LSTM`, on a batch X), or a `Sequential` network (on X, y and a loss).
  * Returns the worst relative error and where it occurred.
  */
 export function gradCheck(fn: { f(x: number): number; df(x: number): number }, points: number[], options?: GradCheckOptions): GradCheckResult;
-export function gradCheck(layer: Dense, X: Matrix, options?: GradCheckOptions): GradCheckResult;
+export function gradCheck(layer: AnyLayer, X: Matrix, options?: GradCheckOptions): GradCheckResult;
 export function gradCheck(net: Sequential, X: Matrix, y: Matrix, loss: Loss | string, options?: GradCheckOptions): GradCheckResult;
 export function gradCheck(target: unknown, a: any, b?: any, c?: any, d?: any): GradCheckResult {
   if (target instanceof Sequential) return gradCheckNetwork(target, a, b, c, d);
-  if (target instanceof Dense) return gradCheckLayer(target, a, b);
+  if (target instanceof Dense || isLayer(target)) return gradCheckLayer(target, a, b);
   if (target !== null && typeof target === "object" && typeof (target as any).f === "function" && typeof (target as any).df === "function") {
     return gradCheckScalar(target as { f(x: number): number; df(x: number): number }, a, b);
   }
-  throw new Error("gradCheck: expects an activation-like { f, df } with points, a Dense layer with a batch X, or a network with X, y and a loss.");
+  throw new Error("gradCheck: expects an activation-like { f, df } with points, a layer (Dense, BatchNorm, …) with a batch X, or a network with X, y and a loss.");
 }

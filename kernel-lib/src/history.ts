@@ -46,6 +46,8 @@ export interface EpochRecord {
   valLoss: number;
   /** Validation accuracy in [0, 1], or NaN. */
   valAccuracy: number;
+  /** With clipping on (`clipNorm` or `clipValue`), how many of the epoch's steps were clipped. */
+  clippedSteps?: number;
 }
 
 /** One minibatch step. */
@@ -56,6 +58,10 @@ export interface StepRecord {
   epoch: number;
   /** The minibatch loss before the update. */
   loss: number;
+  /** With clipping on: the global gradient norm ‖g‖ before clipping. */
+  gradNorm?: number;
+  /** With clipping on: whether this step's gradient was clipped. */
+  clipped?: boolean;
 }
 
 /** Everything `fit` measured. */

@@ -1,5 +1,5 @@
 /**
- * `Sequential`: dense layers applied one after another, and `mlp`, which builds one from a list of
+ * `Sequential`: layers applied one after another, and `mlp`, which builds one from a list of
  * layer sizes. Backpropagation runs the layers in reverse, each turning ∂C/∂(its output) into
  * ∂C/∂(its input) while adding up its own ∂C/∂W and ∂C/∂b.
  */
@@ -7,6 +7,8 @@
 import { Activation, ActivationName, leakyRelu, softmax } from "./activations";
 import { Initializer, InitializerName, getInitializer } from "./init";
 import { Dense, layerActivation } from "./layers";
+import { AnyLayer, denseLayersOf, isLayer, parametersOf } from "./layer";
+import { BatchNorm } from "./batchnorm";
 import { Loss, getLoss } from "./losses";
 import { Matrix } from "./matrix";
 import { Seed, rng } from "./random";
@@ -41,18 +43,33 @@ export interface SequentialJSON {
   layers: DenseJSON[];
 }
 
-/** A stack of dense layers; the output of each is the input of the next. */
+/**
+ * A stack of layers; the output of each is the input of the next. The last layer is a `Dense`
+ * (the output layer the loss reads); the others may also be `BatchNorm`, `Residual`, `RNN` or
+ * `LSTM` layers.
+ */
 export class Sequential {
-  /** The layers, input side first. */
+  /** Every layer in the order `forward` runs them, input side first. */
+  readonly stack: AnyLayer[];
+  /**
+   * The Dense layers, input side first, including those inside `Residual` blocks: the layers with
+   * W, b, z and a that diagnostics measure. For a network of Dense layers only, the same as `stack`.
+   */
   readonly layers: Dense[];
   /** Reused buffer for ∂C/∂ŷ or ∂C/∂z of the output layer. */
   private outputGrad: Matrix | undefined;
+  private _training = true;
 
-  /** A network from layers whose sizes chain (each layer's inputs = the previous layer's units). */
-  constructor(layers: Dense[]) {
+  /** A network from layers whose sizes chain (each layer's inputs = the previous layer's units), ending with a Dense layer. */
+  constructor(layers: AnyLayer[]) {
     if (!Array.isArray(layers) || layers.length === 0) {
       throw new Error("Sequential: needs at least one layer, e.g. new Sequential([new Dense(2, 1)]).");
     }
+    layers.forEach((l, i) => {
+      if (!(l instanceof Dense) && !isLayer(l)) {
+        throw new Error(`Sequential: layer ${i + 1} is not a layer (Dense, BatchNorm, Residual, RNN, LSTM), got ${l === null ? "null" : typeof l}.`);
+      }
+    });
     for (let i = 1; i < layers.length; i++) {
       if (layers[i].numInputs !== layers[i - 1].numOutputs) {
         throw new Error(
@@ -61,18 +78,58 @@ export class Sequential {
         );
       }
     }
-    this.layers = layers;
+    const last = layers[layers.length - 1];
+    if (!(last instanceof Dense)) {
+      throw new Error(
+        `Sequential: the last layer must be a Dense layer (the loss reads its output), but it is ${last.name}; ` +
+          `end with e.g. new Dense(${last.numOutputs}, k, { activation: "softmax" }).`,
+      );
+    }
+    this.stack = layers;
+    this.layers = layers.flatMap(denseLayersOf);
   }
 
   /** The last layer. */
   get outputLayer(): Dense {
-    return this.layers[this.layers.length - 1];
+    return this.stack[this.stack.length - 1] as Dense;
+  }
+
+  /** Inputs per example (the first layer's numInputs). */
+  get numInputs(): number {
+    return this.stack[0].numInputs;
+  }
+
+  /** Outputs per example (the output layer's numOutputs). */
+  get numOutputs(): number {
+    return this.outputLayer.numOutputs;
+  }
+
+  /** True in training mode (the default), false in evaluation mode; only `BatchNorm` behaves differently. */
+  get training(): boolean {
+    return this._training;
+  }
+
+  /** Training mode: `BatchNorm` layers normalize with each batch's statistics and update their running ones. Returns the network. */
+  train(): this {
+    return this.setTraining(true);
+  }
+
+  /** Evaluation mode: `BatchNorm` layers normalize with their running statistics, so each prediction depends on its own example only. Returns the network. */
+  eval(): this {
+    return this.setTraining(false);
+  }
+
+  /** Sets training (true) or evaluation (false) mode on every layer. Returns the network. */
+  setTraining(training: boolean): this {
+    this._training = training;
+    for (const layer of this.stack) if (!(layer instanceof Dense)) layer.setTraining(training);
+    return this;
   }
 
   /** Runs the layers in order; returns the last layer's output buffer (overwritten by the next pass). */
   private run(X: Matrix): Matrix {
     let a = X;
-    for (const layer of this.layers) a = layer.forward(a);
+    for (const layer of this.stack) a = layer.forward(a);
     return a;
   }
 
@@ -92,7 +149,7 @@ export class Sequential {
    */
   backward(dOut: Matrix): Matrix {
     let grad = dOut;
-    for (let i = this.layers.length - 1; i >= 0; i--) grad = this.layers[i].backward(grad);
+    for (let i = this.stack.length - 1; i >= 0; i--) grad = this.stack[i].backward(grad, true)!;
     return grad;
   }
 
@@ -122,39 +179,34 @@ export class Sequential {
     let grad: Matrix | undefined;
     if (lossFn.fused !== undefined && lossFn.fused.output === out.activation.name) {
       value = lossFn.fused.value(out.z!, y);
-      grad = out.backwardFromDelta(lossFn.fused.grad(yHat, y, this.outputGrad), this.layers.length > 1);
+      grad = out.backwardFromDelta(lossFn.fused.grad(yHat, y, this.outputGrad), this.stack.length > 1);
     } else {
       value = lossFn.value(yHat, y);
-      grad = out.backward(lossFn.grad(yHat, y, this.outputGrad), this.layers.length > 1);
+      grad = out.backward(lossFn.grad(yHat, y, this.outputGrad), this.stack.length > 1);
     }
     // The input layer's ∂C/∂X is never needed for training, so it is skipped.
-    for (let i = this.layers.length - 2; i >= 0; i--) grad = this.layers[i].backward(grad!, i > 0);
+    for (let i = this.stack.length - 2; i >= 0; i--) grad = this.stack[i].backward(grad!, i > 0);
     return value;
   }
 
-  /** Sets every dW and db to zero. */
+  /** Sets every gradient (dW, db, and those of other layers) to zero. */
   zeroGrad(): void {
-    for (const layer of this.layers) layer.zeroGrad();
+    for (const layer of this.stack) layer.zeroGrad();
   }
 
-  /** Every W and b with its gradient, input side first. */
+  /** Every W and b (and γ, β, … of other layers) with its gradient, input side first. */
   parameters(): Parameter[] {
-    const params: Parameter[] = [];
-    for (const layer of this.layers) {
-      params.push({ name: `${layer.name}.W`, value: layer.W, grad: layer.dW });
-      params.push({ name: `${layer.name}.b`, value: layer.b, grad: layer.db });
-    }
-    return params;
+    return this.stack.flatMap(parametersOf);
   }
 
   /** The number of trainable numbers in all layers. */
   get parameterCount(): number {
-    return this.layers.reduce((n, layer) => n + layer.parameterCount, 0);
+    return this.stack.reduce((n, layer) => n + layer.parameterCount, 0);
   }
 
-  /** A table of the layers: name, shape of W, activation, parameter count. */
+  /** A table of the layers: name, shape of W, activation (or what the layer does), parameter count. */
   summary(): string {
-    const rows = this.layers.map((l) => [l.name, `${l.numInputs} → ${l.numOutputs}`, l.activation.name, String(l.parameterCount)]);
+    const rows = this.stack.map((l) => [l.name, `${l.numInputs} → ${l.numOutputs}`, l instanceof Dense ? l.activation.name : l.kind, String(l.parameterCount)]);
     const header = ["layer", "shape", "activation", "parameters"];
     const all = [header, ...rows, ["total", "", "", String(this.parameterCount)]];
     const widths = header.map((_, c) => Math.max(...all.map((r) => r[c].length)));
@@ -165,6 +217,10 @@ export class Sequential {
 
   /** The network as plain JSON data (weights exact: JSON numbers round-trip Float64 values). */
   toJSON(): SequentialJSON {
+    const other = this.stack.find((l) => !(l instanceof Dense));
+    if (other !== undefined) {
+      throw new Error(`Sequential.toJSON: saving supports networks of Dense layers only, and this one holds ${other.name}. Keep the trained network in the session, or save its parameters() yourself.`);
+    }
     return {
       format: "gradient-lab/sequential",
       version: 1,
@@ -229,6 +285,12 @@ export interface MlpOptions {
   init?: InitializerName | Initializer | string;
   /** Seed or random source for the weights (default 0). */
   seed?: Seed;
+  /**
+   * Put a `BatchNorm` between every hidden layer's z = X·W + b and its activation (default false):
+   * each hidden layer becomes a linear Dense followed by a BatchNorm with the activation, as in
+   * Ioffe and Szegedy (2015).
+   */
+  batchNorm?: boolean;
 }
 
 /**
@@ -250,16 +312,24 @@ export function mlp(sizes: number[], options: MlpOptions = {}): Sequential {
     throw new Error(`mlp: ${acts.length} activations were given for ${hidden} hidden layers; give one per hidden layer or a single name.`);
   }
   const output = options.output ?? "softmax";
+  if (options.batchNorm !== undefined && typeof options.batchNorm !== "boolean") {
+    throw new Error(`mlp: batchNorm must be true or false, got ${JSON.stringify(options.batchNorm)}.`);
+  }
   if (output !== "linear" && output !== "sigmoid" && output !== "softmax") {
     throw new Error(`mlp: output must be "linear", "sigmoid" or "softmax", got ${JSON.stringify(output)}.`);
   }
   const init = getInitializer(options.init ?? "xavier", "mlp");
   const hiddenActs = acts.map((a, i) => layerActivation(a, `mlp: hidden layer ${i + 1}`));
   const random = rng(options.seed ?? 0);
-  const layers: Dense[] = [];
+  const layers: AnyLayer[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
     const activation = i < hidden ? hiddenActs[i] : output === "softmax" ? softmax : layerActivation(output, "mlp");
-    layers.push(new Dense(sizes[i], sizes[i + 1], { activation, init, seed: random, name: `dense ${i + 1} (${activation.name})` }));
+    if (options.batchNorm === true && i < hidden) {
+      layers.push(new Dense(sizes[i], sizes[i + 1], { init, seed: random, name: `dense ${i + 1} (linear)` }));
+      layers.push(new BatchNorm(sizes[i + 1], { activation, name: `batchnorm ${i + 1} (${activation.name})` }));
+    } else {
+      layers.push(new Dense(sizes[i], sizes[i + 1], { activation, init, seed: random, name: `dense ${i + 1} (${activation.name})` }));
+    }
   }
   return new Sequential(layers);
 }

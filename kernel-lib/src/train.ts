@@ -10,8 +10,13 @@ import { DiagnosticsSample, EpochRecord, History, StepRecord } from "./history";
 import { Dense } from "./layers";
 import { Loss, binaryCrossEntropy, crossEntropy, getLoss, mse } from "./losses";
 import { Matrix, argmaxRows } from "./matrix";
-import { Sequential } from "./network";
+import { Parameter, Sequential } from "./network";
 import { SGD } from "./optim";
+import { Adam } from "./adam";
+import { BatchNorm } from "./batchnorm";
+import { AnyLayer } from "./layer";
+import { Residual } from "./residual";
+import { clipGradNorm, clipGradValue, gradNorm } from "./clip";
 import { ProgressMode, ProgressState, createProgress } from "./progress";
 import { Random, Seed, rng } from "./random";
 import { representAs } from "./display/protocol";
@@ -32,8 +37,12 @@ export interface FitOptions {
   momentum?: number;
   /** L2 weight decay λ ≥ 0 (default 0). */
   weightDecay?: number;
-  /** An optimizer to use instead of a new SGD built from lr, momentum and weightDecay (keep it to change `lr` from a callback). */
-  optimizer?: SGD;
+  /** An optimizer (SGD or Adam) to use instead of a new SGD built from lr, momentum and weightDecay (keep it to change `lr` from a callback). */
+  optimizer?: SGD | Adam;
+  /** Clip the global gradient norm to at most this before every update (see `clipGradNorm`); steps record the norm before clipping. */
+  clipNorm?: number;
+  /** Clip every gradient entry to [−clipValue, clipValue] before every update (see `clipGradValue`). */
+  clipValue?: number;
   /** Passes over the training data (default 10). */
   epochs?: number;
   /** Examples per minibatch (default 10); the last minibatch of an epoch may be smaller. */
@@ -100,7 +109,7 @@ function firstNonFinite(d: Float64Array): number | undefined {
 }
 
 /** The first non-finite quantity of a step, in the order it was computed, as [layer, quantity, value]. */
-function findNonFinite(layers: Dense[], loss: number): [Dense, string, number] | undefined {
+function findNonFinite(layers: Dense[], loss: number): [{ name: string }, string, number] | undefined {
   for (const l of layers) {
     for (const [quantity, m] of [["pre-activations z", l.z!], ["activations a", l.a!]] as const) {
       const bad = firstNonFinite(m.data);
@@ -117,13 +126,17 @@ function findNonFinite(layers: Dense[], loss: number): [Dense, string, number] |
   return undefined;
 }
 
-/** A non-finite weight or bias after an update, as [layer, quantity, value]. */
-function findNonFiniteParameter(layers: Dense[]): [Dense, string, number] | undefined {
+/** A non-finite weight or bias after an update, as [layer, quantity, value]; `others` are the parameters of layers other than Dense. */
+function findNonFiniteParameter(layers: Dense[], others: [{ name: string }, Parameter][]): [{ name: string }, string, number] | undefined {
   for (const l of layers) {
     for (const [quantity, m] of [["weights W", l.W], ["biases b", l.b]] as const) {
       const bad = firstNonFinite(m.data);
       if (bad !== undefined) return [l, quantity, bad];
     }
+  }
+  for (const [l, p] of others) {
+    const bad = firstNonFinite(p.value.data);
+    if (bad !== undefined) return [l, `parameter ${p.name}`, bad];
   }
   return undefined;
 }
@@ -165,7 +178,7 @@ function requireData(where: string, net: Sequential, data: FitData): void {
     throw new Error(`${where}: expected { X, y } with two Matrix values (one example per row), e.g. data.spiral({ seed: 1 }).`);
   }
   const { X, y } = data;
-  const inputs = net.layers[0].numInputs, outputs = net.outputLayer.numOutputs;
+  const inputs = net.numInputs, outputs = net.numOutputs;
   if (X.cols !== inputs || y.cols !== outputs || y.rows !== X.rows || X.rows === 0) {
     throw new Error(
       `${where}: X is ${X.shape} and y is ${y.shape}, but the network takes ${inputs} inputs and gives ${outputs} outputs; ` +
@@ -176,12 +189,19 @@ function requireData(where: string, net: Sequential, data: FitData): void {
 
 /**
  * The mean loss C over (X, y) and the classification accuracy (share of rows classified
- * correctly; NaN unless y holds class labels). Computed in one forward pass.
+ * correctly; NaN unless y holds class labels). Computed in one forward pass, in evaluation mode
+ * (BatchNorm layers use their running statistics); the network's mode is restored afterwards.
  */
 export function evaluate(net: Sequential, data: FitData, loss?: Loss | string): { loss: number; accuracy: number } {
   requireData("evaluate", net, data);
   const lossFn = loss === undefined ? defaultLoss(net) : getLoss(loss, "evaluate");
-  const yHat = net.forward(data.X);
+  const training = net.training;
+  let yHat: Matrix;
+  try {
+    yHat = net.eval().forward(data.X);
+  } finally {
+    net.setTraining(training);
+  }
   const out = net.outputLayer;
   const fused = lossFn.fused !== undefined && lossFn.fused.output === out.activation.name;
   const value = fused ? lossFn.fused!.value(out.z!, data.y) : lossFn.value(yHat, data.y);
@@ -208,13 +228,23 @@ function prepare(net: Sequential, data: FitData, options: FitOptions, random: Ra
   if (options.validation !== undefined) requireData("fit: validation", net, options.validation);
   let optimizer = options.optimizer;
   if (optimizer !== undefined) {
-    if (!(optimizer instanceof SGD)) throw new Error("fit: optimizer must be an SGD, e.g. new SGD(net.parameters(), { lr: 0.1 }).");
+    if (!(optimizer instanceof SGD) && !(optimizer instanceof Adam)) {
+      throw new Error("fit: optimizer must be an SGD or an Adam, e.g. new SGD(net.parameters(), { lr: 0.1 }) or new Adam(net.parameters()).");
+    }
     if (options.lr !== undefined || options.momentum !== undefined || options.weightDecay !== undefined) {
       throw new Error("fit: with an optimizer, set lr, momentum and weightDecay on the optimizer, not in the fit options.");
     }
   } else {
     if (options.lr === undefined) throw new Error("fit: the learning rate lr is required, e.g. { lr: 0.1 } (or pass an optimizer).");
     optimizer = new SGD(net.parameters(), { lr: options.lr, momentum: options.momentum, weightDecay: options.weightDecay });
+  }
+  for (const [name, x] of [["clipNorm", options.clipNorm], ["clipValue", options.clipValue]] as const) {
+    if (x !== undefined && (typeof x !== "number" || !(x > 0) || !Number.isFinite(x))) {
+      throw new Error(`fit: ${name} must be a positive finite number, got ${String(x)}. Use e.g. { ${name}: 1 } (gradients smaller than it are left alone).`);
+    }
+  }
+  if (options.clipNorm !== undefined && options.clipValue !== undefined) {
+    throw new Error("fit: give either clipNorm (scale the whole gradient, keeping its direction) or clipValue (cut each entry), not both.");
   }
   let train = data, validation = options.validation;
   const split = options.validationSplit;
@@ -227,9 +257,27 @@ function prepare(net: Sequential, data: FitData, options: FitOptions, random: Ra
     validation = { X: data.X.selectRows(order.subarray(0, held)), y: data.y.selectRows(order.subarray(0, held)) };
     train = { X: data.X.selectRows(order.subarray(held)), y: data.y.selectRows(order.subarray(held)) };
   }
+  const batchSize = Math.min(options.batchSize ?? 10, train.X.rows);
+  const batchNorm = findBatchNorm(net.stack);
+  if (batchNorm !== undefined && (batchSize < 2 || train.X.rows % batchSize === 1)) {
+    throw new Error(
+      `fit: ${batchNorm.name} normalizes over each minibatch in training mode and needs at least 2 examples in every one, ` +
+        `but ${train.X.rows} training examples in minibatches of ${batchSize} leave a minibatch of 1. Choose a batchSize ≥ 2 that leaves a remainder other than 1.`,
+    );
+  }
   const recorder = options.record === false ? undefined : new DiagnosticsRecorder(net, options.record === true ? {} : options.record);
   const progress = createProgress(options.progress ?? "auto");
   return { lossFn, optimizer, recorder, progress, train, validation };
+}
+
+/** The first BatchNorm among the layers, looking inside residual blocks. */
+function findBatchNorm(layers: AnyLayer[]): BatchNorm | undefined {
+  for (const l of layers) {
+    if (l instanceof BatchNorm) return l;
+    const inner = l instanceof Residual ? findBatchNorm(l.body) : undefined;
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
 }
 
 /** Copies the rows `order[start … end)` of `src` into `dst` (a minibatch). */
@@ -243,7 +291,11 @@ function gather(src: Matrix, order: Int32Array, start: number, end: number, dst:
  * loss before the update; per epoch the mean training loss and accuracy over that epoch's
  * minibatches (each measured before its update, weighted by its size), and the validation loss and
  * accuracy after the epoch; diagnostics sampled every `record.every` steps. The same seed and
- * options give a bit-for-bit identical history.
+ * options give a bit-for-bit identical history. Trains in training mode (BatchNorm uses batch
+ * statistics) and restores the network's mode afterwards. With `clipNorm` or `clipValue`, each
+ * step's gradient is clipped after backprop and before the update (the recorded diagnostics see
+ * the clipped gradient); every step record then holds the norm before clipping and whether it
+ * clipped, and every epoch record how many of its steps clipped.
  */
 export function fit(net: Sequential, data: FitData, options: FitOptions): History {
   if (options === null || typeof options !== "object") throw new Error("fit: expected options such as { lr: 0.1, epochs: 10, batchSize: 10 }.");
@@ -261,51 +313,69 @@ export function fit(net: Sequential, data: FitData, options: FitOptions): Histor
   const full = { X: new Matrix(batchSize, train.X.cols), y: new Matrix(batchSize, train.y.cols) };
   const rest = n % batchSize;
   const last = rest === 0 ? full : { X: new Matrix(rest, train.X.cols), y: new Matrix(rest, train.y.cols) };
-  const fail = (found: [Dense, string, number], step: number, epoch: number): never => {
+  // Dense layers are checked by name and quantity; the others (γ, β, recurrent weights) parameter by parameter.
+  const others = net.stack.flatMap((l) => (l instanceof Dense ? [] : l.parameters().map((p): [{ name: string }, Parameter] => [l, p])));
+  const { clipNorm, clipValue } = options;
+  const fail = (found: [{ name: string }, string, number], step: number, epoch: number): never => {
     progress.finish(state);
     throw new NonFiniteError(step, epoch, found[0].name, found[1], found[2], optimizer.lr, history);
   };
-  let step = 0, stop = false;
-  for (let epoch = 1; epoch <= epochs && !stop; epoch++) {
-    state.epoch = epoch;
-    if (options.shuffle !== false) random.shuffle(order);
-    let lossSum = 0, correct = 0;
-    for (let start = 0; start < n; start += batchSize) {
-      const end = Math.min(start + batchSize, n);
-      const batch = end - start === batchSize ? full : last;
-      gather(train.X, order, start, end, batch.X);
-      gather(train.y, order, start, end, batch.y);
-      step++;
-      net.zeroGrad();
-      const loss = net.backprop(batch.X, batch.y, lossFn);
-      const bad = findNonFinite(net.layers, loss);
-      if (bad !== undefined) fail(bad, step, epoch);
-      lossSum += loss * (end - start);
-      if (classification) correct += countCorrect(net.outputLayer.a!, batch.y);
-      const sampled = recorder !== undefined && recorder.samples(step);
-      if (sampled) recorder!.beforeUpdate(step, epoch);
-      optimizer.step();
-      const badParameter = findNonFiniteParameter(net.layers);
-      if (badParameter !== undefined) fail(badParameter, step, epoch);
-      if (sampled) history.diagnostics.push(recorder!.afterUpdate());
-      const record: StepRecord = { step, epoch, loss };
-      history.steps.push(record);
-      stepLosses.push(loss);
-      state.step = step;
-      progress.update(state);
-      if (options.onStep !== undefined && options.onStep(record, net) === false) {
-        stop = true;
-        break;
+  const training = net.training;
+  net.train();
+  try {
+    let step = 0, stop = false;
+    for (let epoch = 1; epoch <= epochs && !stop; epoch++) {
+      state.epoch = epoch;
+      if (options.shuffle !== false) random.shuffle(order);
+      let lossSum = 0, correct = 0, clippedSteps = 0;
+      for (let start = 0; start < n; start += batchSize) {
+        const end = Math.min(start + batchSize, n);
+        const batch = end - start === batchSize ? full : last;
+        gather(train.X, order, start, end, batch.X);
+        gather(train.y, order, start, end, batch.y);
+        step++;
+        net.zeroGrad();
+        const loss = net.backprop(batch.X, batch.y, lossFn);
+        const bad = findNonFinite(net.layers, loss);
+        if (bad !== undefined) fail(bad, step, epoch);
+        lossSum += loss * (end - start);
+        if (classification) correct += countCorrect(net.outputLayer.a!, batch.y);
+        const record: StepRecord = { step, epoch, loss };
+        if (clipNorm !== undefined) {
+          record.gradNorm = clipGradNorm(optimizer.params, clipNorm);
+          record.clipped = record.gradNorm > clipNorm;
+        } else if (clipValue !== undefined) {
+          record.gradNorm = gradNorm(optimizer.params);
+          record.clipped = clipGradValue(optimizer.params, clipValue) > 0;
+        }
+        if (record.clipped) clippedSteps++;
+        const sampled = recorder !== undefined && recorder.samples(step);
+        if (sampled) recorder!.beforeUpdate(step, epoch);
+        optimizer.step();
+        const badParameter = findNonFiniteParameter(net.layers, others);
+        if (badParameter !== undefined) fail(badParameter, step, epoch);
+        if (sampled) history.diagnostics.push(recorder!.afterUpdate());
+        history.steps.push(record);
+        stepLosses.push(loss);
+        state.step = step;
+        progress.update(state);
+        if (options.onStep !== undefined && options.onStep(record, net) === false) {
+          stop = true;
+          break;
+        }
       }
+      if (stop) break;
+      const val = validation !== undefined ? evaluate(net, validation, lossFn) : { loss: NaN, accuracy: NaN };
+      const record: EpochRecord = { epoch, loss: lossSum / n, accuracy: classification ? correct / n : NaN, valLoss: val.loss, valAccuracy: val.accuracy };
+      if (clipNorm !== undefined || clipValue !== undefined) record.clippedSteps = clippedSteps;
+      history.epochs.push(record);
+      state.epochLoss = record.loss;
+      state.valLoss = record.valLoss;
+      progress.update(state);
+      if (options.onEpoch !== undefined && options.onEpoch(record, net) === false) stop = true;
     }
-    if (stop) break;
-    const val = validation !== undefined ? evaluate(net, validation, lossFn) : { loss: NaN, accuracy: NaN };
-    const record: EpochRecord = { epoch, loss: lossSum / n, accuracy: classification ? correct / n : NaN, valLoss: val.loss, valAccuracy: val.accuracy };
-    history.epochs.push(record);
-    state.epochLoss = record.loss;
-    state.valLoss = record.valLoss;
-    progress.update(state);
-    if (options.onEpoch !== undefined && options.onEpoch(record, net) === false) stop = true;
+  } finally {
+    net.setTraining(training);
   }
   progress.finish(state);
   return history;

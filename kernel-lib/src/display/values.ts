@@ -6,6 +6,7 @@
  */
 
 import { inspectValue } from "../environment";
+import { Dense } from "../layers";
 import { Matrix } from "../matrix";
 import { Sequential } from "../network";
 import { Value } from "../value";
@@ -70,12 +71,12 @@ export function matrixHtml(m: Matrix): string {
 
 /** One row per layer of a network's summary: name, activation, shape, parameters, initializer. */
 function layerRows(net: Sequential): string[][] {
-  return net.layers.map((l) => [l.name, l.activation.name, `${l.numInputs} → ${l.numOutputs}`, l.parameterCount.toLocaleString("en-US"), l.init]);
+  return net.stack.map((l) => [l.name, l instanceof Dense ? l.activation.name : l.kind, `${l.numInputs} → ${l.numOutputs}`, l.parameterCount.toLocaleString("en-US"), l instanceof Dense ? l.init : ""]);
 }
 
 /** The summary's last row: the network's input → output widths and its parameter count. */
 function totalRow(net: Sequential): string[] {
-  return ["total", "", `${net.layers[0]?.numInputs ?? 0} → ${net.layers[net.layers.length - 1]?.numOutputs ?? 0}`, net.parameterCount.toLocaleString("en-US"), ""];
+  return ["total", "", `${net.numInputs} → ${net.numOutputs}`, net.parameterCount.toLocaleString("en-US"), ""];
 }
 
 const SUMMARY_HEADER = ["layer", "activation", "shape (in → out)", "parameters", "initializer"];
@@ -88,7 +89,7 @@ export function networkText(net: Sequential): string {
   const widths = SUMMARY_HEADER.map((_, c) => Math.max(...all.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((cell, c) => (c === 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join("  ").trimEnd();
   const rule = widths.map((w) => "─".repeat(w)).join("  ");
-  return [`Sequential: ${net.layers.length} layers`, line(SUMMARY_HEADER), rule, ...rows.map(line), rule, line(total)].join("\n");
+  return [`Sequential: ${net.stack.length} layers`, line(SUMMARY_HEADER), rule, ...rows.map(line), rule, line(total)].join("\n");
 }
 
 /** A network's summary as an HTML table. */
@@ -97,7 +98,7 @@ export function networkHtml(net: Sequential): string {
   const row = (r: string[], tag: string) => `<tr>${r.map((s, c) => cell(tag, s, c === 3)).join("")}</tr>`;
   const total = totalRow(net);
   return (
-    `<table class="gradient-lab-summary"><caption style="text-align:left">Sequential: ${net.layers.length} layers</caption>` +
+    `<table class="gradient-lab-summary"><caption style="text-align:left">Sequential: ${net.stack.length} layers</caption>` +
     `<thead>${row(SUMMARY_HEADER, "th")}</thead><tbody>${layerRows(net).map((r) => row(r, "td")).join("")}</tbody>` +
     `<tfoot>${row(total, "th")}</tfoot></table>`
   );
