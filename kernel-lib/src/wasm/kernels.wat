@@ -1,0 +1,137 @@
+;; kernel-lib's matrix products in WebAssembly SIMD (f64x2), the twin of the TypeScript kernels in
+;; ../kernels.ts, which stay the readable reference. Built by scripts/build-wasm.ts (wabt's wat2wasm);
+;; ./simd.ts loads it and moves the operands in and out of its memory.
+;;
+;; C [m×n] = A·B, cᵢⱼ = Σₚ A(i, p)·B(p, j), in two steps:
+;;   1. `pack` copies A into panels of 2 rows and B into panels of 8 columns, each panel laid out
+;;      along p, so the inner loop reads both with consecutive loads, whatever the layout of A and B
+;;      (this is how one kernel serves A·B, Aᵀ·B and A·Bᵀ). Rows and columns past the edge of C are
+;;      filled with zeros; they are computed but never stored.
+;;   2. `product` computes C in 2×8 tiles: 8 f64x2 sums, each holding two neighbouring columns of one
+;;      row of C, run along p.
+;;
+;; Why the result equals the reference loop bit for bit: the vectors run across the columns of C,
+;; never along p, so each lane is the scalar sum s = 0 + a₀b₀ + a₁b₁ + … from p = 0 upwards, each
+;; product rounded and then added (f64x2.mul, then f64x2.add: no fused multiply-add), and then
+;; C = s, or C = C + s when accumulating. Lanes never mix.
+
+(module
+  (memory (export "memory") 1)
+
+  ;; Packs the `rows` × `depth` matrix M(r, p) at src + r·rowStride + p·depthStride (byte strides)
+  ;; into panels of `panel` rows: panel after panel, and within one, for p = 0, 1, …, its `panel`
+  ;; values M(r, p) side by side; rows past `rows` are zeros.
+  (func (export "pack")
+    (param $rows i32) (param $depth i32) (param $src i32) (param $rowStride i32) (param $depthStride i32)
+    (param $dst i32) (param $panel i32)
+    (local $r0 i32) (local $p i32) (local $r i32) (local $from i32)
+    (local.set $r0 (i32.const 0))
+    (block $donePanels
+      (loop $panels
+        (br_if $donePanels (i32.ge_u (local.get $r0) (local.get $rows)))
+        (local.set $p (i32.const 0))
+        (block $doneDepth
+          (loop $alongDepth
+            (br_if $doneDepth (i32.ge_u (local.get $p) (local.get $depth)))
+            (local.set $r (i32.const 0))
+            (block $doneRows
+              (loop $acrossPanel
+                (br_if $doneRows (i32.ge_u (local.get $r) (local.get $panel)))
+                (if (i32.lt_u (i32.add (local.get $r0) (local.get $r)) (local.get $rows))
+                  (then
+                    (local.set $from (i32.add (local.get $src)
+                      (i32.add (i32.mul (i32.add (local.get $r0) (local.get $r)) (local.get $rowStride))
+                               (i32.mul (local.get $p) (local.get $depthStride)))))
+                    (f64.store (local.get $dst) (f64.load (local.get $from))))
+                  (else (f64.store (local.get $dst) (f64.const 0))))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                (br $acrossPanel)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $alongDepth)))
+        (local.set $r0 (i32.add (local.get $r0) (local.get $panel)))
+        (br $panels))))
+
+  ;; Stores lanes 2v and 2v+1 of one tile row (the f64x2 `s`, starting at column `lane` = 2v of the
+  ;; tile) at `at`, keeping only columns before `cols`: C = s, or C = C + s with `acc`.
+  (func $storePair (param $at i32) (param $lane i32) (param $cols i32) (param $acc i32) (param $s v128)
+    (if (i32.ge_u (local.get $lane) (local.get $cols)) (then (return)))
+    (if (local.get $acc)
+      (then (local.set $s (f64x2.add (if (result v128) (i32.ge_u (i32.add (local.get $lane) (i32.const 1)) (local.get $cols))
+                                       (then (v128.load64_splat (local.get $at)))
+                                       (else (v128.load (local.get $at))))
+                                     (local.get $s)))))
+    (if (i32.ge_u (i32.add (local.get $lane) (i32.const 1)) (local.get $cols))
+      (then (v128.store64_lane 0 (local.get $at) (local.get $s)))
+      (else (v128.store (local.get $at) (local.get $s)))))
+
+  ;; Stores one tile row, its 8 columns in s0…s3, at `at`, keeping the first `cols`.
+  (func $storeRow (param $at i32) (param $cols i32) (param $acc i32) (param $s0 v128) (param $s1 v128) (param $s2 v128) (param $s3 v128)
+    (call $storePair (local.get $at) (i32.const 0) (local.get $cols) (local.get $acc) (local.get $s0))
+    (call $storePair (i32.add (local.get $at) (i32.const 16)) (i32.const 2) (local.get $cols) (local.get $acc) (local.get $s1))
+    (call $storePair (i32.add (local.get $at) (i32.const 32)) (i32.const 4) (local.get $cols) (local.get $acc) (local.get $s2))
+    (call $storePair (i32.add (local.get $at) (i32.const 48)) (i32.const 6) (local.get $cols) (local.get $acc) (local.get $s3)))
+
+  ;; C [m×n, row-major at C] = A·B (C += A·B with `acc`) from A packed in 2-row panels at `A` and B
+  ;; packed in 8-column panels at `B`, inner size k.
+  (func (export "product")
+    (param $m i32) (param $n i32) (param $k i32) (param $A i32) (param $B i32) (param $C i32) (param $acc i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $pa i32) (local $pb i32) (local $panelB i32)
+    (local $at i32) (local $cols i32)
+    (local $a v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $s00 v128) (local $s01 v128) (local $s02 v128) (local $s03 v128)
+    (local $s10 v128) (local $s11 v128) (local $s12 v128) (local $s13 v128)
+    ;; Column panels outermost: one panel of B (k×8 values) is read again by every row panel of A.
+    (local.set $j (i32.const 0))
+    (local.set $panelB (local.get $B))
+    (block $doneCols
+      (loop $colPanels
+        (br_if $doneCols (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $cols (select (i32.sub (local.get $n) (local.get $j)) (i32.const 8)
+                                 (i32.lt_u (i32.sub (local.get $n) (local.get $j)) (i32.const 8))))
+        (local.set $i (i32.const 0))
+        (local.set $pa (local.get $A))
+        (block $doneRows
+          (loop $rowPanels
+            (br_if $doneRows (i32.ge_u (local.get $i) (local.get $m)))
+            (local.set $s00 (v128.const i64x2 0 0)) (local.set $s01 (v128.const i64x2 0 0))
+            (local.set $s02 (v128.const i64x2 0 0)) (local.set $s03 (v128.const i64x2 0 0))
+            (local.set $s10 (v128.const i64x2 0 0)) (local.set $s11 (v128.const i64x2 0 0))
+            (local.set $s12 (v128.const i64x2 0 0)) (local.set $s13 (v128.const i64x2 0 0))
+            (local.set $pb (local.get $panelB))
+            (local.set $p (i32.const 0))
+            (block $doneK
+              (loop $alongK
+                (br_if $doneK (i32.ge_u (local.get $p) (local.get $k)))
+                ;; B(p, j…j+7) and, one row at a time, A(i, p) in both lanes.
+                (local.set $b0 (v128.load (local.get $pb)))
+                (local.set $b1 (v128.load offset=16 (local.get $pb)))
+                (local.set $b2 (v128.load offset=32 (local.get $pb)))
+                (local.set $b3 (v128.load offset=48 (local.get $pb)))
+                (local.set $a (v128.load64_splat (local.get $pa)))
+                (local.set $s00 (f64x2.add (local.get $s00) (f64x2.mul (local.get $a) (local.get $b0))))
+                (local.set $s01 (f64x2.add (local.get $s01) (f64x2.mul (local.get $a) (local.get $b1))))
+                (local.set $s02 (f64x2.add (local.get $s02) (f64x2.mul (local.get $a) (local.get $b2))))
+                (local.set $s03 (f64x2.add (local.get $s03) (f64x2.mul (local.get $a) (local.get $b3))))
+                (local.set $a (v128.load64_splat offset=8 (local.get $pa)))
+                (local.set $s10 (f64x2.add (local.get $s10) (f64x2.mul (local.get $a) (local.get $b0))))
+                (local.set $s11 (f64x2.add (local.get $s11) (f64x2.mul (local.get $a) (local.get $b1))))
+                (local.set $s12 (f64x2.add (local.get $s12) (f64x2.mul (local.get $a) (local.get $b2))))
+                (local.set $s13 (f64x2.add (local.get $s13) (f64x2.mul (local.get $a) (local.get $b3))))
+                (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+                (local.set $pb (i32.add (local.get $pb) (i32.const 64)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $alongK)))
+            (local.set $at (i32.add (local.get $C)
+              (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 3))))
+            (call $storeRow (local.get $at) (local.get $cols) (local.get $acc)
+              (local.get $s00) (local.get $s01) (local.get $s02) (local.get $s03))
+            (if (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $m))
+              (then (call $storeRow (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3))) (local.get $cols) (local.get $acc)
+                      (local.get $s10) (local.get $s11) (local.get $s12) (local.get $s13))))
+            (local.set $i (i32.add (local.get $i) (i32.const 2)))
+            (br $rowPanels)))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+        (local.set $panelB (local.get $pb))
+        (br $colPanels))))
+)

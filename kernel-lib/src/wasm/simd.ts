@@ -1,0 +1,125 @@
+/**
+ * The WebAssembly SIMD matrix products (kernels.wat, compiled at build time into
+ * binary.generated.ts): the same three products as the TypeScript kernels in ../kernels.ts, with the
+ * same signatures and bit-for-bit the same results, two columns of C per f64x2 instruction.
+ *
+ * WebAssembly code reads only its own memory, so the operands travel through one scratch region at
+ * the start of it: A, B (and C when accumulating) are copied in, C is copied out. The region is
+ * reused from call to call and grows only when a product needs more room than any before it, so a
+ * training loop allocates nothing; views on the memory are made again after it grows (growing
+ * detaches the old ones), and no view on it ever leaves this file.
+ */
+
+import { KERNELS_WASM_BASE64 } from "./binary.generated";
+
+/** The kernel signature shared with ../kernels.ts: C [m×n] = A·B (C += A·B with `accumulate`). */
+export type ProductKernel = (m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array, accumulate: boolean) => void;
+
+/** What kernels.wat exports (addresses and strides in bytes). */
+interface KernelExports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  pack(rows: number, depth: number, src: number, rowStride: number, depthStride: number, dst: number, panel: number): void;
+  product(m: number, n: number, k: number, A: number, B: number, C: number, accumulate: number): void;
+}
+
+/** The slice of the WebAssembly API this file uses (kernel-lib compiles without the DOM typings). */
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports?: object) => { exports: unknown };
+}
+
+const PAGE_BYTES = 65536;
+/** The tile of kernels.wat's `product`: 2 rows of A by 8 columns of B. */
+const PANEL_A = 2, PANEL_B = 8;
+
+/** The module's bytes, decoded from base64 (atob exists in browsers, workers and Node ≥ 16). */
+function wasmBytes(): Uint8Array {
+  const text: string = (globalThis as unknown as { atob(s: string): string }).atob(KERNELS_WASM_BASE64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * The instantiated kernels, or undefined where this engine has no WebAssembly or no SIMD (it then
+ * fails to validate the module). Compiled synchronously: the module is small, which every engine
+ * allows, also on a browser's main thread.
+ */
+function instantiate(): KernelExports | undefined {
+  const wasm = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  if (wasm === undefined) return undefined;
+  try {
+    const bytes = wasmBytes();
+    if (!wasm.validate(bytes)) return undefined;
+    return new wasm.Instance(new wasm.Module(bytes)).exports as KernelExports;
+  } catch {
+    return undefined;
+  }
+}
+
+const kernels = instantiate();
+
+/** Whether this engine runs the WebAssembly SIMD kernels. */
+export const simdAvailable: boolean = kernels !== undefined;
+
+/** The whole memory as Float64 values; made again whenever the memory grows. */
+let memory = kernels === undefined ? new Float64Array(0) : new Float64Array(kernels.memory.buffer);
+
+/** Grows the memory to hold at least `doubles` Float64 values. */
+function reserve(doubles: number): void {
+  if (doubles <= memory.length) return;
+  const bytes = doubles * 8;
+  const pages = Math.ceil((bytes - kernels!.memory.buffer.byteLength) / PAGE_BYTES);
+  kernels!.memory.grow(pages);
+  memory = new Float64Array(kernels!.memory.buffer);
+}
+
+/** `length` rounded up to a whole 64-byte cache line (8 doubles), where the next operand starts. */
+const lineUp = (length: number) => (length + 7) & ~7;
+
+/**
+ * Runs one product in the scratch region, laid out as [A | B | C | A packed | B packed]: copies A, B
+ * (and C with `accumulate`) in, packs A and B into kernels.wat's panels, multiplies, and copies C
+ * out. A(i, p) is A[i·aRow + p·aCol] and B(p, j) is B[p·bRow + j·bCol].
+ */
+function run(
+  m: number, n: number, k: number,
+  A: Float64Array, aRow: number, aCol: number,
+  B: Float64Array, bRow: number, bCol: number,
+  C: Float64Array, accumulate: boolean,
+): void {
+  const atB = lineUp(A.length), atC = atB + lineUp(B.length), atPackedA = atC + lineUp(C.length);
+  const atPackedB = atPackedA + lineUp(Math.ceil(m / PANEL_A) * PANEL_A * k);
+  reserve(atPackedB + Math.ceil(n / PANEL_B) * PANEL_B * k);
+  memory.set(A, 0);
+  memory.set(B, atB);
+  if (accumulate) memory.set(C, atC);
+  const wasm = kernels!;
+  wasm.pack(m, k, 0, aRow * 8, aCol * 8, atPackedA * 8, PANEL_A);
+  wasm.pack(n, k, atB * 8, bCol * 8, bRow * 8, atPackedB * 8, PANEL_B);
+  wasm.product(m, n, k, atPackedA * 8, atPackedB * 8, atC * 8, accumulate ? 1 : 0);
+  C.set(memory.subarray(atC, atC + C.length));
+}
+
+function requireSimd(): void {
+  if (kernels === undefined) throw new Error("kernel-lib: this JavaScript engine has no WebAssembly SIMD, so the WebAssembly kernels cannot run here; use the TypeScript kernels (setKernels(\"typescript\")).");
+}
+
+/** C = A·B  [m×k]·[k×n] → [m×n] (C += A·B with `accumulate`), in WebAssembly SIMD. */
+export const matmulSimd: ProductKernel = (m, n, k, A, B, C, accumulate) => {
+  requireSimd();
+  run(m, n, k, A, k, 1, B, n, 1, C, accumulate);
+};
+
+/** C = Aᵀ·B  [k×m]ᵀ·[k×n] → [m×n] (C += Aᵀ·B with `accumulate`), in WebAssembly SIMD, without forming Aᵀ. */
+export const matmulTNSimd: ProductKernel = (m, n, k, A, B, C, accumulate) => {
+  requireSimd();
+  run(m, n, k, A, 1, m, B, n, 1, C, accumulate);
+};
+
+/** C = A·Bᵀ  [m×k]·[n×k]ᵀ → [m×n] (C += A·Bᵀ with `accumulate`), in WebAssembly SIMD, without forming Bᵀ. */
+export const matmulNTSimd: ProductKernel = (m, n, k, A, B, C, accumulate) => {
+  requireSimd();
+  run(m, n, k, A, k, 1, B, 1, k, C, accumulate);
+};
