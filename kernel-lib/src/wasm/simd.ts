@@ -66,6 +66,11 @@ export const simdAvailable: boolean = kernels !== undefined;
 /** The whole memory as Float64 values; made again whenever the memory grows. */
 let memory = kernels === undefined ? new Float64Array(0) : new Float64Array(kernels.memory.buffer);
 
+/** The size of the WebAssembly memory in bytes (0 without WebAssembly SIMD): it grows only when a product needs more room than any before it. */
+export function simdMemoryBytes(): number {
+  return kernels === undefined ? 0 : kernels.memory.buffer.byteLength;
+}
+
 /** Grows the memory to hold at least `doubles` Float64 values. */
 function reserve(doubles: number): void {
   if (doubles <= memory.length) return;
@@ -73,6 +78,22 @@ function reserve(doubles: number): void {
   const pages = Math.ceil((bytes - kernels!.memory.buffer.byteLength) / PAGE_BYTES);
   kernels!.memory.grow(pages);
   memory = new Float64Array(kernels!.memory.buffer);
+  views.length = 0;
+}
+
+/** Views on the memory made lately, so that copying C out allocates nothing in a training loop. */
+const views: Float64Array[] = [];
+const MAX_VIEWS = 32;
+
+/** A view on `length` values of the memory from value `at` (reused when the same one was made lately). */
+function view(at: number, length: number): Float64Array {
+  for (let i = 0; i < views.length; i++) {
+    if (views[i].byteOffset === at * 8 && views[i].length === length) return views[i];
+  }
+  const made = memory.subarray(at, at + length);
+  if (views.length === MAX_VIEWS) views.shift();
+  views.push(made);
+  return made;
 }
 
 /** `length` rounded up to a whole 64-byte cache line (8 doubles), where the next operand starts. */
@@ -99,7 +120,7 @@ function run(
   wasm.pack(m, k, 0, aRow * 8, aCol * 8, atPackedA * 8, PANEL_A);
   wasm.pack(n, k, atB * 8, bCol * 8, bRow * 8, atPackedB * 8, PANEL_B);
   wasm.product(m, n, k, atPackedA * 8, atPackedB * 8, atC * 8, accumulate ? 1 : 0);
-  C.set(memory.subarray(atC, atC + C.length));
+  C.set(view(atC, C.length));
 }
 
 function requireSimd(): void {
