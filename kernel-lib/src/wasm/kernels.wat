@@ -19,33 +19,42 @@
   (memory (export "memory") 1)
 
   ;; Packs the `rows` × `depth` matrix M(r, p) at src + r·rowStride + p·depthStride (byte strides)
-  ;; into panels of `panel` rows: panel after panel, and within one, for p = 0, 1, …, its `panel`
-  ;; values M(r, p) side by side; rows past `rows` are zeros.
+  ;; into panels of `panel` rows (an even number): panel after panel, and within one, for
+  ;; p = 0, 1, …, its `panel` values M(r, p) side by side; rows past `rows` are zeros.
   (func (export "pack")
     (param $rows i32) (param $depth i32) (param $src i32) (param $rowStride i32) (param $depthStride i32)
     (param $dst i32) (param $panel i32)
-    (local $r0 i32) (local $p i32) (local $r i32) (local $from i32)
+    (local $r0 i32) (local $p i32) (local $r i32) (local $from i32) (local $contiguous i32)
     (local.set $r0 (i32.const 0))
     (block $donePanels
       (loop $panels
         (br_if $donePanels (i32.ge_u (local.get $r0) (local.get $rows)))
+        ;; A whole panel whose rows are neighbours in memory (row-major B, or Aᵀ) moves 16 bytes at a time.
+        (local.set $contiguous (i32.and (i32.eq (local.get $rowStride) (i32.const 8))
+                                        (i32.le_u (i32.add (local.get $r0) (local.get $panel)) (local.get $rows))))
         (local.set $p (i32.const 0))
         (block $doneDepth
           (loop $alongDepth
             (br_if $doneDepth (i32.ge_u (local.get $p) (local.get $depth)))
+            (local.set $from (i32.add (local.get $src)
+              (i32.add (i32.mul (local.get $r0) (local.get $rowStride)) (i32.mul (local.get $p) (local.get $depthStride)))))
             (local.set $r (i32.const 0))
             (block $doneRows
               (loop $acrossPanel
                 (br_if $doneRows (i32.ge_u (local.get $r) (local.get $panel)))
-                (if (i32.lt_u (i32.add (local.get $r0) (local.get $r)) (local.get $rows))
+                (if (local.get $contiguous)
                   (then
-                    (local.set $from (i32.add (local.get $src)
-                      (i32.add (i32.mul (i32.add (local.get $r0) (local.get $r)) (local.get $rowStride))
-                               (i32.mul (local.get $p) (local.get $depthStride)))))
-                    (f64.store (local.get $dst) (f64.load (local.get $from))))
-                  (else (f64.store (local.get $dst) (f64.const 0))))
-                (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
-                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                    (v128.store (local.get $dst) (v128.load (local.get $from)))
+                    (local.set $from (i32.add (local.get $from) (i32.const 16)))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+                    (local.set $r (i32.add (local.get $r) (i32.const 2))))
+                  (else
+                    (if (i32.lt_u (i32.add (local.get $r0) (local.get $r)) (local.get $rows))
+                      (then (f64.store (local.get $dst) (f64.load (local.get $from))))
+                      (else (f64.store (local.get $dst) (f64.const 0))))
+                    (local.set $from (i32.add (local.get $from) (local.get $rowStride)))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+                    (local.set $r (i32.add (local.get $r) (i32.const 1)))))
                 (br $acrossPanel)))
             (local.set $p (i32.add (local.get $p) (i32.const 1)))
             (br $alongDepth)))
