@@ -2,13 +2,15 @@
 ;; ../kernels.ts, which stay the readable reference. Built by scripts/build-wasm.ts (wabt's wat2wasm);
 ;; ./simd.ts loads it and moves the operands in and out of its memory.
 ;;
-;; C [m×n] = A·B, cᵢⱼ = Σₚ A(i, p)·B(p, j), in two steps:
-;;   1. `pack` copies A into panels of 2 rows and B into panels of 8 columns, each panel laid out
-;;      along p, so the inner loop reads both with consecutive loads, whatever the layout of A and B
-;;      (this is how one kernel serves A·B, Aᵀ·B and A·Bᵀ). Rows and columns past the edge of C are
-;;      filled with zeros; they are computed but never stored.
-;;   2. `product` computes C in 2×8 tiles: 8 f64x2 sums, each holding two neighbouring columns of one
-;;      row of C, run along p.
+;; C [m×n] = A·B, cᵢⱼ = Σₚ A(i, p)·B(p, j), in tiles of 2 rows × 8 columns: 8 f64x2 sums, each
+;; holding two neighbouring columns of one row of C, run along p. The inner loop reads the 8 values
+;; B(p, j…j+7) as four 16-byte loads from a copy of B that `pack` lays out in panels of 8 columns,
+;; each panel along p, whatever B's layout (row-major for A·B and Aᵀ·B, transposed for A·Bᵀ); in the
+;; panel the next p is the next 64 bytes, which the cache and the prefetcher like far better than a
+;; stride of one row of B (2 kB for 256 columns, which also keeps hitting the same cache sets). A is
+;; read where it is, through its strides. Columns past the edge of C are zeros in the panels; the
+;; missing second row of a tile at the bottom edge is read from whatever follows A (lanes never mix);
+;; neither is ever stored.
 ;;
 ;; Why the result equals the reference loop bit for bit: the vectors run across the columns of C,
 ;; never along p, so each lane is the scalar sum s = 0 + a₀b₀ + a₁b₁ + … from p = 0 upwards, each
@@ -29,7 +31,7 @@
     (block $donePanels
       (loop $panels
         (br_if $donePanels (i32.ge_u (local.get $r0) (local.get $rows)))
-        ;; A whole panel whose rows are neighbours in memory (row-major B, or Aᵀ) moves 16 bytes at a time.
+        ;; A whole panel whose rows are neighbours in memory (a row-major B) moves 16 bytes at a time.
         (local.set $contiguous (i32.and (i32.eq (local.get $rowStride) (i32.const 8))
                                         (i32.le_u (i32.add (local.get $r0) (local.get $panel)) (local.get $rows))))
         (local.set $p (i32.const 0))
@@ -81,38 +83,41 @@
     (call $storePair (i32.add (local.get $at) (i32.const 32)) (i32.const 4) (local.get $cols) (local.get $acc) (local.get $s2))
     (call $storePair (i32.add (local.get $at) (i32.const 48)) (i32.const 6) (local.get $cols) (local.get $acc) (local.get $s3)))
 
-  ;; C [m×n, row-major at C] = A·B (C += A·B with `acc`) from A packed in 2-row panels at `A` and B
-  ;; packed in 8-column panels at `B`, inner size k.
+;; C [m×n, row-major at C] = A·B (C += A·B with `acc`), inner size k, byte addresses and strides:
+  ;; A(i, p) at A + i·aRow + p·aStep, and the second row of a tile aGap bytes after the first;
+  ;; B(p, j…j+7) at B + j·bCol + p·bStep, 64 contiguous bytes.
   (func (export "product")
-    (param $m i32) (param $n i32) (param $k i32) (param $A i32) (param $B i32) (param $C i32) (param $acc i32)
-    (local $i i32) (local $j i32) (local $p i32) (local $pa i32) (local $pb i32) (local $panelB i32)
+    (param $m i32) (param $n i32) (param $k i32)
+    (param $A i32) (param $aRow i32) (param $aGap i32) (param $aStep i32)
+    (param $B i32) (param $bCol i32) (param $bStep i32)
+    (param $C i32) (param $acc i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $pa i32) (local $pb i32)
     (local $at i32) (local $cols i32)
     (local $a v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $s00 v128) (local $s01 v128) (local $s02 v128) (local $s03 v128)
     (local $s10 v128) (local $s11 v128) (local $s12 v128) (local $s13 v128)
-    ;; Column panels outermost: one panel of B (k×8 values) is read again by every row panel of A.
+    ;; Column tiles outermost: one k×8 strip of B is read again by every row tile of A.
     (local.set $j (i32.const 0))
-    (local.set $panelB (local.get $B))
     (block $doneCols
-      (loop $colPanels
+      (loop $colTiles
         (br_if $doneCols (i32.ge_u (local.get $j) (local.get $n)))
         (local.set $cols (select (i32.sub (local.get $n) (local.get $j)) (i32.const 8)
                                  (i32.lt_u (i32.sub (local.get $n) (local.get $j)) (i32.const 8))))
         (local.set $i (i32.const 0))
-        (local.set $pa (local.get $A))
         (block $doneRows
-          (loop $rowPanels
+          (loop $rowTiles
             (br_if $doneRows (i32.ge_u (local.get $i) (local.get $m)))
             (local.set $s00 (v128.const i64x2 0 0)) (local.set $s01 (v128.const i64x2 0 0))
             (local.set $s02 (v128.const i64x2 0 0)) (local.set $s03 (v128.const i64x2 0 0))
             (local.set $s10 (v128.const i64x2 0 0)) (local.set $s11 (v128.const i64x2 0 0))
             (local.set $s12 (v128.const i64x2 0 0)) (local.set $s13 (v128.const i64x2 0 0))
-            (local.set $pb (local.get $panelB))
+            (local.set $pa (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $aRow))))
+            (local.set $pb (i32.add (local.get $B) (i32.mul (local.get $j) (local.get $bCol))))
             (local.set $p (i32.const 0))
             (block $doneK
               (loop $alongK
                 (br_if $doneK (i32.ge_u (local.get $p) (local.get $k)))
-                ;; B(p, j…j+7) and, one row at a time, A(i, p) in both lanes.
+                ;; B(p, j…j+7), and A(i, p) then A(i+1, p) in both lanes.
                 (local.set $b0 (v128.load (local.get $pb)))
                 (local.set $b1 (v128.load offset=16 (local.get $pb)))
                 (local.set $b2 (v128.load offset=32 (local.get $pb)))
@@ -122,13 +127,13 @@
                 (local.set $s01 (f64x2.add (local.get $s01) (f64x2.mul (local.get $a) (local.get $b1))))
                 (local.set $s02 (f64x2.add (local.get $s02) (f64x2.mul (local.get $a) (local.get $b2))))
                 (local.set $s03 (f64x2.add (local.get $s03) (f64x2.mul (local.get $a) (local.get $b3))))
-                (local.set $a (v128.load64_splat offset=8 (local.get $pa)))
+                (local.set $a (v128.load64_splat (i32.add (local.get $pa) (local.get $aGap))))
                 (local.set $s10 (f64x2.add (local.get $s10) (f64x2.mul (local.get $a) (local.get $b0))))
                 (local.set $s11 (f64x2.add (local.get $s11) (f64x2.mul (local.get $a) (local.get $b1))))
                 (local.set $s12 (f64x2.add (local.get $s12) (f64x2.mul (local.get $a) (local.get $b2))))
                 (local.set $s13 (f64x2.add (local.get $s13) (f64x2.mul (local.get $a) (local.get $b3))))
-                (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
-                (local.set $pb (i32.add (local.get $pb) (i32.const 64)))
+                (local.set $pa (i32.add (local.get $pa) (local.get $aStep)))
+                (local.set $pb (i32.add (local.get $pb) (local.get $bStep)))
                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
                 (br $alongK)))
             (local.set $at (i32.add (local.get $C)
@@ -139,8 +144,7 @@
               (then (call $storeRow (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3))) (local.get $cols) (local.get $acc)
                       (local.get $s10) (local.get $s11) (local.get $s12) (local.get $s13))))
             (local.set $i (i32.add (local.get $i) (i32.const 2)))
-            (br $rowPanels)))
+            (br $rowTiles)))
         (local.set $j (i32.add (local.get $j) (i32.const 8)))
-        (local.set $panelB (local.get $pb))
-        (br $colPanels))))
+        (br $colTiles))))
 )

@@ -19,7 +19,7 @@ export type ProductKernel = (m: number, n: number, k: number, A: Float64Array, B
 interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   pack(rows: number, depth: number, src: number, rowStride: number, depthStride: number, dst: number, panel: number): void;
-  product(m: number, n: number, k: number, A: number, B: number, C: number, accumulate: number): void;
+  product(m: number, n: number, k: number, A: number, aRow: number, aGap: number, aStep: number, B: number, bCol: number, bStep: number, C: number, accumulate: number): void;
 }
 
 /** The slice of the WebAssembly API this file uses (kernel-lib compiles without the DOM typings). */
@@ -30,8 +30,8 @@ interface WebAssemblyApi {
 }
 
 const PAGE_BYTES = 65536;
-/** The tile of kernels.wat's `product`: 2 rows of A by 8 columns of B. */
-const PANEL_A = 2, PANEL_B = 8;
+/** The columns of one tile of kernels.wat's `product`, and of one panel of a packed B. */
+const PANEL_B = 8;
 
 /** The module's bytes, decoded from base64 (atob exists in browsers, workers and Node ≥ 16). */
 function wasmBytes(): Uint8Array {
@@ -100,26 +100,25 @@ function view(at: number, length: number): Float64Array {
 const lineUp = (length: number) => (length + 7) & ~7;
 
 /**
- * Runs one product in the scratch region, laid out as [A | B | C | A packed | B packed]: copies A, B
- * (and C with `accumulate`) in, packs A and B into kernels.wat's panels, multiplies, and copies C
- * out. A(i, p) is A[i·aRow + p·aCol] and B(p, j) is B[p·bRow + j·bCol].
+ * Runs one product in the scratch region, laid out as [A | B | C | B packed]: copies A, B (and C with
+ * `accumulate`) in, packs B into kernels.wat's panels of 8 columns, multiplies, and copies C out.
+ * A(i, p) is A[i·aRow + p·aStep] and B(p, j) is B[p·bRow + j·bCol]. A gets room after it for the
+ * missing second row of the bottom tile when m is odd, which kernels.wat reads and drops.
  */
 function run(
   m: number, n: number, k: number,
-  A: Float64Array, aRow: number, aCol: number,
+  A: Float64Array, aRow: number, aStep: number,
   B: Float64Array, bRow: number, bCol: number,
   C: Float64Array, accumulate: boolean,
 ): void {
-  const atB = lineUp(A.length), atC = atB + lineUp(B.length), atPackedA = atC + lineUp(C.length);
-  const atPackedB = atPackedA + lineUp(Math.ceil(m / PANEL_A) * PANEL_A * k);
+  const atB = lineUp(A.length + aRow + 1), atC = atB + lineUp(B.length), atPackedB = atC + lineUp(C.length);
   reserve(atPackedB + Math.ceil(n / PANEL_B) * PANEL_B * k);
   memory.set(A, 0);
   memory.set(B, atB);
   if (accumulate) memory.set(C, atC);
   const wasm = kernels!;
-  wasm.pack(m, k, 0, aRow * 8, aCol * 8, atPackedA * 8, PANEL_A);
   wasm.pack(n, k, atB * 8, bCol * 8, bRow * 8, atPackedB * 8, PANEL_B);
-  wasm.product(m, n, k, atPackedA * 8, atPackedB * 8, atC * 8, accumulate ? 1 : 0);
+  wasm.product(m, n, k, 0, aRow * 8, aRow * 8, aStep * 8, atPackedB * 8, k * 8, PANEL_B * 8, atC * 8, accumulate ? 1 : 0);
   C.set(view(atC, C.length));
 }
 
