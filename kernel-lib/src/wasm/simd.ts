@@ -10,6 +10,7 @@
  * detaches the old ones), and no view on it ever leaves this file.
  */
 
+import { matmulKernel, matmulNTKernel, matmulTNKernel } from "../kernels";
 import { KERNELS_WASM_BASE64 } from "./binary.generated";
 
 /** The kernel signature shared with ../kernels.ts: C [m×n] = A·B (C += A·B with `accumulate`). */
@@ -43,8 +44,8 @@ function wasmBytes(): Uint8Array {
 
 /**
  * The instantiated kernels, or undefined where this engine has no WebAssembly or no SIMD (it then
- * fails to validate the module). Compiled synchronously: the module is small, which every engine
- * allows, also on a browser's main thread.
+ * fails to validate the module). Compiled synchronously, which every engine allows for a module of
+ * under a kilobyte, also on a browser's main thread.
  */
 function instantiate(): KernelExports | undefined {
   const wasm = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
@@ -71,14 +72,21 @@ export function simdMemoryBytes(): number {
   return kernels === undefined ? 0 : kernels.memory.buffer.byteLength;
 }
 
-/** Grows the memory to hold at least `doubles` Float64 values. */
-function reserve(doubles: number): void {
-  if (doubles <= memory.length) return;
-  const bytes = doubles * 8;
-  const pages = Math.ceil((bytes - kernels!.memory.buffer.byteLength) / PAGE_BYTES);
-  kernels!.memory.grow(pages);
+/**
+ * Grows the memory to hold at least `doubles` Float64 values; false when it cannot grow that far
+ * (WebAssembly's 32-bit memory ends at 4 GiB, and the engine may refuse sooner).
+ */
+function reserve(doubles: number): boolean {
+  if (doubles <= memory.length) return true;
+  const pages = Math.ceil((doubles * 8 - kernels!.memory.buffer.byteLength) / PAGE_BYTES);
+  try {
+    kernels!.memory.grow(pages);
+  } catch {
+    return false;
+  }
   memory = new Float64Array(kernels!.memory.buffer);
   views.length = 0;
+  return true;
 }
 
 /** Views on the memory made lately, so that copying C out allocates nothing in a training loop. */
@@ -103,16 +111,17 @@ const lineUp = (length: number) => (length + 7) & ~7;
  * Runs one product in the scratch region, laid out as [A | B | C | B packed]: copies A, B (and C with
  * `accumulate`) in, packs B into kernels.wat's panels of 8 columns, multiplies, and copies C out.
  * A(i, p) is A[i·aRow + p·aStep] and B(p, j) is B[p·bRow + j·bCol]. A gets room after it for the
- * missing second row of the bottom tile when m is odd, which kernels.wat reads and drops.
+ * missing second row of the bottom tile when m is odd, which kernels.wat reads and drops. Returns
+ * false, having done nothing, when the memory cannot grow to hold the product.
  */
 function run(
   m: number, n: number, k: number,
   A: Float64Array, aRow: number, aStep: number,
   B: Float64Array, bRow: number, bCol: number,
   C: Float64Array, accumulate: boolean,
-): void {
+): boolean {
   const atB = lineUp(A.length + aRow + 1), atC = atB + lineUp(B.length), atPackedB = atC + lineUp(C.length);
-  reserve(atPackedB + Math.ceil(n / PANEL_B) * PANEL_B * k);
+  if (!reserve(atPackedB + Math.ceil(n / PANEL_B) * PANEL_B * k)) return false;
   memory.set(A, 0);
   memory.set(B, atB);
   if (accumulate) memory.set(C, atC);
@@ -120,26 +129,29 @@ function run(
   wasm.pack(n, k, atB * 8, bCol * 8, bRow * 8, atPackedB * 8, PANEL_B);
   wasm.product(m, n, k, 0, aRow * 8, aRow * 8, aStep * 8, atPackedB * 8, k * 8, PANEL_B * 8, atC * 8, accumulate ? 1 : 0);
   C.set(view(atC, C.length));
+  return true;
 }
 
 function requireSimd(): void {
   if (kernels === undefined) throw new Error("kernel-lib: this JavaScript engine has no WebAssembly SIMD, so the WebAssembly kernels cannot run here; use the TypeScript kernels (setKernels(\"typescript\")).");
 }
 
+// Each product falls back to its TypeScript kernel (the same bits) when it is too large for the memory.
+
 /** C = A·B  [m×k]·[k×n] → [m×n] (C += A·B with `accumulate`), in WebAssembly SIMD. */
 export const matmulSimd: ProductKernel = (m, n, k, A, B, C, accumulate) => {
   requireSimd();
-  run(m, n, k, A, k, 1, B, n, 1, C, accumulate);
+  if (!run(m, n, k, A, k, 1, B, n, 1, C, accumulate)) matmulKernel(m, n, k, A, B, C, accumulate);
 };
 
 /** C = Aᵀ·B  [k×m]ᵀ·[k×n] → [m×n] (C += Aᵀ·B with `accumulate`), in WebAssembly SIMD, without forming Aᵀ. */
 export const matmulTNSimd: ProductKernel = (m, n, k, A, B, C, accumulate) => {
   requireSimd();
-  run(m, n, k, A, 1, m, B, n, 1, C, accumulate);
+  if (!run(m, n, k, A, 1, m, B, n, 1, C, accumulate)) matmulTNKernel(m, n, k, A, B, C, accumulate);
 };
 
 /** C = A·Bᵀ  [m×k]·[n×k]ᵀ → [m×n] (C += A·Bᵀ with `accumulate`), in WebAssembly SIMD, without forming Bᵀ. */
 export const matmulNTSimd: ProductKernel = (m, n, k, A, B, C, accumulate) => {
   requireSimd();
-  run(m, n, k, A, k, 1, B, 1, k, C, accumulate);
+  if (!run(m, n, k, A, k, 1, B, 1, k, C, accumulate)) matmulNTKernel(m, n, k, A, B, C, accumulate);
 };
