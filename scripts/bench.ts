@@ -4,12 +4,16 @@
  *
  * - SGD steps per second (forward, backward, update; sigmoid hidden layers, linear output, mean
  *   squared error) of the same network, starting weights and batch in all three, for three nets;
+ *   kernel-lib runs twice, with its WebAssembly SIMD kernels (the default) and with the TypeScript
+ *   kernels forced (`setKernels("typescript")`), so the JSON also says what WebAssembly buys;
  *   repetitions are interleaved (contender and case order rotate every round) and medians reported,
  *   so load from other processes hits every contender alike.
- * - GFLOP/s of kernel-lib's matrix products against the plain loops they replaced, at the shapes
- *   these nets use.
+ * - GFLOP/s of kernel-lib's matrix products at the shapes these nets use: the WebAssembly SIMD
+ *   kernel (as the layers call it, operand copies included), the TypeScript tiled kernel, and the
+ *   plain loop the tiled kernel replaced.
  * - Heap growth over 1,000 kernel-lib training steps (after a full GC) and bytes allocated per step.
- * - Wall time of executing every notebook in notebooks/ with scripts/notebook-runner.ts.
+ * - Wall time of executing every notebook in notebooks/ with scripts/notebook-runner.ts, with the
+ *   WebAssembly kernels and with GRADIENT_LAB_KERNELS=typescript (interleaved, notebook by notebook).
  * - The browser kernel (scripts/bench-browser.ts): lesson 02 in JupyterLite against tslab, and the
  *   cold-cache time to a first result and bytes transferred.
  * - With --grading: submissions graded per minute by `npm run grade`, for a batch of 30 copies of
@@ -31,8 +35,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { Matrix, SGD, losses, mlp, rng } from "../kernel-lib/src/index";
+import { Matrix, SGD, losses, mlp, rng, setKernels } from "../kernel-lib/src/index";
 import { matmulKernel, matmulNTKernel, matmulTNKernel } from "../kernel-lib/src/kernels";
+import { matmulNTSimd, matmulSimd, matmulTNSimd, simdAvailable } from "../kernel-lib/src/wasm/simd";
 import { measureBrowser, type BrowserBench } from "./bench-browser";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -75,9 +80,9 @@ const CASES: Case[] = [
   { key: "wide", name: "wide 784-256-256-256-10, batch 64", sizes: [784, 256, 256, 256, 10], batch: 64 },
 ];
 
-type ContenderKey = "kernelLib" | "tfjsCpu" | "tfjsWasm";
-const CONTENDERS: ContenderKey[] = ["kernelLib", "tfjsCpu", "tfjsWasm"];
-const LABEL: Record<ContenderKey, string> = { kernelLib: "kernel-lib", tfjsCpu: "TF.js cpu", tfjsWasm: "TF.js wasm" };
+type ContenderKey = "kernelLib" | "kernelLibTypescript" | "tfjsCpu" | "tfjsWasm";
+const CONTENDERS: ContenderKey[] = ["kernelLib", "kernelLibTypescript", "tfjsCpu", "tfjsWasm"];
+const LABEL: Record<ContenderKey, string> = { kernelLib: "kernel-lib", kernelLibTypescript: "kernel-lib (TS kernels)", tfjsCpu: "TF.js cpu", tfjsWasm: "TF.js wasm" };
 
 /** One way of running training steps on one case. */
 interface Runner {
@@ -97,12 +102,13 @@ function makeBatch(c: Case): { X: Matrix; y: Matrix } {
   return { X, y };
 }
 
-function kernelLibRunner(c: Case): Runner {
+/** kernel-lib with its default kernels (WebAssembly SIMD here), or with the TypeScript kernels forced. */
+function kernelLibRunner(c: Case, kernels: "auto" | "typescript"): Runner {
   const net = mlp(c.sizes, { activation: "sigmoid", output: "linear", seed: 1 });
   const sgd = new SGD(net.parameters(), { lr: LR });
   const { X, y } = makeBatch(c);
   return {
-    activate: async () => {},
+    activate: async () => setKernels(kernels),
     step(withCost) {
       net.zeroGrad();
       const cost = net.backprop(X, y, losses.mse);
@@ -217,6 +223,7 @@ const plain: Record<"NN" | "TN" | "NT", Kernel> = {
   },
 };
 const fast: Record<"NN" | "TN" | "NT", Kernel> = { NN: matmulKernel, TN: matmulTNKernel, NT: matmulNTKernel };
+const simdKernels: Record<"NN" | "TN" | "NT", Kernel> = { NN: matmulSimd, TN: matmulTNSimd, NT: matmulNTSimd };
 
 interface ProductShape {
   kind: "NN" | "TN" | "NT";
@@ -245,31 +252,51 @@ interface GflopsRow {
   product: string;
   shape: string;
   use: string;
+  /** The TypeScript tiled kernel. */
   tiled: number;
   plainLoop: number;
+  /** tiled ÷ plainLoop. */
   speedup: number;
+  /** The WebAssembly SIMD kernel, copies of the operands in and out of its memory included. */
+  simd: number;
+  /** simd ÷ tiled. */
+  simdSpeedup: number;
+  /** The GFLOP/s the WebAssembly kernel should reach at the wide net's shapes (null for the others). */
+  simdTarget: number | null;
+  simdMet: boolean | null;
 }
+
+/** GFLOP/s each product should reach in WebAssembly SIMD at the wide net's shapes. */
+const SIMD_GFLOPS_TARGET = 12;
 
 function measureProducts(): GflopsRow[] {
   const random = rng(3);
   const fill = (n: number) => Float64Array.from({ length: n }, () => random.uniform() - 0.5);
   const jobs = PRODUCTS.map((s) => {
     const A = fill(s.m * s.k), B = fill(s.k * s.n), C = new Float64Array(s.m * s.n);
-    const runs = { tiled: () => fast[s.kind](s.m, s.n, s.k, A, B, C, true), plainLoop: () => plain[s.kind](s.m, s.n, s.k, A, B, C, true) };
-    const calls = { tiled: calibrate(runs.tiled), plainLoop: calibrate(runs.plainLoop) };
-    return { s, runs, calls, samples: { tiled: [] as number[], plainLoop: [] as number[] } };
+    const runs = {
+      simd: () => simdKernels[s.kind](s.m, s.n, s.k, A, B, C, true),
+      tiled: () => fast[s.kind](s.m, s.n, s.k, A, B, C, true),
+      plainLoop: () => plain[s.kind](s.m, s.n, s.k, A, B, C, true),
+    };
+    const calls = { simd: calibrate(runs.simd), tiled: calibrate(runs.tiled), plainLoop: calibrate(runs.plainLoop) };
+    return { s, runs, calls, samples: { simd: [] as number[], tiled: [] as number[], plainLoop: [] as number[] } };
   });
   for (let r = 0; r < ROUNDS; r++) {
     for (const job of rotate(jobs, r)) {
-      for (const which of rotate(["tiled", "plainLoop"] as const, r)) {
+      for (const which of rotate(["simd", "tiled", "plainLoop"] as const, r)) {
         const ms = time(job.runs[which], job.calls[which]);
         job.samples[which].push((2 * job.s.m * job.s.n * job.s.k * job.calls[which]) / (ms * 1e6));
       }
     }
   }
   return jobs.map(({ s, samples }) => {
-    const tiled = median(samples.tiled), plainLoop = median(samples.plainLoop);
-    return { product: NAMES[s.kind], shape: `${s.m}×${s.n}, k=${s.k}`, use: s.use, tiled, plainLoop, speedup: tiled / plainLoop };
+    const tiled = median(samples.tiled), plainLoop = median(samples.plainLoop), simd = median(samples.simd);
+    const simdTarget = s.use.startsWith("wide") ? SIMD_GFLOPS_TARGET : null;
+    return {
+      product: NAMES[s.kind], shape: `${s.m}×${s.n}, k=${s.k}`, use: s.use, tiled, plainLoop, speedup: tiled / plainLoop,
+      simd, simdSpeedup: simd / tiled, simdTarget, simdMet: simdTarget === null ? null : simd >= simdTarget,
+    };
   });
 }
 
@@ -296,6 +323,7 @@ function newSpaceUsed(): number {
 
 /** Measures the (already timed, so warm) kernel-lib runner of case `c` over `steps` steps. */
 async function measureHeap(c: Case, runner: Runner, steps: number): Promise<HeapRow> {
+  await runner.activate();
   for (let i = 0; i < 100; i++) runner.step();
   gc();
   gc();
@@ -332,36 +360,50 @@ async function measureHeap(c: Case, runner: Runner, steps: number): Promise<Heap
 // ─── notebooks ───────────────────────────────────────────────────────────────────────────────────
 
 interface NotebookFigure {
+  /** Wall time of the suite with kernel-lib's default kernels (WebAssembly SIMD where available). */
   seconds: number | null;
+  /** The same suite with GRADIENT_LAB_KERNELS=typescript (the kernels before WebAssembly). */
+  secondsTypescript: number | null;
   count: number;
   passed: number;
+  /** Seconds per notebook, with each kernel choice. */
+  perNotebook: { notebook: string; seconds: number; secondsTypescript: number }[];
   missing?: string;
 }
 
 async function measureNotebooks(): Promise<NotebookFigure> {
-  if (skipNotebooks) return { seconds: null, count: 0, passed: 0, missing: "skipped (--skip-notebooks)" };
+  const none = { seconds: null, secondsTypescript: null, count: 0, passed: 0, perNotebook: [] };
+  if (skipNotebooks) return { ...none, missing: "skipped (--skip-notebooks)" };
   let runner: typeof import("./notebook-runner");
   try {
     runner = await import("./notebook-runner");
   } catch (e) {
-    return { seconds: null, count: 0, passed: 0, missing: `scripts/notebook-runner.ts did not load: ${(e as Error).message.split("\n")[0]}` };
+    return { ...none, missing: `scripts/notebook-runner.ts did not load: ${(e as Error).message.split("\n")[0]}` };
   }
   const notebooks = fs.existsSync(path.join(ROOT, "notebooks")) ? runner.listNotebooks() : [];
-  if (notebooks.length === 0) return { seconds: null, count: 0, passed: 0, missing: "there are no notebooks in notebooks/ yet" };
+  if (notebooks.length === 0) return { ...none, missing: "there are no notebooks in notebooks/ yet" };
   try {
     const { ensureJupyterEnv } = await import("./jupyter-env");
     const jupyter = await ensureJupyterEnv({ log });
-    const t0 = performance.now();
     let passed = 0;
-    for (const nb of notebooks) {
-      log(`  notebook ${path.relative(ROOT, nb)} …`);
-      const result = await runner.runNotebook(nb, { jupyter });
-      if (result.ok) passed++;
-      else log(`    failed: ${(result.error ?? "").split("\n")[0]}`);
+    const perNotebook: NotebookFigure["perNotebook"] = [];
+    // Each notebook with both kernel choices, alternating which goes first, so load hits both alike.
+    for (const [index, nb] of notebooks.entries()) {
+      const times: { [kernels: string]: number } = {};
+      for (const kernels of rotate(["auto", "typescript"], index)) {
+        log(`  notebook ${path.relative(ROOT, nb)} (GRADIENT_LAB_KERNELS=${kernels}) …`);
+        const t0 = performance.now();
+        const result = await runner.runNotebook(nb, { jupyter, env: { GRADIENT_LAB_KERNELS: kernels } });
+        times[kernels] = (performance.now() - t0) / 1000;
+        if (result.ok) passed += kernels === "auto" ? 1 : 0;
+        else log(`    failed: ${(result.error ?? "").split("\n")[0]}`);
+      }
+      perNotebook.push({ notebook: path.basename(nb), seconds: times.auto, secondsTypescript: times.typescript });
     }
-    return { seconds: (performance.now() - t0) / 1000, count: notebooks.length, passed };
+    const total = (key: "seconds" | "secondsTypescript") => perNotebook.reduce((sum, r) => sum + r[key], 0);
+    return { seconds: total("seconds"), secondsTypescript: total("secondsTypescript"), count: notebooks.length, passed, perNotebook };
   } catch (e) {
-    return { seconds: null, count: notebooks.length, passed: 0, missing: `the notebook runner failed: ${(e as Error).message.split("\n")[0]}` };
+    return { ...none, count: notebooks.length, missing: `the notebook runner failed: ${(e as Error).message.split("\n")[0]}` };
   }
 }
 
@@ -418,8 +460,8 @@ async function measureGrading(): Promise<GradingFigure> {
 const TARGETS: { key: Case["key"]; versus: ContenderKey; atLeast: number }[] = [
   { key: "tiny", versus: "tfjsCpu", atLeast: 20 },
   { key: "tiny", versus: "tfjsWasm", atLeast: 20 },
-  { key: "lessons", versus: "tfjsWasm", atLeast: 1.5 },
-  { key: "wide", versus: "tfjsWasm", atLeast: 1.0 },
+  { key: "lessons", versus: "tfjsWasm", atLeast: 3 },
+  { key: "wide", versus: "tfjsWasm", atLeast: 2.5 },
 ];
 
 function cpuModel(): string {
@@ -452,7 +494,8 @@ async function main(): Promise<void> {
   const sameMaths: string[] = [];
   for (const c of CASES) {
     const set: Record<ContenderKey, Runner> = {
-      kernelLib: kernelLibRunner(c),
+      kernelLib: kernelLibRunner(c, "auto"),
+      kernelLibTypescript: kernelLibRunner(c, "typescript"),
       tfjsCpu: await tfjsRunner(c, "cpu"),
       tfjsWasm: await tfjsRunner(c, "wasm"),
     };
@@ -465,6 +508,9 @@ async function main(): Promise<void> {
     const worst = Math.max(
       ...(["tfjsCpu", "tfjsWasm"] as const).flatMap((k) => costs[k].map((v, i) => Math.abs(v - costs.kernelLib[i]) / Math.abs(costs.kernelLib[i]))),
     );
+    if (!costs.kernelLibTypescript.every((v, i) => Object.is(v, costs.kernelLib[i]))) {
+      throw new Error(`${c.name}: kernel-lib's WebAssembly and TypeScript kernels give different losses (${costs.kernelLib} vs ${costs.kernelLibTypescript}); they must agree bit for bit.`);
+    }
     if (!(worst < 1e-4)) throw new Error(`${c.name}: kernel-lib and TF.js disagree on the loss (relative difference ${worst}); the nets are not the same.`);
     sameMaths.push(`${c.key}: losses of 3 steps agree to ${worst.toExponential(1)} relative`);
     for (const k of CONTENDERS) runners.set(`${c.key}/${k}`, set[k]);
@@ -502,6 +548,7 @@ async function main(): Promise<void> {
   const cases = CASES.map((c) => ({
     name: c.name,
     kernelLib: stepsPerSecond(c, "kernelLib"),
+    kernelLibTypescript: stepsPerSecond(c, "kernelLibTypescript"),
     tfjsCpu: stepsPerSecond(c, "tfjsCpu"),
     tfjsWasm: stepsPerSecond(c, "tfjsWasm"),
   }));
@@ -543,14 +590,14 @@ async function main(): Promise<void> {
   // ─── report ───
   const out: string[] = [];
   out.push(`Gradient Lab benchmark — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
-  out.push(`TF.js ${tf.version_core}; wasm SIMD ${simd ? "on" : "OFF"}, wasm threads ${threads ? "on" : "off"}; ${ROUNDS} interleaved rounds, medians; load average ${load0.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}`);
+  out.push(`kernel-lib kernels: ${simdAvailable ? "WebAssembly SIMD" : "TypeScript (no WebAssembly SIMD here)"}; TF.js ${tf.version_core}; wasm SIMD ${simd ? "on" : "OFF"}, wasm threads ${threads ? "on" : "off"}; ${ROUNDS} interleaved rounds, medians; load average ${load0.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}`);
   out.push("");
   out.push("SGD training steps per second (forward + backward + update; sigmoid hidden, linear output, MSE):");
   out.push(
     table(
-      ["case", "kernel-lib", "TF.js cpu", "TF.js wasm", "spread (k-l/cpu/wasm)"],
-      cases.map((r, i) => [r.name, fmt(r.kernelLib), fmt(r.tfjsCpu), fmt(r.tfjsWasm), spread[i].map((s) => `±${Math.round(s * 50)}%`).join(" / ")]),
-      [false, true, true, true, true],
+      ["case", "kernel-lib", "k-l TS kernels", "TF.js cpu", "TF.js wasm", "spread (k-l/TS/cpu/wasm)"],
+      cases.map((r, i) => [r.name, fmt(r.kernelLib), fmt(r.kernelLibTypescript), fmt(r.tfjsCpu), fmt(r.tfjsWasm), spread[i].map((s) => `±${Math.round(s * 50)}%`).join(" / ")]),
+      [false, true, true, true, true, true],
     ),
   );
   out.push(`(${sameMaths.join("; ")}; TF.js tensors left over: ${tfLeak})`);
@@ -564,12 +611,12 @@ async function main(): Promise<void> {
     ),
   );
   out.push("");
-  out.push("Matrix products, GFLOP/s (Float64; tiled kernel vs the plain loop it replaced):");
+  out.push(`Matrix products, GFLOP/s (Float64; WebAssembly SIMD with its copies, TypeScript tiled kernel, the plain loop it replaced; target for SIMD at the wide net's shapes ≥ ${SIMD_GFLOPS_TARGET}):`);
   out.push(
     table(
-      ["product", "shape (C m×n, inner k)", "used for", "tiled", "plain loop", "speed-up"],
-      gflops.map((g) => [g.product, g.shape, g.use, fmt(g.tiled), fmt(g.plainLoop), `${fmt(g.speedup)}×`]),
-      [false, false, false, true, true, true],
+      ["product", "shape (C m×n, inner k)", "used for", "wasm SIMD", "TS tiled", "plain loop", "SIMD ÷ tiled", "tiled ÷ plain", "target met"],
+      gflops.map((g) => [g.product, g.shape, g.use, fmt(g.simd), fmt(g.tiled), fmt(g.plainLoop), `${fmt(g.simdSpeedup)}×`, `${fmt(g.speedup)}×`, g.simdMet === null ? "" : g.simdMet ? "yes" : "NO"]),
+      [false, false, false, true, true, true, true, true, false],
     ),
   );
   out.push("");
@@ -586,7 +633,8 @@ async function main(): Promise<void> {
   out.push(
     notebooks.missing
       ? `Notebook suite: missing — ${notebooks.missing}`
-      : `Notebook suite: ${notebooks.count} notebooks (${notebooks.passed} passed) in ${notebooks.seconds!.toFixed(1)} s`,
+      : `Notebook suite: ${notebooks.count} notebooks (${notebooks.passed} passed) in ${notebooks.seconds!.toFixed(1)} s with the WebAssembly kernels, ` +
+          `${notebooks.secondsTypescript!.toFixed(1)} s with GRADIENT_LAB_KERNELS=typescript (${notebooks.perNotebook.map((r) => `${r.notebook.replace(/\.ipynb$/, "")} ${r.seconds.toFixed(1)}/${r.secondsTypescript.toFixed(1)}`).join(", ")})`,
   );
   if ("missing" in browser) out.push(`Browser kernel: missing — ${browser.missing}`);
   else {
@@ -605,7 +653,7 @@ async function main(): Promise<void> {
       ? `Grading: ${grading.missing}`
       : `Grading ${grading.submissions} submissions: ${grading.perMinute.map((g) => `${fmt(g.perMinute)} per minute with --jobs ${g.jobs} (${g.seconds.toFixed(0)} s${g.allFullMarks ? "" : ", NOT all full marks"})`).join("; ")}${grading.speedup ? `; ${fmt(grading.speedup)}× with more jobs` : ""}`,
   );
-  const allMet = ratios.every((r) => r.met) && heap.every((h) => h.flat);
+  const allMet = ratios.every((r) => r.met) && heap.every((h) => h.flat) && gflops.every((g) => g.simdMet !== false);
   out.push(`All targets met: ${allMet ? "yes" : "no"}`);
   console.log(out.join("\n"));
 
@@ -619,7 +667,7 @@ async function main(): Promise<void> {
         notebooks,
         browser,
         grading,
-        machine: { ...machine, wasmSimd: simd, wasmThreads: threads, rounds: ROUNDS },
+        machine: { ...machine, wasmSimd: simd, wasmThreads: threads, kernelLibWasmSimd: simdAvailable, rounds: ROUNDS },
         allTargetsMet: allMet,
       }),
     );

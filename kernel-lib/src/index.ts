@@ -8,6 +8,8 @@ export const version: string = require("../package.json").version;
 
 export { Random, rng } from "./random";
 export type { Seed } from "./random";
+export { setKernels, kernelsInUse } from "./kernel-choice";
+export type { KernelChoice } from "./kernel-choice";
 export { Matrix, matmul, matmulTN, matmulNT, add, sub, hadamard, scale, addRowVector, sumRows, sum, mean, norm, argmaxRows } from "./matrix";
 export { sigmoid, tanh, relu, leakyRelu, elu, gelu, softplus, linear, softmax, activations, getActivation } from "./activations";
 export type { Activation, ActivationName, LayerActivation } from "./activations";

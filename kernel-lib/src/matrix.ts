@@ -3,7 +3,7 @@
  * layers need. A batch of examples is a matrix with one example per row.
  */
 
-import { matmulKernel, matmulNTKernel, matmulTNKernel } from "./kernels";
+import { matmulChosen, matmulNTChosen, matmulTNChosen } from "./kernel-choice";
 
 /** A dense matrix: `rows × cols` Float64 values in row-major order, entry (i, j) at `data[i * cols + j]`. */
 export class Matrix {
@@ -156,7 +156,8 @@ function requireSeparate(op: string, c: Matrix, a: Matrix, b: Matrix): void {
 
 /**
  * C = A·B  [m×k]·[k×n] → [m×n]. With `accumulate`, C += A·B into `out`.
- * Computed by the register-tiled kernel in kernels.ts (`matmulReference` there is the plain loop).
+ * Computed by the WebAssembly SIMD kernels or the register-tiled TypeScript kernels (kernel-choice.ts
+ * says which; `matmulReference` in kernels.ts is the plain loop both equal bit for bit).
  */
 export function matmul(a: Matrix, b: Matrix, out?: Matrix, accumulate = false): Matrix {
   if (a.cols !== b.rows) {
@@ -164,7 +165,7 @@ export function matmul(a: Matrix, b: Matrix, out?: Matrix, accumulate = false): 
   }
   const c = target("matmul", a.rows, b.cols, out);
   requireSeparate("matmul", c, a, b);
-  matmulKernel(a.rows, b.cols, a.cols, a.data, b.data, c.data, accumulate);
+  matmulChosen(a.rows, b.cols, a.cols, a.data, b.data, c.data, accumulate);
   return c;
 }
 
@@ -175,7 +176,7 @@ export function matmulTN(a: Matrix, b: Matrix, out?: Matrix, accumulate = false)
   }
   const c = target("matmulTN", a.cols, b.cols, out);
   requireSeparate("matmulTN", c, a, b);
-  matmulTNKernel(a.cols, b.cols, a.rows, a.data, b.data, c.data, accumulate);
+  matmulTNChosen(a.cols, b.cols, a.rows, a.data, b.data, c.data, accumulate);
   return c;
 }
 
@@ -186,7 +187,7 @@ export function matmulNT(a: Matrix, b: Matrix, out?: Matrix, accumulate = false)
   }
   const c = target("matmulNT", a.rows, b.rows, out);
   requireSeparate("matmulNT", c, a, b);
-  matmulNTKernel(a.rows, b.rows, a.cols, a.data, b.data, c.data, accumulate);
+  matmulNTChosen(a.rows, b.rows, a.cols, a.data, b.data, c.data, accumulate);
   return c;
 }
 

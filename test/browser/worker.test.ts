@@ -178,6 +178,49 @@ describe.each(["module", "classic"])("kernel-lib's browser build in a %s Web Wor
     expect(worst).toBeLessThan(1e-12);
   });
 
+  it("the matrix products run in WebAssembly SIMD and equal the reference loop bit for bit, as do the forced TypeScript kernels", async () => {
+    // Shapes from 1×1 through edge tiles to the nets' layers; A·B, Aᵀ·B and A·Bᵀ, overwriting and
+    // accumulating. The reference is the definition as a loop (kernels.ts's referenceProduct),
+    // written out here; Object.is tells 0 from −0 and lets a NaN meet only a NaN.
+    const code = `
+      const random = lib.rng(18);
+      const values = (n) => Float64Array.from({ length: n }, () => { const u = random.uniform(); return u < 0.05 ? 0 : u < 0.08 ? -0 : random.normal() * 10 ** random.int(9) * 1e-4; });
+      const reference = (m, n, k, A, aRow, aCol, B, bRow, bCol, C, accumulate) => {
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let p = 0; p < k; p++) s += A[i * aRow + p * aCol] * B[p * bRow + j * bCol];
+          C[i * n + j] = accumulate ? C[i * n + j] + s : s;
+        }
+      };
+      const same = (a, b) => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+      const shapes = [[1, 1, 1], [1, 9, 1], [9, 1, 1], [3, 9, 5], [7, 17, 33], [10, 30, 784], [784, 30, 10], [64, 256, 257], [65, 250, 63]];
+      for (let t = 0; t < 40; t++) shapes.push([1 + random.int(50), 1 + random.int(50), 1 + random.int(80)]);
+      const inUse = lib.kernelsInUse();
+      let checked = 0, wrong = [];
+      for (const [m, n, k] of shapes) for (const accumulate of [false, true]) {
+        const X = new lib.Matrix(m, k, values(m * k)), Y = new lib.Matrix(k, n, values(k * n)), Z = new lib.Matrix(m, n, values(m * n));
+        const XT = X.transpose(), YT = Y.transpose();
+        const cases = [
+          ["A·B", (out) => lib.matmul(X, Y, out, accumulate), (C) => reference(m, n, k, X.data, k, 1, Y.data, n, 1, C, accumulate)],
+          ["Aᵀ·B", (out) => lib.matmulTN(XT, Y, out, accumulate), (C) => reference(m, n, k, XT.data, 1, m, Y.data, n, 1, C, accumulate)],
+          ["A·Bᵀ", (out) => lib.matmulNT(X, YT, out, accumulate), (C) => reference(m, n, k, X.data, k, 1, YT.data, 1, k, C, accumulate)],
+        ];
+        for (const [name, product, loop] of cases) {
+          const expected = Z.data.slice();
+          loop(expected);
+          lib.setKernels("wasm");
+          const wasm = product(Z.clone()).data;
+          lib.setKernels("typescript");
+          const typescript = product(Z.clone()).data;
+          lib.setKernels("auto");
+          checked++;
+          if (!same(wasm, expected) || !same(typescript, expected)) wrong.push(name + " " + m + "×" + n + ", k = " + k + (accumulate ? " (accumulate)" : ""));
+        }
+      }
+      return { inUse, checked, wrong };`;
+    expect(await inWorker(code)).toEqual({ inUse: "wasm", checked: 2 * 3 * 49, wrong: [] });
+  });
+
   it("show sends one output with plotly's MIME type, HTML and text; plotly.js is inlined once, read from the site", async () => {
     await inWorker(`
       lib.show(lib.plot.curves([{ name: "a", x: [1, 2, 3], y: [1, 0.5, 0.25] }], { title: "first" }));

@@ -1,0 +1,209 @@
+/**
+ * The WebAssembly SIMD kernels (kernel-lib/src/wasm/) against the reference loops in kernels.ts: the
+ * same bits on every shape, in overwrite and accumulate mode; the TypeScript fallback forced on by
+ * setKernels and by GRADIENT_LAB_KERNELS; training that gives the same bits with either; and a heap
+ * (and WebAssembly memory) that stays flat over 1,000 training steps. The same kernels run in
+ * Chromium in test/browser/worker.test.ts.
+ */
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { afterEach, describe, expect, it } from "vitest";
+import { SIMD_MIN_MULTIPLY_ADDS, kernelsInUse, setKernels } from "../../kernel-lib/src/kernel-choice";
+import { matmulNTReference, matmulReference, matmulTNReference } from "../../kernel-lib/src/kernels";
+import { Matrix, SGD, losses, matmul, matmulNT, matmulTN, mlp, rng } from "../../kernel-lib/src";
+import { matmulNTSimd, matmulSimd, matmulTNSimd, simdAvailable, simdMemoryBytes } from "../../kernel-lib/src/wasm/simd";
+
+type Kernel = (m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array, accumulate: boolean) => void;
+
+const products: { name: string; simd: Kernel; reference: Kernel; sizes: (m: number, n: number, k: number) => [number, number] }[] = [
+  { name: "A·B", simd: matmulSimd, reference: matmulReference, sizes: (m, n, k) => [m * k, k * n] },
+  { name: "Aᵀ·B", simd: matmulTNSimd, reference: matmulTNReference, sizes: (m, n, k) => [k * m, k * n] },
+  { name: "A·Bᵀ", simd: matmulNTSimd, reference: matmulNTReference, sizes: (m, n, k) => [m * k, n * k] },
+];
+
+const random = rng(18);
+/** Normal values with some exact zeros, negative zeros, and magnitudes far apart (so rounding differs with the order of the sum). */
+function values(length: number): Float64Array {
+  const a = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    const u = random.uniform();
+    a[i] = u < 0.05 ? 0 : u < 0.08 ? -0 : random.normal() * 10 ** random.int(9) * 1e-4;
+  }
+  return a;
+}
+
+/** Shapes [m, n, k]: 1×1, empty, around the 2×8 tile and the 4×4 tile, the nets' layer shapes, and random ones. */
+const shapes: [number, number, number][] = [
+  [1, 1, 1], [1, 1, 0], [0, 3, 2], [3, 0, 2], [1, 9, 1], [9, 1, 1], [2, 8, 3], [3, 9, 5], [7, 17, 33],
+  [10, 30, 784], [784, 30, 10], [10, 784, 30], [64, 256, 257], [10, 16, 2], [10, 1, 16], [65, 250, 63],
+];
+for (const m of [1, 2, 3, 4, 5, 7, 8, 9]) for (const n of [1, 2, 3, 7, 8, 9, 15, 16, 17]) shapes.push([m, n, 1 + ((m * 7 + n * 3) % 13)]);
+for (let t = 0; t < 60; t++) shapes.push([1 + random.int(50), 1 + random.int(50), random.int(80)]);
+
+/**
+ * Whether two arrays hold the same doubles bit for bit: Object.is tells 0 from −0 and is exact
+ * otherwise. A NaN only has to meet a NaN, since neither JavaScript nor WebAssembly fixes the sign
+ * and payload bits of a NaN that an operation makes.
+ */
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+afterEach(() => setKernels("auto"));
+
+describe("the WebAssembly SIMD kernels", () => {
+  it("run in this Node and are the kernels chosen by default", () => {
+    expect(simdAvailable).toBe(true);
+    expect(kernelsInUse()).toBe("wasm");
+  });
+
+  describe.each(products)("$name", ({ simd, reference, sizes }) => {
+    it("equals the reference loop bit for bit on every shape, overwriting C", () => {
+      for (const [m, n, k] of shapes) {
+        const [lengthA, lengthB] = sizes(m, n, k);
+        const A = values(lengthA), B = values(lengthB);
+        const expected = new Float64Array(m * n).fill(NaN), actual = new Float64Array(m * n).fill(-1);
+        reference(m, n, k, A, B, expected, false);
+        simd(m, n, k, A, B, actual, false);
+        expect(sameBits(actual, expected), `${m}×${n}, k = ${k}`).toBe(true);
+      }
+    });
+
+    it("adds into C exactly as the reference does (C += …)", () => {
+      for (const [m, n, k] of shapes) {
+        const [lengthA, lengthB] = sizes(m, n, k);
+        const A = values(lengthA), B = values(lengthB);
+        const start = values(m * n);
+        const expected = start.slice(), actual = start.slice();
+        reference(m, n, k, A, B, expected, true);
+        simd(m, n, k, A, B, actual, true);
+        expect(sameBits(actual, expected), `${m}×${n}, k = ${k}`).toBe(true);
+      }
+    });
+
+    it("propagates NaN and ±Infinity as the reference does", () => {
+      const [m, n, k] = [5, 11, 9];
+      const [lengthA, lengthB] = sizes(m, n, k);
+      const A = values(lengthA), B = values(lengthB);
+      A[3] = NaN;
+      B[7] = Infinity;
+      B[lengthB - 1] = -Infinity;
+      const expected = new Float64Array(m * n), actual = new Float64Array(m * n);
+      reference(m, n, k, A, B, expected, false);
+      simd(m, n, k, A, B, actual, false);
+      expect(sameBits(actual, expected)).toBe(true);
+      expect(actual.some(Number.isNaN)).toBe(true);
+    });
+  });
+
+  it("keeps giving the reference's bits after its memory grows for a large product", () => {
+    const before = simdMemoryBytes();
+    const [m, n, k] = [300, 301, 299];
+    const A = values(m * k), B = values(k * n);
+    const expected = new Float64Array(m * n), actual = new Float64Array(m * n);
+    matmulReference(m, n, k, A, B, expected, false);
+    matmulSimd(m, n, k, A, B, actual, false);
+    expect(simdMemoryBytes()).toBeGreaterThan(before);
+    expect(sameBits(actual, expected)).toBe(true);
+    const small = values(6 * 7), other = values(7 * 5), c1 = new Float64Array(30), c2 = new Float64Array(30);
+    matmulReference(6, 5, 7, small, other, c1, false);
+    matmulSimd(6, 5, 7, small, other, c2, false);
+    expect(sameBits(c2, c1)).toBe(true);
+  });
+});
+
+describe("choosing the kernels", () => {
+  it("setKernels(\"typescript\") forces the TypeScript kernels, with the same bits through matmul, matmulTN and matmulNT", () => {
+    const A = new Matrix(37, 45, values(37 * 45)), B = new Matrix(45, 29, values(45 * 29)), D = new Matrix(37, 29, values(37 * 29));
+    expect(37 * 45 * 29).toBeGreaterThan(SIMD_MIN_MULTIPLY_ADDS);
+    const withWasm = [matmul(A, B), matmulTN(A, D), matmulNT(D, B)];
+    setKernels("typescript");
+    expect(kernelsInUse()).toBe("typescript");
+    const withTypescript = [matmul(A, B), matmulTN(A, D), matmulNT(D, B)];
+    withWasm.forEach((c, i) => expect(sameBits(c.data, withTypescript[i].data)).toBe(true));
+    setKernels("wasm");
+    expect(kernelsInUse()).toBe("wasm");
+  });
+
+  it("rejects an unknown choice with the accepted ones", () => {
+    expect(() => setKernels("fast" as never)).toThrow(/unknown kernels "fast".*"auto", "wasm" or "typescript"/);
+    expect(kernelsInUse()).toBe("wasm");
+  });
+
+  it("reads GRADIENT_LAB_KERNELS when kernel-lib loads, and names a bad value", () => {
+    const lib = path.resolve(__dirname, "../../kernel-lib");
+    const run = (value: string) =>
+      execFileSync(process.execPath, ["-e", `process.stdout.write(require(${JSON.stringify(lib)}).kernelsInUse())`], {
+        env: { ...process.env, GRADIENT_LAB_KERNELS: value },
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    expect(run("typescript")).toBe("typescript");
+    expect(run("wasm")).toBe("wasm");
+    expect(run("")).toBe("wasm");
+    expect(() => run("simd")).toThrow(/GRADIENT_LAB_KERNELS is "simd"; set it to "auto", "wasm" or "typescript"/);
+  });
+
+  it("trains a network to the same bits with either kernels", () => {
+    const train = () => {
+      const net = mlp([784, 30, 30, 10], { activation: "sigmoid", init: "nielsen", seed: 3 });
+      const sgd = new SGD(net.parameters(), { lr: 0.5, momentum: 0.9 });
+      const r = rng(4);
+      const X = new Matrix(20, 784), y = new Matrix(20, 10);
+      for (let i = 0; i < X.data.length; i++) X.data[i] = r.uniform();
+      for (let i = 0; i < 20; i++) y.set(i, r.int(10), 1);
+      const costs: number[] = [];
+      for (let step = 0; step < 15; step++) {
+        net.zeroGrad();
+        costs.push(net.backprop(X, y, losses.crossEntropy));
+        sgd.step();
+      }
+      return { costs: Float64Array.from(costs), W: net.layers[0].W.data.slice() };
+    };
+    setKernels("wasm");
+    const wasm = train();
+    setKernels("typescript");
+    const typescript = train();
+    expect(sameBits(wasm.costs, typescript.costs)).toBe(true);
+    expect(sameBits(wasm.W, typescript.W)).toBe(true);
+  });
+});
+
+describe("memory over 1,000 training steps with the WebAssembly kernels", () => {
+  it("the JavaScript heap stays flat (under 16 bytes a step) and the WebAssembly memory does not grow", () => {
+    const gc: () => void = (v8.setFlagsFromString("--expose-gc"), vm.runInNewContext("gc"));
+    const net = mlp([784, 32, 32, 10], { activation: "sigmoid", output: "linear", seed: 1 });
+    const sgd = new SGD(net.parameters(), { lr: 0.01 });
+    const r = rng(5);
+    const X = new Matrix(16, 784), y = new Matrix(16, 10);
+    for (let i = 0; i < X.data.length; i++) X.data[i] = r.uniform();
+    for (let i = 0; i < y.data.length; i++) y.data[i] = r.uniform();
+    const step = () => {
+      net.zeroGrad();
+      net.backprop(X, y, losses.mse);
+      sgd.step();
+    };
+    // Warm up first: the JIT's optimized code and its feedback land on the heap in the first hundreds of steps.
+    for (let i = 0; i < 1000; i++) step();
+    // Three windows of 1,000 steps: a leak grows the heap in every one; the test runner's own
+    // allocations (its messages to the main process) land in some windows only.
+    const growth: number[] = [];
+    const wasmBefore = simdMemoryBytes();
+    for (let window = 0; window < 3; window++) {
+      gc();
+      gc();
+      const heapBefore = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 1000; i++) step();
+      gc();
+      gc();
+      growth.push(process.memoryUsage().heapUsed - heapBefore);
+    }
+    expect(Math.min(...growth), `heap growth per window: ${growth.join(", ")} bytes`).toBeLessThan(16_000);
+    expect(simdMemoryBytes()).toBe(wasmBefore);
+    expect(kernelsInUse()).toBe("wasm");
+  });
+});
