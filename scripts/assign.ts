@@ -135,6 +135,7 @@ function main(): number {
     seen.set(destination, target.source);
   }
 
+  if (nbgrader) existingLink(path.join(out, "node_modules"), shown); // refused before anything is written
   const { notebooks, errors } = buildStudentVersions(targets, nbgrader ? "nbgrader" : "student");
   if (errors.length > 0) {
     console.error(`Nothing was written: ${errors.length === 1 ? "a notebook breaks" : "notebooks break"} the exercise format (see scripts/README-assignments.md):`);
@@ -153,6 +154,18 @@ function main(): number {
   return 0;
 }
 
+/** Where the link `link` points, or null when there is nothing there; refuses a file or folder in its place. */
+function existingLink(link: string, shown: (p: string) => string): string | null {
+  try {
+    return fs.readlinkSync(link);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return null;
+    if (code === "EINVAL") throw new UsageError(`${shown(link)} exists and is not a link; move it away, so the course's notebooks find kernel-lib in ${path.join(ROOT, "node_modules")}.`);
+    throw err;
+  }
+}
+
 /**
  * The course-wide files of an nbgrader course: its config (kept when it exists, since instructors
  * add their own settings to it) and a `node_modules` link to this project's packages, through which
@@ -168,13 +181,7 @@ function writeCourseFiles(out: string, shown: (p: string) => string): void {
   }
   const link = path.join(out, "node_modules");
   const packages = path.join(ROOT, "node_modules");
-  let existing: string | null = null;
-  try {
-    existing = fs.readlinkSync(link);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EINVAL") throw new UsageError(`${shown(link)} exists and is not a link; move it away, so the course's notebooks find kernel-lib in ${packages}.`);
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-  }
+  const existing = existingLink(link, shown);
   if (existing !== packages) {
     if (existing !== null) fs.rmSync(link);
     fs.symlinkSync(packages, link, "dir");
