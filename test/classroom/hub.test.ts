@@ -27,6 +27,8 @@ let jupyter: JupyterEnv;
 let hub: ChildProcess | null = null;
 let hubLog = "";
 let base = "";
+/** Kernels started and not yet shut down, shut down at the end even when the test fails. */
+const openKernels: { url: string; token: string }[] = [];
 
 /** A port nothing listens on now (the OS picks it). */
 function freePort(): Promise<number> {
@@ -86,16 +88,18 @@ interface CellRun {
 
 /** A kernel of a student's server, reached over the hub proxy's websocket. */
 class RemoteKernel {
-  private constructor(private ws: WebSocket, private session: string) {}
+  private constructor(private ws: WebSocket, private session: string, private url: string, private token: string) {}
 
   static async start(user: string, token: string): Promise<RemoteKernel> {
     const kernel = await json("POST", `/user/${user}/api/kernels`, token, { name: "tslab" });
+    const url = `/user/${user}/api/kernels/${kernel.id}`;
+    openKernels.push({ url, token });
     const ws = new WebSocket(`${base.replace(/^http/, "ws")}/user/${user}/api/kernels/${kernel.id}/channels`, { headers: { Authorization: `token ${token}` } });
     await new Promise((resolve, reject) => {
       ws.once("open", resolve);
       ws.once("error", reject);
     });
-    return new RemoteKernel(ws, randomUUID());
+    return new RemoteKernel(ws, randomUUID(), url, token);
   }
 
   run(code: string, timeoutMs = 120_000): Promise<CellRun> {
@@ -128,8 +132,11 @@ class RemoteKernel {
     });
   }
 
-  close(): void {
+  /** Closes the websocket and shuts the kernel down (a stopped server would leave its kernels running). */
+  async close(): Promise<void> {
     this.ws.close();
+    expect((await api("DELETE", this.url, this.token)).status).toBe(204);
+    openKernels.splice(openKernels.findIndex((k) => k.url === this.url), 1);
   }
 }
 
@@ -169,6 +176,7 @@ if os.getuid() == 0:  # CI containers run as root, which Jupyter refuses without
 
 afterAll(async () => {
   if (hub && hub.exitCode === null) {
+    for (const kernel of openKernels) await api("DELETE", kernel.url, kernel.token).catch(() => undefined);
     for (const user of STUDENTS) await api("DELETE", `/hub/api/users/${user}/server`, ADMIN_TOKEN).catch(() => undefined);
     const exited = new Promise((resolve) => hub!.once("exit", resolve));
     hub.kill("SIGTERM"); // the hub stops the proxy and any server still running (cleanup_servers)
@@ -203,7 +211,7 @@ test("two students run the welcome notebook and an exercise through the hub, eac
     // The limits the hub set are visible to the student.
     const limits = await kernel.run("`${process.env.MEM_LIMIT} ${process.env.CPU_LIMIT}`");
     expect(limits.outputs.map((o) => o.text).join("")).toContain(`${2 * 1024 ** 3} 1.0`);
-    kernel.close();
+    await kernel.close();
   }
 
   // Exercise 3.1 from each student's own lesson 3: alice solves it, bob runs it as handed out.
@@ -219,7 +227,7 @@ test("two students run the welcome notebook and an exercise through the hub, eac
     expect((await kernel.run(sourceOf(setup))).status).toBe("ok");
     expect((await kernel.run(answer)).status).toBe("ok");
     const checked = await kernel.run(sourceOf(check));
-    kernel.close();
+    await kernel.close();
     if (user === "alice") {
       expect(checked.status).toBe("ok");
       expect(checked.outputs.map((o) => o.text).join("\n")).toContain("✓ Exercise 3.1");
