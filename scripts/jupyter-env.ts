@@ -24,6 +24,21 @@ const LAB_SETTINGS = {
   "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
 };
 
+/**
+ * nbgrader (pinned for instructors' command line, see README "nbgrader") comes with JupyterLab and
+ * server extensions for a course's instructors and students: assignment lists, a formgrader, a
+ * Validate button. Learners working through the lessons have no nbgrader course, so they stay off
+ * in this Jupyter (`etc/jupyter/` of the venv); the `nbgrader` commands do not need them.
+ */
+const NBGRADER_LAB_OFF = { disabledExtensions: { "@jupyter/nbgrader": true } };
+const NBGRADER_SERVER_OFF = {
+  ServerApp: {
+    jpserver_extensions: Object.fromEntries(
+      ["formgrader", "validate_assignment", "assignment_list", "course_list"].map((name) => [`nbgrader.server_extensions.${name}`, false]),
+    ),
+  },
+};
+
 /** A setup problem the user can fix; `message` is one sentence naming the problem and the fix. */
 export class SetupError extends Error {
   constructor(message: string) {
@@ -121,6 +136,8 @@ export async function ensureJupyterEnv(options: EnsureOptions = {}): Promise<Jup
     await ensureVenv(paths, log);
     writeIfChanged(paths.kernelSpecFile, JSON.stringify(tslabKernelSpec(paths.root), null, 1) + "\n");
     writeIfChanged(path.join(paths.venvDir, "share", "jupyter", "lab", "settings", "overrides.json"), JSON.stringify(LAB_SETTINGS, null, 1) + "\n");
+    writeIfChanged(path.join(paths.venvDir, "etc", "jupyter", "labconfig", "page_config.json"), JSON.stringify(NBGRADER_LAB_OFF, null, 1) + "\n");
+    writeIfChanged(path.join(paths.venvDir, "etc", "jupyter", "jupyter_server_config.json"), JSON.stringify(NBGRADER_SERVER_OFF, null, 1) + "\n");
   });
   return paths;
 }

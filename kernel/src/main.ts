@@ -146,14 +146,16 @@ class Handler extends jupyter.JupyterHandlerImpl {
     return { status: "ok", history: chosen.map((h) => [SESSION, h.line, req.output ? [h.input, h.output] : h.input]) };
   }
 
-  async handleExecute(req: { code: string }, writeStream: WriteStream, writeDisplayData: WriteDisplayData, publish: Publish): Promise<object> {
+  async handleExecute(req: { code: string; stop_on_error?: boolean }, writeStream: WriteStream, writeDisplayData: WriteDisplayData, publish: Publish): Promise<object> {
     try {
       const count: number = await this.execQueue.add(() => this.executeCell(req, writeStream, writeDisplayData, publish));
       return { status: "ok", execution_count: count, user_expressions: {} };
     } catch (e) {
       if (e instanceof TaskCanceledError) return { status: "abort" };
-      // After an error, tslab's queue drops the requests of the next 200 ms (cells queued by Run All).
-      this.execQueue.reset(200);
+      // A failed task cancels every later one until the queue is reset. After an error tslab drops the
+      // requests of the next 200 ms (cells queued by Run All); a request that asks to go on
+      // (`stop_on_error: false`, as nbgrader's autograder sends) lets the next cell run at once.
+      this.execQueue.reset(req.stop_on_error === false ? undefined : 200);
       const failure = e instanceof CellFailed ? e : new CellFailed(this.execCount, { ename: "InternalError", evalue: String(e), traceback: [String(e)] });
       return { status: "error", execution_count: failure.count, ...failure.error };
     }

@@ -44,6 +44,13 @@ export interface LiteSiteOptions {
   withSolutions: boolean;
 }
 
+/**
+ * JupyterLab extensions in the venv that `jupyter lite build` copies from it but that need a Jupyter
+ * server or are of no use in the site: nbgrader's (it asks its server extension on start), Jupyter
+ * Notebook's links, and the widget manager, all pulled in by the nbgrader pin. Disabled in the site.
+ */
+const SERVER_ONLY_EXTENSIONS = ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension", "@jupyter-widgets/jupyterlab-manager"];
+
 /** Thrown when the JupyterLite site cannot be built; the message says why. */
 export class LiteBuildError extends Error {}
 
@@ -59,7 +66,7 @@ export async function buildLiteSite(options: LiteSiteOptions): Promise<void> {
     fs.mkdirSync(liteDir);
     fs.writeFileSync(
       path.join(liteDir, "jupyter-lite.json"),
-      JSON.stringify({ "jupyter-lite-schema-version": 0, "jupyter-config-data": { appName: "Gradient Lab", defaultKernelName: "tslab" } }, null, 2),
+      JSON.stringify({ "jupyter-lite-schema-version": 0, "jupyter-config-data": { appName: "Gradient Lab", defaultKernelName: "tslab", disabledExtensions: SERVER_ONLY_EXTENSIONS } }, null, 2),
     );
     const jupyter = path.join(options.jupyter.binDir, "jupyter");
     const result = spawnSync(

@@ -1,0 +1,21 @@
+/**
+ * `tsx jupyter/hub/copy-lessons.ts <folder>`: puts the learner's version of every lesson that is
+ * missing from `<folder>` there (as `npm start` does for `my-lessons/`), never touching a file that
+ * exists. JupyterHub runs it before each student's server starts (start-singleuser.sh).
+ */
+import path from "node:path";
+import { ROOT } from "../../scripts/jupyter-env";
+import { LearnerCopyError, syncLearnerCopy } from "../../scripts/learner-copy";
+
+const target = process.argv[2];
+if (!target) {
+  console.error("usage: tsx jupyter/hub/copy-lessons.ts <folder for the student's lessons>");
+  process.exit(2);
+}
+try {
+  const { created, kept } = syncLearnerCopy(path.join(ROOT, "notebooks"), path.resolve(target));
+  console.log(`Gradient Lab lessons in ${target}: ${created.length} copied, ${kept.length} kept as they were.`);
+} catch (err) {
+  console.error(err instanceof LearnerCopyError ? err.message : (err as Error).stack);
+  process.exit(1);
+}
