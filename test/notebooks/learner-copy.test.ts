@@ -14,6 +14,8 @@ import { ROOT } from "../../scripts/jupyter-env";
 import { readNotebook, serializeNotebook } from "../../scripts/notebook-hygiene";
 import { cellSource, listNotebooks } from "../../scripts/notebook-runner";
 import { LearnerCopyError, syncLearnerCopy } from "../../scripts/learner-copy";
+import { messagesIn } from "../../kernel-lib/src/messages";
+import { editionOfPath } from "../../scripts/editions";
 
 const LESSONS = path.join(ROOT, "notebooks");
 const lessonNames = listNotebooks(LESSONS).map((f) => path.relative(LESSONS, f));
@@ -54,14 +56,17 @@ test("the first start writes a learner version of every lesson, with no solution
     }
     // Each solution became assign's placeholder, with one comment above it naming the reference.
     const copy = JSON.parse(text);
-    const reference_ = `notebooks/${target.relative}`;
+    const reference_ = `notebooks/${target.relative.split(path.sep).join("/")}`;
+    // The comment is in the lesson's language: Korean in notebooks/ko/.
+    const pointer = `// ${messagesIn(editionOfPath(target.relative).language).yourCodeHere(reference_)}`;
     for (const exercise of exercises.filter((e) => e.solutionCells.length > 0)) {
       exercisesSeen++;
       const cell = cellSource(copy.cells[exercise.solutionCells[0].index]);
-      expect(cell).toMatch(new RegExp(`// Your code here\\. \\(A reference solution is in ${reference_.replace(/\./g, "\\.")}, .*\\n\\s*throw exercises\\.notImplemented\\("${exercise.id.replace(/\./g, "\\.")}"\\);`));
+      expect(cell).toContain(`${pointer}\n`);
+      expect(cell.split(`${pointer}\n`)[1]).toMatch(new RegExp(`^\\s*throw exercises\\.notImplemented\\("${exercise.id.replace(/\./g, "\\.")}"\\);`));
     }
     // Apart from those comments, the copy is exactly what `npm run assign` writes.
-    const withoutPointers = copy.cells.map((c: { source: string | string[] }) => cellSource(c as never).split("\n").filter((l) => !l.includes("// Your code here. (A reference solution is in")).join("\n"));
+    const withoutPointers = copy.cells.map((c: { source: string | string[] }) => cellSource(c as never).split("\n").filter((l) => !l.includes(pointer)).join("\n"));
     expect(withoutPointers).toEqual(assigned.cells.map((c) => cellSource(c)));
   }
   expect(exercisesSeen).toBeGreaterThan(5);
