@@ -12,6 +12,8 @@ import { codeSkeleton, editionOfPath, hangulShare, KOREAN_PRELUDE, notebookLangu
 import { ROOT } from "../../scripts/jupyter-env";
 import { readNotebook } from "../../scripts/notebook-hygiene";
 import { cellSource, listNotebooks, Notebook } from "../../scripts/notebook-runner";
+import { CHECK_MIME } from "../../kernel-lib/src/exercises";
+import { koreanLessonProblems, unprintedNumbers } from "./edition-checks";
 
 const NOTEBOOKS = path.join(ROOT, "notebooks");
 const english = fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort();
@@ -97,5 +99,35 @@ describe("kernel-lib's language setting", () => {
       setLanguage("en");
     }
     expect(exercises.failureMessage(undefined, 1, 2, {})).toBe("expected 2 but got 1.");
+  });
+});
+
+describe("the checks of an executed Korean lesson", () => {
+  /** An executed notebook: one Markdown cell, then code cells with these outputs. */
+  const executed = (markdown: string, outputs: object[][]): Notebook => ({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      { cell_type: "markdown", id: "m", source: markdown, metadata: {} },
+      ...outputs.map((o, i) => ({ cell_type: "code" as const, id: `c${i}`, source: i === 0 ? "" : 'exercises.checkValue("1.1", 1, 1);', metadata: {}, outputs: o, execution_count: i + 1 })),
+    ],
+  } as Notebook);
+  const stdout = (text: string) => ({ output_type: "stream", name: "stdout", text });
+  const check = (text: string) => ({ output_type: "display_data", metadata: {}, data: { [CHECK_MIME]: { id: "1.1" }, "text/plain": text } });
+
+  test("find a number in the prose that no output shows, in any notation", () => {
+    const prose = "기울기는 $0.1557$ 이고, 정확도는 85.5%, 길이는 $6.28 \\times 10^{5}$ 배, 1,000개 중 0.213입니다. `lecun(0.25)`";
+    expect(unprintedNumbers(executed(prose, [[stdout("grad 0.1557, acc 85.5%, len 6.28e+5, 2.13e-1")]]))).toEqual([]);
+    expect(unprintedNumbers(executed(prose, [[stdout("grad 0.1558, acc 85.5%, len 6.28e+4, 2.13e-1")]]))).toEqual(["0.1557", "6.28 \\times 10^{5}"]);
+    expect(unprintedNumbers(executed(prose, [[stdout("acc 85.5%, len 6.28e+5, 0.213")]]), ["0.1557"])).toEqual([]);
+  });
+
+  test("find feedback that is not in Korean", () => {
+    const ok = "✓ 연습 문제 1.1: 정답입니다: 1. (1/1점)";
+    expect(koreanLessonProblems(executed("한국어", [[], [check(ok)]]), "x.ipynb")).toEqual([]);
+    expect(koreanLessonProblems(executed("한국어", [[], [check("✓ Exercise 1.1: correct: 1. (1/1 point)")]]), "x.ipynb")).toEqual(["feedback not in Korean: ✓ Exercise 1.1: correct: 1. (1/1 point)"]);
+    expect(koreanLessonProblems(executed("한국어", [[], [check("✓ 연습 문제 1.1: you predicted 5. (1/1점)")]]), "x.ipynb")).toEqual(["feedback not in Korean: ✓ 연습 문제 1.1: you predicted 5. (1/1점)"]);
+    expect(koreanLessonProblems(executed("한국어", [[], []]), "x.ipynb")).toEqual(["1 check cells but 0 feedback lines"]);
   });
 });
