@@ -189,7 +189,8 @@ export function summarySource(nb: Notebook): string {
     if (!intro) continue;
     const sentences = intro.replace(/\s*\n\s*/g, " ").split(/(?<=[.!?])\s+(?=[A-Z*_`$(“"\uac00-\ud7af])/);
     const standalone = sentences.filter((s) => !MENTIONS_OTHER_LESSON.test(s));
-    return standalone.find((s) => s.length >= 60) ?? standalone[0] ?? sentences[0];
+    // Hangul says in about 30 characters what English says in 60.
+    return standalone.find((s) => s.length >= (/[\uac00-\ud7af]/.test(s) ? 30 : 60)) ?? standalone[0] ?? sentences[0];
   }
   return "";
 }
