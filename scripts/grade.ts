@@ -33,6 +33,8 @@ import {
   Reference,
   scoreExercises,
 } from "./grading";
+import { setLanguage } from "../kernel-lib/src/messages";
+import { notebookLanguage } from "./editions";
 import { ensureJupyterEnv, JupyterEnv, ROOT, writeFileAtomic } from "./jupyter-env";
 import { serializeNotebook } from "./notebook-hygiene";
 import { CellResult, Notebook, RunResult, toCellResult } from "./notebook-runner";
@@ -304,7 +306,15 @@ export async function gradeSubmission(submission: Submission, references: Refere
     return fail(`The grader's setup cell failed, so nothing was graded (is kernel-lib built? run \`npm run build\`): ${(setup?.error.trim() || setup?.stderr.trim() || run.error || "it did not run").slice(0, 600)}`);
   }
   const verdicts = await judgeSubmission(reference.nb, format, graded, run, judging, context, slot);
-  const { grades, reached } = scoreExercises(format.exercises, graded, run, context.timeoutSeconds, expected, problems, verdicts);
+  // Feedback in the submission's language (scoring is synchronous, so no other submission sees the switch).
+  const previousLanguage = setLanguage(notebookLanguage(nb!));
+  let scored: ReturnType<typeof scoreExercises>;
+  try {
+    scored = scoreExercises(format.exercises, graded, run, context.timeoutSeconds, expected, problems, verdicts);
+  } finally {
+    setLanguage(previousLanguage);
+  }
+  const { grades, reached } = scored;
   result.exercises = grades;
   result.score = grades.reduce((sum, e) => sum + e.points, 0);
   result.graded = reached.every(Boolean);

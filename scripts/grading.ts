@@ -7,6 +7,8 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { analyzeNotebook, CheckCall, Exercise, findChecks, findRegions, gradedCheckSource, NotebookFormat, removeRegions } from "./exercise-format";
 import { ANSWER_MIME, AnswerRecord, CallsRecord, EXPECTED_MIME, ExpectedRecord, judge, Verdict } from "../kernel-lib/src/answers";
+import { LANGUAGES, messagesIn } from "../kernel-lib/src/messages";
+import { notebookLanguage } from "./editions";
 import { JudgePlan, namesCheckSource, spiedCheckSource } from "./judging";
 import { readNotebook } from "./notebook-hygiene";
 import { cellSource, CellResult, listNotebooks, Notebook, NotebookCell, RunResult } from "./notebook-runner";
@@ -49,17 +51,26 @@ export function loadReferences(dir: string): Reference[] {
   });
 }
 
+/** The language of a reference notebook (English when it cannot be read). */
+function languageOf(reference: Reference): string {
+  return reference.nb ? notebookLanguage(reference.nb) : "en";
+}
+
 /**
  * The reference a submission belongs to: the one with the same file name, else the one that shares
- * the most cell ids with it (at least half of the reference's cells).
+ * the most cell ids with it (at least half of the reference's cells); a reference in the
+ * submission's own language (English or Korean, read from its Markdown) before any other.
  */
 export function matchReference(file: string, nb: Notebook | null, references: Reference[]): { reference: Reference; how: "file name" | "cell ids" } | null {
-  const byName = references.find((r) => path.basename(r.file) === path.basename(file));
+  // The editions share file names and cell ids: a submission is matched among the references in its own language first.
+  const language = nb && Array.isArray(nb.cells) ? notebookLanguage(nb) : "en";
+  const ranked = [...references].sort((a, b) => Number(languageOf(b) === language) - Number(languageOf(a) === language));
+  const byName = ranked.find((r) => path.basename(r.file) === path.basename(file));
   if (byName) return { reference: byName, how: "file name" };
   if (!nb || !Array.isArray(nb.cells)) return null;
   const ids = new Set(nb.cells.map((c) => c?.id).filter((id): id is string => typeof id === "string"));
   let best: { reference: Reference; shared: number } | null = null;
-  for (const reference of references) {
+  for (const reference of ranked) {
     const shared = [...reference.cellIds].filter((id) => ids.has(id)).length;
     if (shared > 0 && shared >= reference.cellIds.size / 2 && (!best || shared > best.shared)) best = { reference, shared };
   }
@@ -453,8 +464,9 @@ export function scoreExercises(
 
     if (grade.status !== "passed") {
       // An exercise left as handed out is not an error of the notebook: the answer is just not there yet.
-      const unfinished = `Exercise ${exercise.id} is not implemented yet`;
-      if (grade.status === "error" && (grade.message.includes(unfinished) || `${failedSolution?.result?.error ?? ""}${failedSolution?.result?.stderr ?? ""}`.includes(unfinished))) grade.status = "failed";
+      const unfinished = LANGUAGES.map((l) => messagesIn(l).notImplemented(exercise.id).split(":")[0]);
+      const said = `${grade.message}${failedSolution?.result?.error ?? ""}${failedSolution?.result?.stderr ?? ""}`;
+      if (grade.status === "error" && unfinished.some((u) => said.includes(u))) grade.status = "failed";
       if (failedSolution?.result) {
         const timedOut = failedSolution.result.reason?.startsWith("timed out");
         if (timedOut) grade.status = "timeout";

@@ -11,6 +11,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { buildStudentVersions, collectTargets } from "./assign";
+import { messagesIn } from "../kernel-lib/src/messages";
+import { notebookLanguage } from "./editions";
 import { cellSource, Notebook, NotebookCell } from "./notebook-runner";
 import { ROOT, writeFileAtomic } from "./jupyter-env";
 import { serializeNotebook } from "./notebook-hygiene";
@@ -37,6 +39,7 @@ const PLACEHOLDER = /^(\s*)throw (?:exercises|require\("kernel-lib"\)\.exercises
  * solution is one deliberate step away and never on screen by default.
  */
 function pointToReference(nb: Notebook, reference: string): Notebook {
+  const language = notebookLanguage(nb);
   const cells = nb.cells.map((cell): NotebookCell => {
     if (cell.cell_type !== "code") return cell;
     const lines = cellSource(cell).split("\n");
@@ -44,7 +47,7 @@ function pointToReference(nb: Notebook, reference: string): Notebook {
     const out: string[] = [];
     for (const line of lines) {
       const match = PLACEHOLDER.exec(line);
-      if (match) out.push(`${match[1]}// Your code here. (A reference solution is in ${reference}, if you want to compare afterwards.)`);
+      if (match) out.push(`${match[1]}// ${messagesIn(language).yourCodeHere(reference)}`);
       out.push(line);
     }
     const text = out.join("\n");

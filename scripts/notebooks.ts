@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { ensureJupyterEnv, SetupError } from "./jupyter-env";
+import { ensureJupyterEnv, ROOT, SetupError } from "./jupyter-env";
 import { DEFAULT_CELL_TIMEOUT_SECONDS, listNotebooks, runNotebook } from "./notebook-runner";
 
 const USAGE = "usage: npm run notebooks -- [name...] [--timeout SECONDS] [--out DIR] [--keep-going]";
@@ -66,7 +66,10 @@ async function main(): Promise<number> {
   let failed = 0;
   for (const file of notebooks) {
     const shown = path.relative(process.cwd(), file);
-    const outPath = args.outDir ? path.join(args.outDir, path.basename(file)) : undefined;
+    // Lessons keep their path below notebooks/ (ko/01-chain-rule.ipynb beside 01-chain-rule.ipynb).
+    const inLessons = path.relative(path.join(ROOT, "notebooks"), file);
+    const outPath = args.outDir ? path.join(args.outDir, inLessons.startsWith("..") || path.isAbsolute(inLessons) ? path.basename(file) : inLessons) : undefined;
+    if (outPath) fs.mkdirSync(path.dirname(outPath), { recursive: true });
     const result = await runNotebook(file, { jupyter, timeoutSeconds: args.timeoutSeconds, outPath, keepGoing: args.keepGoing });
     const seconds = (result.durationMs / 1000).toFixed(1);
     if (result.ok) {

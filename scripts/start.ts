@@ -1,6 +1,6 @@
 /**
- * `npm start [-- --no-browser] [--port N] [--copy-only] [--my-lessons FOLDER]`: opens the learner's copy of the
- * lessons in JupyterLab.
+ * `npm start [-- --ko] [--no-browser] [--port N] [--copy-only] [--my-lessons FOLDER]`: opens the learner's copy of the
+ * lessons in JupyterLab; with `--ko`, at the Korean edition's first lesson (ko/00-welcome.ipynb).
  *
  * First brings the learner's copy (my-lessons/, see scripts/learner-copy.ts) up to date: lessons
  * missing from it are written without their solutions; nothing already there is touched. Then makes
@@ -15,6 +15,8 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { ensureJupyterEnv, ROOT, SetupError } from "./jupyter-env";
+import type { Language } from "../kernel-lib/src/messages";
+import { edition } from "./editions";
 import { DEFAULT_LEARNER_DIR, LearnerCopyError, syncLearnerCopy } from "./learner-copy";
 
 const DEFAULT_PORT = 8888;
@@ -28,16 +30,20 @@ interface StartArgs {
   copyOnly: boolean;
   /** The learner's copy of the lessons. */
   learnerDir: string;
+  /** The edition to open at: English, or Korean with `--ko`. */
+  language: Language;
   /** Options passed to `jupyter lab` unchanged. */
   passThrough: string[];
 }
 
 function parseArgs(argv: string[]): StartArgs {
-  const args: StartArgs = { port: DEFAULT_PORT, openBrowser: true, copyOnly: false, learnerDir: DEFAULT_LEARNER_DIR, passThrough: [] };
+  const args: StartArgs = { port: DEFAULT_PORT, openBrowser: true, copyOnly: false, learnerDir: DEFAULT_LEARNER_DIR, language: "en", passThrough: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--no-browser") {
       args.openBrowser = false;
+    } else if (arg === "--ko") {
+      args.language = "ko";
     } else if (arg === "--copy-only") {
       args.copyOnly = true;
     } else if (arg === "--my-lessons" || arg.startsWith("--my-lessons=")) {
@@ -53,7 +59,7 @@ function parseArgs(argv: string[]): StartArgs {
       }
       args.port = port;
     } else if (arg === "--help" || arg === "-h") {
-      console.log("usage: npm start [-- --no-browser] [--port N] [--copy-only] [--my-lessons FOLDER] [other jupyter lab options]");
+      console.log("usage: npm start [-- --ko] [--no-browser] [--port N] [--copy-only] [--my-lessons FOLDER] [other jupyter lab options]");
       process.exit(0);
     } else {
       args.passThrough.push(arg);
@@ -132,6 +138,8 @@ async function main(): Promise<void> {
     "--KernelSpecManager.allowed_kernelspecs=tslab",
     "--MappingKernelManager.default_kernel_name=tslab",
     ...(args.openBrowser ? [] : ["--no-browser"]),
+    // A file named on the command line is what the browser opens first: the Korean edition's welcome lesson.
+    ...(args.language === "ko" ? [path.join(learnerDir, "ko", "00-welcome.ipynb")] : []),
     // Jupyter refuses root unless told; containers often run as root, and the server is local and token-protected.
     ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
     ...args.passThrough,
@@ -154,16 +162,13 @@ async function main(): Promise<void> {
   const base = `http://${HOST}:${args.port}`;
   if (await waitUntilReady(`${base}/api/status?token=${token}`, child)) {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const welcome = [edition(args.language).dir, "00-welcome.ipynb"].filter(Boolean).join("/");
+    const address = `    ${base}/lab/tree/${welcome}?token=${token}`;
     console.log(
-      [
-        "",
-        `Gradient Lab is running (ready in ${seconds} s). Open this address in your browser:`,
-        "",
-        `    ${base}/lab/tree/00-welcome.ipynb?token=${token}`,
-        "",
-        "Stop it with Ctrl+C twice (or Ctrl+C, then y).",
-        "",
-      ].join("\n"),
+      (args.language === "ko"
+        ? ["", `Gradient Lab이 실행 중입니다 (${seconds}초 만에 준비됨). 브라우저에서 이 주소를 여세요:`, "", address, "", "끝내려면 Ctrl+C를 두 번 누르세요 (또는 Ctrl+C, 그다음 y).", ""]
+        : ["", `Gradient Lab is running (ready in ${seconds} s). Open this address in your browser:`, "", address, "", "Stop it with Ctrl+C twice (or Ctrl+C, then y).", ""]
+      ).join("\n"),
     );
   } else if (child.exitCode === null) {
     console.error(`JupyterLab did not answer on ${base} within ${READY_TIMEOUT_MS / 1000} s; see its messages above.`);

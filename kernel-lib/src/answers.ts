@@ -12,6 +12,7 @@
 import { CheckOptions, describe, failureMessage, matches } from "./exercises";
 import { Matrix } from "./matrix";
 import { DisplayChannel } from "./display/channel";
+import { messages as words } from "./messages";
 
 /** The MIME type of a learner's answers in a notebook output. */
 export const ANSWER_MIME = "application/vnd.gradient-lab.answer+json";
@@ -272,7 +273,7 @@ export function judge(expected: ExpectedRecord, given: AnswerRecord | undefined)
     if (!a || typeof a !== "object") return { passed: false, message: "The check gave no answers." };
     if ("threw" in a) {
       const message = String(a.threw).slice(0, 400);
-      return { passed: false, message: input ? `calling it with ${input.map(describe).join(", ")} threw: ${message}` : `it threw: ${message}` };
+      return { passed: false, message: input ? words().threw(input.map(describe).join(", "), message) : words().itThrew(message) };
     }
     let got: unknown;
     try {
@@ -282,12 +283,12 @@ export function judge(expected: ExpectedRecord, given: AnswerRecord | undefined)
     }
     const want = decodeValue(expected.expected[i]);
     if (expected.kind === "that") {
-      return got === true ? { passed: true, message: expected.messages?.pass ?? "passed." } : { passed: false, message: (expected.messages?.fail ?? "failed.") + (expected.hint ? ` Hint: ${expected.hint}` : "") };
+      return got === true ? { passed: true, message: expected.messages?.pass ?? "passed." } : { passed: false, message: (expected.messages?.fail ?? "failed.") + (expected.hint ? ` ${words().hint} ${expected.hint}` : "") };
     }
     if (!matches(got, want, expected.tolerance)) return { passed: false, message: failureMessage(input, got, want, options) };
-    if (expected.kind === "value") return { passed: true, message: `correct: ${describe(got)}.` };
+    if (expected.kind === "value") return { passed: true, message: words().correctValue(describe(got)) };
   }
-  return { passed: true, message: `correct on all ${expected.expected.length} test inputs.` };
+  return { passed: true, message: words().correctOnAll(expected.expected.length) };
 }
 
 /**

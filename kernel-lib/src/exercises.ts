@@ -9,6 +9,7 @@
 
 import { Matrix } from "./matrix";
 import { DisplayChannel } from "./display/channel";
+import { messages as words } from "./messages";
 
 /** What a check reports: one line for the learner, one record for the grader. */
 export interface CheckRecord {
@@ -51,7 +52,7 @@ export const CHECK_MIME = "application/vnd.gradient-lab.check+json";
 let sink: (record: CheckRecord) => void = defaultSink;
 
 function defaultSink(record: CheckRecord): void {
-  const text = `${record.passed ? "✓" : "✗"} Exercise ${record.id}: ${record.message} (${record.points}/${record.maxPoints} ${record.maxPoints === 1 ? "point" : "points"})`;
+  const text = `${record.passed ? "✓" : "✗"} ${words().exercise(record.id)}: ${record.message} (${record.points}/${words().points(record.maxPoints)})`;
   // In a notebook the line and the grader's record go out together as one output; elsewhere, print the line.
   if (new DisplayChannel().send({ [CHECK_MIME]: record, "text/plain": text }) === "none") console.log(text);
 }
@@ -69,7 +70,7 @@ export class CheckFailure extends Error {
   readonly record: CheckRecord;
   /** A failure carrying its record. */
   constructor(record: CheckRecord) {
-    super(`Exercise ${record.id}: ${record.message}`);
+    super(`${words().exercise(record.id)}: ${record.message}`);
     this.name = "CheckFailure";
     this.record = record;
     // The notebook shows an error's stack; for a failed check only the feedback matters, not where in kernel-lib it was thrown.
@@ -91,7 +92,7 @@ function report(id: string, passed: boolean, message: string, points: number): v
 
 /** The error an unfinished exercise throws; the student version of a notebook calls it where a solution was. */
 export function notImplemented(id: string): Error {
-  return new Error(`Exercise ${id} is not implemented yet: replace the line that throws this error with your code, then run the cell again.`);
+  return new Error(words().notImplemented(id));
 }
 
 /** Renders a value compactly for feedback. */
@@ -103,7 +104,7 @@ export function describe(x: unknown): string {
     return `[${items.slice(0, 6).map(describe).join(", ")}${items.length > 6 ? `, … (${items.length} values)` : ""}]`;
   }
   if (typeof x === "string") return JSON.stringify(x);
-  if (x === undefined) return "undefined (did the function forget to return?)";
+  if (x === undefined) return words().forgotReturn;
   return String(x);
 }
 
@@ -130,8 +131,8 @@ export function matches(got: unknown, expected: unknown, tolerance = 1e-6): bool
 
 /** The feedback on a wrong answer: the input tried, expected and received values, the matching mistake's explanation, the hint. */
 export function failureMessage(input: unknown[] | undefined, got: unknown, expected: unknown, options: CheckOptions): string {
-  const tried = input === undefined ? "" : `for input ${input.map(describe).join(", ")} `;
-  let message = `${tried}expected ${describe(expected)} but got ${describe(got)}.`;
+  const tried = input === undefined ? "" : words().forInput(input.map(describe).join(", "));
+  let message = words().expectedButGot(tried, describe(expected), describe(got));
   const mistake = (options.mistakes ?? []).find((m) => {
     try {
       return m.test(got, expected, input ?? []);
@@ -140,7 +141,7 @@ export function failureMessage(input: unknown[] | undefined, got: unknown, expec
     }
   });
   if (mistake !== undefined) message += ` ${mistake.explain}`;
-  if (options.hint) message += ` Hint: ${options.hint}`;
+  if (options.hint) message += ` ${words().hint} ${options.hint}`;
   return message;
 }
 
@@ -151,7 +152,7 @@ export function failureMessage(input: unknown[] | undefined, got: unknown, expec
 export function checkValue(id: string, got: unknown, expected: unknown, options: CheckOptions = {}): void {
   const points = options.points ?? 1;
   requireId(id, points);
-  if (matches(got, expected, options.tolerance)) return report(id, true, `correct: ${describe(got)}.`, points);
+  if (matches(got, expected, options.tolerance)) return report(id, true, words().correctValue(describe(got)), points);
   return report(id, false, failureMessage(undefined, got, expected, options), points);
 }
 
@@ -169,7 +170,7 @@ export function checkFunction<A extends unknown[]>(
   const points = options.points ?? 1;
   requireId(id, points);
   if (typeof learner !== "function") {
-    return report(id, false, `expected a function but got ${describe(learner)}. Define the function in the exercise cell and run that cell first.`, points);
+    return report(id, false, words().notAFunction(describe(learner)), points);
   }
   for (const input of cases) {
     let got: unknown;
@@ -177,17 +178,17 @@ export function checkFunction<A extends unknown[]>(
       got = learner(...input);
     } catch (e) {
       if (e instanceof CheckFailure) throw e;
-      return report(id, false, `calling it with ${input.map(describe).join(", ")} threw: ${(e as Error).message}`, points);
+      return report(id, false, words().threw(input.map(describe).join(", "), (e as Error).message), points);
     }
     const expected = reference(...input);
     if (!matches(got, expected, options.tolerance)) return report(id, false, failureMessage(input, got, expected, options), points);
   }
-  return report(id, true, `correct on all ${cases.length} test inputs.`, points);
+  return report(id, true, words().correctOnAll(cases.length), points);
 }
 
 /** A check of any condition the author states: `passed` with a message for each outcome. */
 export function checkThat(id: string, passed: boolean, messages: { pass: string; fail: string }, options: CheckOptions = {}): void {
   const points = options.points ?? 1;
   requireId(id, points);
-  return report(id, passed === true, passed === true ? messages.pass : messages.fail + (options.hint ? ` Hint: ${options.hint}` : ""), points);
+  return report(id, passed === true, passed === true ? messages.pass : messages.fail + (options.hint ? ` ${words().hint} ${options.hint}` : ""), points);
 }

@@ -51,3 +51,5 @@ export * as diagnostics from "./diagnostics";
 export { display } from "./display/values";
 export { DISPLAY, mimeBundleOf } from "./display/protocol";
 export type { MimeBundle, Displayable } from "./display/protocol";
+export { setLanguage, getLanguage, LANGUAGES } from "./messages";
+export type { Language } from "./messages";

@@ -1,7 +1,8 @@
 /**
  * The static site of the course: executes every lesson notebook in a fresh tslab kernel (the same
- * runner as the tests), renders one page per lesson and an index, and writes them with the shared
- * assets (plotly.js once, KaTeX's CSS and fonts, the highlight and site styles).
+ * runner as the tests), renders one page per lesson and an index per edition (English at the root,
+ * Korean in `ko/`), and writes them with the shared assets (plotly.js once, KaTeX's CSS and fonts,
+ * the highlight and site styles).
  *
  * The site is built in a temporary sibling of the output folder and swapped in by renaming, so an
  * export that fails or is interrupted leaves the previous site as it was.
@@ -12,6 +13,7 @@ import path from "node:path";
 import { plotlyPath } from "../../kernel-lib/src/plot/embed";
 import { ensureJupyterEnv, isAlive, JupyterEnv, ROOT, withLock } from "../jupyter-env";
 import { DEFAULT_CELL_TIMEOUT_SECONDS, listNotebooks, Notebook, runNotebook } from "../notebook-runner";
+import { EDITIONS, editionOfPath } from "../editions";
 import { buildLiteSite, isolationHeaders, LITE_DIR } from "./lite";
 import { indexPage, lessonPage, LessonInfo, renderLesson } from "./pages";
 
@@ -79,9 +81,9 @@ export function cleanUpInterrupted(): void {
   inProgress.clear();
 }
 
-/** The page file of a notebook: its path under the notebooks folder, `/` → `--`, `.ipynb` → `.html`. */
-function pageName(notebookPath: string, notebooksDir: string): string {
-  return path.relative(notebooksDir, notebookPath).split(path.sep).join("--").replace(/\.ipynb$/, ".html");
+/** The page file of a notebook: its path in its edition's folder, `/` → `--`, `.ipynb` → `.html`. */
+function pageName(inEdition: string): string {
+  return inEdition.split("/").join("--").replace(/\.ipynb$/, ".html");
 }
 
 /**
@@ -190,52 +192,76 @@ function shownPath(file: string): string {
 
 /**
  * Writes the pages, the notebooks (as downloads) and the assets of the site into `siteDir` from
- * executed notebooks, in the order given (the course order). No kernel is involved.
+ * executed notebooks, in the order given (the course order). Each edition of the course gets its
+ * own pages and index: the English one at the root, the Korean one (notebooks/ko/) in `ko/`, every
+ * page with a link to the same page in the other language. No kernel is involved.
  */
 export function writeSite(
   siteDir: string,
   executed: { notebookPath: string; notebook: Notebook; seconds?: number }[],
   opts: { notebooksDir: string; withSolutions?: boolean },
 ): { lessons: ExportedLesson[]; warnings: string[] } {
-  const pageOf = new Map(executed.map(({ notebookPath }) => [path.relative(opts.notebooksDir, notebookPath).split(path.sep).join("/"), pageName(notebookPath, opts.notebooksDir)]));
+  const relative = (file: string) => path.relative(opts.notebooksDir, file).split(path.sep).join("/");
+  const editions = EDITIONS.map((edition) => {
+    const items = executed.filter(({ notebookPath }) => editionOfPath(relative(notebookPath)).language === edition.language);
+    // A notebook's path inside its edition's folder ("ko/01-chain-rule.ipynb" → "01-chain-rule.ipynb").
+    const inEdition = (file: string) => (edition.dir ? relative(file).slice(edition.dir.length + 1) : relative(file));
+    return { edition, items, inEdition, pages: new Set(items.map(({ notebookPath }) => pageName(inEdition(notebookPath)))) };
+  }).filter((e) => e.items.length > 0);
   const warnings: string[] = [];
-  const rendered = executed.map(({ notebookPath, notebook }) => {
-    const lesson = renderLesson({
-      notebook,
-      notebookPath,
-      page: pageName(notebookPath, opts.notebooksDir),
-      pageOf,
-      withSolutions: opts.withSolutions,
-      // Stack traces name files by absolute path; the published pages need not show the build machine's folders.
-      hidePaths: [ROOT, opts.notebooksDir],
+  const lessons = new Map<string, ExportedLesson>();
+  for (const { edition, items, inEdition } of editions) {
+    const folder = path.join(siteDir, edition.dir);
+    fs.mkdirSync(folder, { recursive: true });
+    const root = edition.dir ? "../" : "";
+    const other = editions.find((e) => e.edition !== edition) ?? null;
+    // The same page in the other edition, or its index when it lacks the lesson.
+    const switchTo = (page: string | null) =>
+      other && { href: `${root}${other.edition.dir ? `${other.edition.dir}/` : ""}${page && other.pages.has(page) ? page : "index.html"}`, language: other.edition.language };
+    const pageOf = new Map(items.map(({ notebookPath }) => [inEdition(notebookPath), pageName(inEdition(notebookPath))]));
+    const rendered = items.map(({ notebookPath, notebook }) => {
+      const lesson = renderLesson({
+        notebook,
+        notebookPath,
+        page: pageName(inEdition(notebookPath)),
+        notebookName: relative(notebookPath),
+        language: edition.language,
+        pageOf,
+        withSolutions: opts.withSolutions,
+        // Stack traces name files by absolute path; the published pages need not show the build machine's folders.
+        hidePaths: [ROOT, opts.notebooksDir],
+      });
+      const shown = shownPath(notebookPath);
+      for (const p of lesson.mathProblems) warnings.push(`${shown}: cell ${p.cell}: KaTeX cannot typeset ${JSON.stringify(p.tex)} (${p.message})`);
+      for (const img of lesson.remoteImages) warnings.push(`${shown}: cell ${img.cell}: the image ${img.src} would be loaded from the network; put the file next to the notebook instead`);
+      return lesson;
     });
-    const shown = shownPath(notebookPath);
-    for (const p of lesson.mathProblems) warnings.push(`${shown}: cell ${p.cell}: KaTeX cannot typeset ${JSON.stringify(p.tex)} (${p.message})`);
-    for (const img of lesson.remoteImages) warnings.push(`${shown}: cell ${img.cell}: the image ${img.src} would be loaded from the network; put the file next to the notebook instead`);
-    return lesson;
-  });
-  const infos: LessonInfo[] = rendered.map((lesson) => lesson.info);
-  rendered.forEach((lesson, i) => {
-    fs.writeFileSync(path.join(siteDir, lesson.info.page), lessonPage(lesson, infos[i - 1] ?? null, infos[i + 1] ?? null));
-  });
-  fs.writeFileSync(path.join(siteDir, "index.html"), indexPage(infos));
-  fs.mkdirSync(path.join(siteDir, "notebooks"), { recursive: true });
-  executed.forEach(({ notebookPath }, i) => fs.copyFileSync(notebookPath, path.join(siteDir, "notebooks", rendered[i].info.notebook)));
+    const infos: LessonInfo[] = rendered.map((lesson) => lesson.info);
+    rendered.forEach((lesson, i) => {
+      fs.writeFileSync(path.join(folder, lesson.info.page), lessonPage(lesson, infos[i - 1] ?? null, infos[i + 1] ?? null, { root, other: switchTo(lesson.info.page) }));
+    });
+    fs.writeFileSync(path.join(folder, "index.html"), indexPage(infos, { root, language: edition.language, other: switchTo(null) }));
+    items.forEach(({ notebookPath, notebook, seconds }, i) => {
+      const download = path.join(siteDir, "notebooks", relative(notebookPath));
+      fs.mkdirSync(path.dirname(download), { recursive: true });
+      fs.copyFileSync(notebookPath, download);
+      lessons.set(notebookPath, {
+        notebookPath,
+        page: [edition.dir, rendered[i].info.page].filter(Boolean).join("/"),
+        title: rendered[i].info.title,
+        executed: notebook,
+        figures: rendered[i].stats.figures,
+        images: rendered[i].stats.images,
+        seconds: seconds ?? 0,
+      });
+    });
+  }
   writeAssets(siteDir);
   fs.writeFileSync(
     path.join(siteDir, SITE_MARKER),
     `This folder was written by \`npm run export\` (Gradient Lab) on ${new Date().toISOString()}; the next export replaces it as a whole.\n`,
   );
-  const lessons = executed.map(({ notebookPath, notebook, seconds }, i) => ({
-    notebookPath,
-    page: rendered[i].info.page,
-    title: rendered[i].info.title,
-    executed: notebook,
-    figures: rendered[i].stats.figures,
-    images: rendered[i].stats.images,
-    seconds: seconds ?? 0,
-  }));
-  return { lessons, warnings };
+  return { lessons: executed.map(({ notebookPath }) => lessons.get(notebookPath)!), warnings };
 }
 
 /**

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import hljs from "highlight.js/lib/core";
 import typescript from "highlight.js/lib/languages/typescript";
+import type { Language } from "../../kernel-lib/src/messages";
 import { cellSource, Notebook, NotebookCell } from "../notebook-runner";
 import { MarkdownRenderer, MathProblem, newMarkdownContext } from "./markdown";
 import { liteLessonHref } from "./lite";
@@ -16,7 +17,52 @@ hljs.registerLanguage("typescript", typescript);
 
 /** The site's name, shown in every page's header. */
 export const SITE_NAME = "Gradient Lab";
-const TAGLINE = "A TypeScript course on why deep networks stop learning: the chain rule, vanishing gradients, ReLU and dead neurons.";
+
+/** The words of the site's own frame (header, pager, index, footer), in each language of the course. */
+const SITE_TEXT = {
+  en: {
+    tagline: "A TypeScript course on why deep networks stop learning: the chain rule, vanishing gradients, ReLU and dead neurons.",
+    courseMap: "Course map",
+    courseMapTitle: "course map",
+    previous: "← Previous",
+    next: "Next →",
+    allLessons: "All lessons",
+    runInBrowser: "Run this lesson in your browser",
+    download: "Download the notebook",
+    about: (duration: string) => `about ${duration}`,
+    footer: (notebook: string, lite: string) =>
+      `The lesson <code>${notebook}</code>, run top to bottom in a TypeScript kernel. To run it yourself, <a href="${lite}">run it in your browser</a> (nothing to install), or open it in JupyterLab with <code>npm start</code>.`,
+    intro: "Each lesson is a Jupyter notebook written in TypeScript. These pages show every notebook as it runs from top to bottom: the text, the code and what the code printed and drew. To run and change the code yourself, download a notebook, or clone the project and run <code>npm start</code>.",
+    startWith: (title: string) => `Start with “${title}” →`,
+    solutionHidden: "// Your code here. (The reference solution is not shown on this site.)",
+    otherLanguage: "Read this in English",
+  },
+  ko: {
+    tagline: "깊은 신경망이 왜 학습을 멈추는지 다루는 TypeScript 강좌: 연쇄 법칙, 기울기 소실, ReLU, 죽은 뉴런.",
+    courseMap: "강좌 지도",
+    courseMapTitle: "강좌 지도",
+    previous: "← 이전",
+    next: "다음 →",
+    allLessons: "모든 강의",
+    runInBrowser: "브라우저에서 이 강의 실행하기",
+    download: "노트북 내려받기",
+    about: (duration: string) => `약 ${duration.replace(/ min$/, "분").replace(/ hours?$/, "시간")}`,
+    footer: (notebook: string, lite: string) =>
+      `TypeScript 커널에서 처음부터 끝까지 실행한 강의 <code>${notebook}</code> 입니다. 직접 실행하려면 <a href="${lite}">브라우저에서 실행</a>하거나(설치할 것이 없습니다), <code>npm start -- --ko</code> 로 JupyterLab에서 여세요.`,
+    intro: "각 강의는 TypeScript로 쓴 Jupyter 노트북입니다. 이 페이지들은 모든 노트북을 처음부터 끝까지 실행한 모습, 곧 글과 코드, 그리고 코드가 출력하고 그린 것을 보여 줍니다. 코드를 직접 실행하고 바꿔 보려면 노트북을 내려받거나, 프로젝트를 복제하고 <code>npm start -- --ko</code> 를 실행하세요.",
+    startWith: (title: string) => `“${title}”부터 시작하기 →`,
+    solutionHidden: "// 여기에 코드를 작성하세요. (참고 답안은 이 사이트에 보이지 않습니다.)",
+    otherLanguage: "한국어로 읽기",
+  },
+};
+
+/** A link to the same page in the course's other language. */
+export interface LanguageSwitch {
+  /** The address, relative to the page. */
+  href: string;
+  /** The language it leads to. */
+  language: Language;
+}
 
 /** What the index and the neighbouring pages need to know about a lesson. */
 export interface LessonInfo {
@@ -34,6 +80,8 @@ export interface LessonInfo {
   summaryHtml: string;
   /** The time the notebook says it takes, e.g. "25 min", or null. */
   duration: string | null;
+  /** The language the lesson is written in. */
+  language: Language;
 }
 
 /** A rendered lesson: its page body and what it holds. */
@@ -62,20 +110,24 @@ export interface LessonOptions {
   withSolutions?: boolean;
   /** Folder paths to drop from text outputs, e.g. the project folder in stack traces. */
   hidePaths?: string[];
+  /** The notebook's path below the notebooks folder, with `/` (default: the page's name with `.ipynb`). */
+  notebookName?: string;
+  /** The language the lesson is written in (default English): the site's own words follow it. */
+  language?: Language;
 }
 
 const SOLUTION_BEGIN = /^(\s*)\/\/\s*BEGIN SOLUTION\b/;
 const SOLUTION_END = /^\s*\/\/\s*END SOLUTION\b/;
 
 /** Code with each reference solution replaced by a one-line placeholder comment. */
-export function hideSolutions(code: string): string {
+export function hideSolutions(code: string, placeholder: string = SITE_TEXT.en.solutionHidden): string {
   const out: string[] = [];
   let inside = false;
   for (const line of code.split("\n")) {
     const begin = SOLUTION_BEGIN.exec(line);
     if (!inside && begin) {
       inside = true;
-      out.push(`${begin[1]}// Your code here. (The reference solution is not shown on this site.)`);
+      out.push(`${begin[1]}${placeholder}`);
     } else if (inside) {
       if (SOLUTION_END.test(line)) inside = false;
     } else {
@@ -109,9 +161,11 @@ export function statedDuration(nb: Notebook): string | null {
   if (typeof meta === "string" && meta.trim()) return meta.trim();
   const texts = nb.cells.filter((c) => c.cell_type === "markdown").slice(0, 3).map(cellSource);
   for (const text of texts) {
-    const m = /\btakes?\s+(?:about|around|roughly|approximately|some)?\s*(\d+(?:\s*(?:–|-|to)\s*\d+)?)\s*(minutes?|mins?|hours?|h)\b/i.exec(text);
+    const m =
+      /\btakes?\s+(?:about|around|roughly|approximately|some)?\s*(\d+(?:\s*(?:–|-|to)\s*\d+)?)\s*(minutes?|mins?|hours?|h)\b/i.exec(text) ??
+      /(\d+(?:\s*(?:–|-|~)\s*\d+)?)\s*(분|시간)(?:쯤|정도|가량)?\s*걸립니다/.exec(text);
     if (m) {
-      const unit = /^h/i.test(m[2]) ? (m[1] === "1" ? "hour" : "hours") : "min";
+      const unit = /^h|시간/i.test(m[2]) ? (m[1] === "1" ? "hour" : "hours") : "min";
       return `${m[1].replace(/\s*(?:-|to)\s*/, "–")} ${unit}`;
     }
   }
@@ -133,15 +187,16 @@ export function summarySource(nb: Notebook): string {
     const paragraphs = cellSource(cell).split(/\n\s*\n/).map((p) => p.trim());
     const intro = paragraphs.find((p) => p && !/^(#|[-*+] |\d+[.)] |>|\||<|\$\$|```)/.test(p));
     if (!intro) continue;
-    const sentences = intro.replace(/\s*\n\s*/g, " ").split(/(?<=[.!?])\s+(?=[A-Z*_`$(“"])/);
+    const sentences = intro.replace(/\s*\n\s*/g, " ").split(/(?<=[.!?])\s+(?=[A-Z*_`$(“"\uac00-\ud7af])/);
     const standalone = sentences.filter((s) => !MENTIONS_OTHER_LESSON.test(s));
-    return standalone.find((s) => s.length >= 60) ?? standalone[0] ?? sentences[0];
+    // Hangul says in about 30 characters what English says in 60.
+    return standalone.find((s) => s.length >= (/[\uac00-\ud7af]/.test(s) ? 30 : 60)) ?? standalone[0] ?? sentences[0];
   }
   return "";
 }
 
 /** The index entry of a notebook. */
-export function lessonInfo(nb: Notebook, notebookName: string, page: string, markdown = new MarkdownRenderer()): LessonInfo {
+export function lessonInfo(nb: Notebook, notebookName: string, page: string, markdown = new MarkdownRenderer(), language: Language = "en"): LessonInfo {
   const heading = firstHeading(nb) ?? notebookName.replace(/\.ipynb$/, "");
   const summary = summarySource(nb);
   return {
@@ -152,6 +207,7 @@ export function lessonInfo(nb: Notebook, notebookName: string, page: string, mar
     summary: summary ? markdown.plainInline(summary) : "",
     summaryHtml: summary ? markdown.renderInline(summary) : "",
     duration: statedDuration(nb),
+    language,
   };
 }
 
@@ -160,7 +216,8 @@ const IMAGE_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "imag
 /** Renders an executed notebook as the body of its page. */
 export function renderLesson(opts: LessonOptions): RenderedLesson {
   const { notebook: nb, notebookPath, page, pageOf } = opts;
-  const notebookName = page.replace(/\.html$/, ".ipynb");
+  const notebookName = opts.notebookName ?? page.replace(/\.html$/, ".ipynb");
+  const language = opts.language ?? "en";
   const ctx = newMarkdownContext();
   const markdown = new MarkdownRenderer(ctx);
   const stats: OutputStats = { figures: 0, images: 0 };
@@ -202,7 +259,7 @@ export function renderLesson(opts: LessonOptions): RenderedLesson {
       cells.push(`<section class="cell markdown-cell" id="${id}">${markdown.render(cellSource(cell))}</section>`);
     } else if (cell.cell_type === "code") {
       const source = cellSource(cell);
-      const shown = opts.withSolutions ? source : hideSolutions(source);
+      const shown = opts.withSolutions ? source : hideSolutions(source, SITE_TEXT[language].solutionHidden);
       const parts = [`<section class="cell code-cell" id="${id}">`];
       if (!cellTags.includes("remove-input") && shown.trim()) {
         const count = cell.execution_count ?? " ";
@@ -221,93 +278,113 @@ export function renderLesson(opts: LessonOptions): RenderedLesson {
     for (const problem of ctx.problems.slice(problemsBefore)) mathProblems.push({ ...problem, cell: index + 1 });
   });
 
-  const info = lessonInfo(nb, notebookName, page, new MarkdownRenderer(newMarkdownContext({ macros: ctx.macros })));
+  const info = lessonInfo(nb, notebookName, page, new MarkdownRenderer(newMarkdownContext({ macros: ctx.macros })), language);
   return { info, body: cells.join("\n"), stats, mathProblems, remoteImages };
 }
 
-/** The `<head>` and page frame shared by all pages. */
-function frame(opts: { title: string; body: string; scripts?: string[]; description?: string }): string {
+/** The `<head>` and page frame shared by all pages; `root` leads from the page to the site's root ("" or "../"). */
+function frame(opts: { title: string; body: string; scripts?: string[]; description?: string; language: Language; root: string }): string {
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${opts.language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(opts.title)}</title>
-${opts.description ? `<meta name="description" content="${escapeHtml(opts.description)}">\n` : ""}<link rel="stylesheet" href="assets/katex/katex.min.css">
-<link rel="stylesheet" href="assets/highlight.css">
-<link rel="stylesheet" href="assets/site.css">
+${opts.description ? `<meta name="description" content="${escapeHtml(opts.description)}">\n` : ""}<link rel="stylesheet" href="${opts.root}assets/katex/katex.min.css">
+<link rel="stylesheet" href="${opts.root}assets/highlight.css">
+<link rel="stylesheet" href="${opts.root}assets/site.css">
 </head>
 <body>
 ${opts.body}
-${(opts.scripts ?? []).map((src) => `<script src="${src}"></script>`).join("\n")}
+${(opts.scripts ?? []).map((src) => `<script src="${opts.root}${src}"></script>`).join("\n")}
 </body>
 </html>
 `;
 }
 
-function header(current: string | null): string {
+function header(current: string | null, language: Language, other: LanguageSwitch | null): string {
+  const text = SITE_TEXT[language];
+  const switchLink = other
+    ? ` <a class="language-switch" href="${escapeHtml(other.href)}" hreflang="${other.language}" lang="${other.language}">${escapeHtml(SITE_TEXT[other.language].otherLanguage)}</a>`
+    : "";
   return `<header class="site-header"><div class="bar">
 <a class="site-name" href="index.html"${current === null ? ' aria-current="page"' : ""}>${SITE_NAME}</a>
-<nav class="header-nav" aria-label="Site"><a href="index.html#course">Course map</a></nav>
+<nav class="header-nav" aria-label="Site"><a href="index.html#course">${text.courseMap}</a>${switchLink}</nav>
 </div></header>`;
 }
 
-function pager(prev: LessonInfo | null, next: LessonInfo | null, where: "top" | "bottom"): string {
+function pager(prev: LessonInfo | null, next: LessonInfo | null, where: "top" | "bottom", language: Language): string {
+  const text = SITE_TEXT[language];
   const link = (lesson: LessonInfo | null, rel: "prev" | "next") =>
     lesson
-      ? `<a class="pager-${rel}" rel="${rel}" href="${escapeHtml(lesson.page)}"><span class="pager-label">${rel === "prev" ? "← Previous" : "Next →"}</span><span class="pager-title">${lesson.titleHtml}</span></a>`
+      ? `<a class="pager-${rel}" rel="${rel}" href="${escapeHtml(lesson.page)}"><span class="pager-label">${rel === "prev" ? text.previous : text.next}</span><span class="pager-title">${lesson.titleHtml}</span></a>`
       : `<span class="pager-${rel} pager-none"></span>`;
-  return `<nav class="pager pager-${where}" aria-label="Lessons">${link(prev, "prev")}<a class="pager-index" href="index.html">All lessons</a>${link(next, "next")}</nav>`;
+  return `<nav class="pager pager-${where}" aria-label="Lessons">${link(prev, "prev")}<a class="pager-index" href="index.html">${text.allLessons}</a>${link(next, "next")}</nav>`;
+}
+
+/** Options of the page builders for an edition of the course in a folder of the site. */
+export interface PageOptions {
+  /** From the page to the site's root: "" for the English edition, "../" for one in a folder. */
+  root?: string;
+  /** The same page in the other language, if the course has one. */
+  other?: LanguageSwitch | null;
 }
 
 /** The complete HTML of a lesson page. */
-export function lessonPage(lesson: RenderedLesson, prev: LessonInfo | null, next: LessonInfo | null): string {
+export function lessonPage(lesson: RenderedLesson, prev: LessonInfo | null, next: LessonInfo | null, opts: PageOptions = {}): string {
   const { info } = lesson;
+  const root = opts.root ?? "";
+  const text = SITE_TEXT[info.language];
   const meta = [info.notebook];
-  if (info.duration) meta.push(`about ${info.duration}`);
-  const body = `${header(info.page)}
+  if (info.duration) meta.push(text.about(info.duration));
+  const lite = escapeHtml(root + liteLessonHref(info.notebook));
+  const download = `${root}notebooks/${info.notebook.split("/").map(encodeURIComponent).join("/")}`;
+  const body = `${header(info.page, info.language, opts.other ?? null)}
 <div class="page">
-${pager(prev, next, "top")}
-<p class="lesson-meta">${meta.map(escapeHtml).join(" · ")} · <a class="run-in-browser" href="${escapeHtml(liteLessonHref(info.notebook))}">Run this lesson in your browser</a> · <a href="notebooks/${escapeHtml(encodeURIComponent(info.notebook))}" download>Download the notebook</a></p>
+${pager(prev, next, "top", info.language)}
+<p class="lesson-meta">${meta.map(escapeHtml).join(" · ")} · <a class="run-in-browser" href="${lite}">${text.runInBrowser}</a> · <a href="${escapeHtml(download)}" download>${text.download}</a></p>
 <main class="notebook">
 ${lesson.body}
 </main>
-${pager(prev, next, "bottom")}
+${pager(prev, next, "bottom", info.language)}
 </div>
-<footer class="site-footer"><div class="bar">The lesson <code>${escapeHtml(info.notebook)}</code>, run top to bottom in a TypeScript kernel. To run it yourself, <a href="${escapeHtml(liteLessonHref(info.notebook))}">run it in your browser</a> (nothing to install), or open it in JupyterLab with <code>npm start</code>.</div></footer>`;
+<footer class="site-footer"><div class="bar">${text.footer(escapeHtml(info.notebook), lite)}</div></footer>`;
   const scripts = lesson.stats.figures > 0 ? ["assets/plotly.min.js", "assets/figures.js"] : [];
-  return frame({ title: `${info.title} — ${SITE_NAME}`, body, scripts, description: info.summary });
+  return frame({ title: `${info.title} — ${SITE_NAME}`, body, scripts, description: info.summary, language: info.language, root });
 }
 
 /** The number a notebook's file name starts with ("01" of 01-chain-rule.ipynb), or "". */
 function lessonNumber(lesson: LessonInfo): string {
-  return /^(\d+)[-_ .]/.exec(lesson.notebook)?.[1] ?? "";
+  return /^(\d+)[-_ .]/.exec(path.posix.basename(lesson.notebook))?.[1] ?? "";
 }
 
-/** The complete HTML of the index page: the course map. */
-export function indexPage(lessons: LessonInfo[]): string {
+/** The complete HTML of the index page of an edition: the course map. */
+export function indexPage(lessons: LessonInfo[], opts: PageOptions & { language?: Language } = {}): string {
+  const language = opts.language ?? lessons[0]?.language ?? "en";
+  const root = opts.root ?? "";
+  const text = SITE_TEXT[language];
   const items = lessons
     .map(
       (lesson) => `<li class="course-item${lessonNumber(lesson) ? " numbered" : ""}">
 ${lessonNumber(lesson) ? `<span class="course-number" aria-hidden="true">${lessonNumber(lesson)}</span>` : ""}<a class="course-link" href="${escapeHtml(lesson.page)}">${lesson.titleHtml}</a>
 ${lesson.summaryHtml ? `<p class="course-summary">${lesson.summaryHtml}</p>` : ""}
-<p class="course-meta">${lesson.duration ? `<span class="course-duration">about ${escapeHtml(lesson.duration)}</span> · ` : ""}<a href="notebooks/${escapeHtml(encodeURIComponent(lesson.notebook))}" download>${escapeHtml(lesson.notebook)}</a></p>
+<p class="course-meta">${lesson.duration ? `<span class="course-duration">${escapeHtml(text.about(lesson.duration))}</span> · ` : ""}<a href="${escapeHtml(`${root}notebooks/${lesson.notebook.split("/").map(encodeURIComponent).join("/")}`)}" download>${escapeHtml(path.posix.basename(lesson.notebook))}</a></p>
 </li>`,
     )
     .join("\n");
   const first = lessons[0];
-  const body = `${header(null)}
+  const body = `${header(null, language, opts.other ?? null)}
 <div class="page">
 <main class="index">
 <h1>${SITE_NAME}</h1>
-<p class="tagline">${escapeHtml(TAGLINE)}</p>
-<p>Each lesson is a Jupyter notebook written in TypeScript. These pages show every notebook as it runs from top to bottom: the text, the code and what the code printed and drew. To run and change the code yourself, download a notebook, or clone the project and run <code>npm start</code>.</p>
-${first ? `<p><a class="start" href="${escapeHtml(first.page)}">Start with “${escapeHtml(first.title)}” →</a></p>` : ""}
-<h2 id="course">Course map</h2>
+<p class="tagline">${escapeHtml(text.tagline)}</p>
+<p>${text.intro}</p>
+${first ? `<p><a class="start" href="${escapeHtml(first.page)}">${escapeHtml(text.startWith(first.title))}</a></p>` : ""}
+<h2 id="course">${text.courseMap}</h2>
 <ol class="course-map">
 ${items}
 </ol>
 </main>
 </div>`;
-  return frame({ title: `${SITE_NAME} — course map`, body, description: TAGLINE });
+  return frame({ title: `${SITE_NAME} — ${text.courseMapTitle}`, body, description: text.tagline, language, root });
 }

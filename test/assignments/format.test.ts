@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { analyzeNotebook, findRegions, gradedCheckSource, studentNotebook } from "../../scripts/exercise-format";
 import { buildGradedNotebook, cellError, kernelProblem, matchReference, notebookProblem, loadReferences } from "../../scripts/grading";
+import { ROOT } from "../../scripts/jupyter-env";
 import { serializeNotebook } from "../../scripts/notebook-hygiene";
 import { Notebook } from "../../scripts/notebook-runner";
 import { cellById, makeNotebook, PRACTICE, readNb, REFERENCE_DIR, runCli, sha256File, snapshot, sourceOf } from "./helpers";
@@ -227,6 +228,18 @@ describe("the graded notebook", () => {
     expect(matchReference("/x/practice.ipynb", null, references)?.how).toBe("file name");
     expect(matchReference("/x/alice.ipynb", student, references)?.how).toBe("cell ids");
     expect(matchReference("/x/alice.ipynb", makeNotebook([["other", "code", "1"]]), references)).toBeNull();
+  });
+
+  test("matches a Korean submission to the Korean reference, though both editions share file names and cell ids", () => {
+    const lessons = path.join(ROOT, "notebooks");
+    const references = loadReferences(lessons);
+    const english = readNb(path.join(lessons, "02-sigmoid-vanishing.ipynb"));
+    const korean = readNb(path.join(lessons, "ko", "02-sigmoid-vanishing.ipynb"));
+    const matched = (file: string, nb: Notebook) => path.relative(lessons, matchReference(file, nb, references)!.reference.file);
+    expect(matched("/x/02-sigmoid-vanishing.ipynb", korean)).toBe(path.join("ko", "02-sigmoid-vanishing.ipynb"));
+    expect(matched("/x/02-sigmoid-vanishing.ipynb", english)).toBe("02-sigmoid-vanishing.ipynb");
+    expect(matched("/x/kim.ipynb", korean)).toBe(path.join("ko", "02-sigmoid-vanishing.ipynb"));
+    expect(matched("/x/smith.ipynb", english)).toBe("02-sigmoid-vanishing.ipynb");
   });
 
   test("recognises files that are not notebooks and notebooks of another kernel", () => {

@@ -1,8 +1,10 @@
 /**
  * The real lessons: `npm run assign` hands out every notebook in notebooks/ (a copy taken at the
  * start), and one `npm run grade` call gives the reference notebooks full marks and their student
- * versions zero with "not implemented" feedback. Two kernel runs per lesson with exercises (about
- * 10–30 s each).
+ * versions zero with "not implemented" feedback. Two kernel runs per English lesson with exercises
+ * (about 10–30 s each), and two for one Korean lesson, which must be matched to the Korean
+ * reference and get Korean feedback (the other Korean lessons share its code with the English ones,
+ * test/notebooks/editions.test.ts).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -13,6 +15,11 @@ import type { SubmissionGrade } from "../../scripts/grade";
 import { ROOT } from "../../scripts/jupyter-env";
 import { listNotebooks } from "../../scripts/notebook-runner";
 import { readNb, runCli } from "./helpers";
+import { messagesIn } from "../../kernel-lib/src/messages";
+import { editionOfPath } from "../../scripts/editions";
+
+/** The one Korean lesson graded here. */
+const KOREAN_SAMPLE = "01-chain-rule.ipynb";
 
 const LESSONS_TIMEOUT_MS = 40 * 60_000;
 
@@ -31,9 +38,12 @@ test("the lessons' reference notebooks score full marks and their student versio
   const handout = path.join(scratch, "handout");
   const assigned = await runCli("assign.ts", [notebooksDir, "--out", handout]);
   expect(assigned.code, assigned.stderr).toBe(0);
-  expect(fs.readdirSync(handout).sort()).toEqual(listNotebooks(notebooksDir).map((f) => path.relative(notebooksDir, f)).sort());
+  expect(listNotebooks(handout).map((f) => path.relative(handout, f)).sort()).toEqual(listNotebooks(notebooksDir).map((f) => path.relative(notebooksDir, f)).sort());
 
-  const lessons = listNotebooks(notebooksDir).filter((file) => analyzeNotebook(readNb(file)).exercises.length > 0);
+  const languageOf = (file: string) => editionOfPath(path.relative(notebooksDir, file)).language;
+  const lessons = listNotebooks(notebooksDir)
+    .filter((file) => analyzeNotebook(readNb(file)).exercises.length > 0)
+    .filter((file) => languageOf(file) === "en" || path.relative(notebooksDir, file) === path.join("ko", KOREAN_SAMPLE));
   if (lessons.length === 0) return; // nothing to grade yet
   const students = lessons.map((file) => path.join(handout, path.relative(notebooksDir, file)));
   const graded = await runCli("grade.ts", [...lessons, ...students, "--json", "--source", notebooksDir, "--report-dir", path.join(scratch, "grades")], { initCwd: scratch });
@@ -53,14 +63,18 @@ test("the lessons' reference notebooks score full marks and their student versio
     expect(reference.error).toBeNull();
     // Every lesson's checks are decided outside the student's kernel: none falls back to running as written.
     expect(reference.notes.filter((n) => /ran as written/.test(n)), file).toEqual([]);
+    expect(reference.reference && path.resolve(scratch, reference.reference)).toBe(file);
+    if (languageOf(file) === "ko") for (const e of reference.exercises) expect(e.message).toMatch(/[\uac00-\ud7af]/u);
   }
   for (const file of students) {
     const student = resultOf(file);
+    // The student version is named like both editions' references; it is matched by its language.
+    expect(student.reference && path.resolve(scratch, student.reference)).toBe(path.join(notebooksDir, path.relative(handout, file)));
     expect(student.score, file).toBe(0);
     expect(student.maxScore).toBeGreaterThan(0);
     for (const e of student.exercises) {
       expect(e.status, `${file} ${e.id}`).toBe("failed");
-      expect(e.message, `${file} ${e.id}`).toContain(`Exercise ${e.id} is not implemented yet`);
+      expect(e.message, `${file} ${e.id}`).toContain(messagesIn(languageOf(path.join(notebooksDir, path.relative(handout, file)))).notImplemented(e.id).split(":")[0]);
     }
   }
 }, LESSONS_TIMEOUT_MS);

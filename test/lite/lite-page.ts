@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { ensureJupyterEnv, ROOT } from "../../scripts/jupyter-env";
+import { editionOfPath } from "../../scripts/editions";
 import { listNotebooks } from "../../scripts/notebook-runner";
 import { buildLiteSite } from "../../scripts/site/lite";
 
@@ -75,7 +76,8 @@ export async function typeAndRun(page: Page, code: string): Promise<void> {
   await waitForKernelIdle(page);
 }
 
-/** The source of `ROOT/notebooks` lessons, by file name. */
+/** The English lessons of `ROOT/notebooks`, by file name (the Korean edition's code is the same; see test/notebooks/editions.test.ts). */
 export function lessonFiles(): string[] {
-  return listNotebooks(path.join(ROOT, "notebooks")).map((f) => path.basename(f));
+  const dir = path.join(ROOT, "notebooks");
+  return listNotebooks(dir).map((f) => path.relative(dir, f)).filter((f) => editionOfPath(f).language === "en");
 }

@@ -14,6 +14,8 @@ import { ROOT } from "../../scripts/jupyter-env";
 import { readNotebook, serializeNotebook } from "../../scripts/notebook-hygiene";
 import { cellSource, listNotebooks } from "../../scripts/notebook-runner";
 import { LearnerCopyError, syncLearnerCopy } from "../../scripts/learner-copy";
+import { messagesIn } from "../../kernel-lib/src/messages";
+import { editionOfPath } from "../../scripts/editions";
 
 const LESSONS = path.join(ROOT, "notebooks");
 const lessonNames = listNotebooks(LESSONS).map((f) => path.relative(LESSONS, f));
@@ -54,14 +56,17 @@ test("the first start writes a learner version of every lesson, with no solution
     }
     // Each solution became assign's placeholder, with one comment above it naming the reference.
     const copy = JSON.parse(text);
-    const reference_ = `notebooks/${target.relative}`;
+    const reference_ = `notebooks/${target.relative.split(path.sep).join("/")}`;
+    // The comment is in the lesson's language: Korean in notebooks/ko/.
+    const pointer = `// ${messagesIn(editionOfPath(target.relative).language).yourCodeHere(reference_)}`;
     for (const exercise of exercises.filter((e) => e.solutionCells.length > 0)) {
       exercisesSeen++;
       const cell = cellSource(copy.cells[exercise.solutionCells[0].index]);
-      expect(cell).toMatch(new RegExp(`// Your code here\\. \\(A reference solution is in ${reference_.replace(/\./g, "\\.")}, .*\\n\\s*throw exercises\\.notImplemented\\("${exercise.id.replace(/\./g, "\\.")}"\\);`));
+      expect(cell).toContain(`${pointer}\n`);
+      expect(cell.split(`${pointer}\n`)[1]).toMatch(new RegExp(`^\\s*throw exercises\\.notImplemented\\("${exercise.id.replace(/\./g, "\\.")}"\\);`));
     }
     // Apart from those comments, the copy is exactly what `npm run assign` writes.
-    const withoutPointers = copy.cells.map((c: { source: string | string[] }) => cellSource(c as never).split("\n").filter((l) => !l.includes("// Your code here. (A reference solution is in")).join("\n"));
+    const withoutPointers = copy.cells.map((c: { source: string | string[] }) => cellSource(c as never).split("\n").filter((l) => !l.includes(pointer)).join("\n"));
     expect(withoutPointers).toEqual(assigned.cells.map((c) => cellSource(c)));
   }
   expect(exercisesSeen).toBeGreaterThan(5);
@@ -126,7 +131,7 @@ test("a lesson that breaks the exercise format stops the copy before anything is
 test("npm start makes the copy itself: --copy-only writes it once and stops without Jupyter", () => {
   const mine = path.join(work, "my lessons");
   const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
-  const run = () => spawnSync(tsx, [path.join(ROOT, "scripts", "start.ts"), "--copy-only", "--my-lessons", mine], { encoding: "utf8", cwd: ROOT, env: { ...process.env, INIT_CWD: ROOT } });
+  const run = (...extra: string[]) => spawnSync(tsx, [path.join(ROOT, "scripts", "start.ts"), ...extra, "--copy-only", "--my-lessons", mine], { encoding: "utf8", cwd: ROOT, env: { ...process.env, INIT_CWD: ROOT } });
   const first = run();
   expect(first.stderr).toBe("");
   expect(first.status).toBe(0);
@@ -134,7 +139,9 @@ test("npm start makes the copy itself: --copy-only writes it once and stops with
   expect(listNotebooks(mine).map((f) => path.relative(mine, f))).toEqual(lessonNames);
   const written = snapshot(mine);
 
-  const second = run();
+  // The same copy holds both editions: starting at the Korean one (--ko) writes nothing new.
+  const second = run("--ko");
+  expect(second.stderr).toBe("");
   expect(second.status).toBe(0);
   expect(second.stdout).toBe("");
   expect(snapshot(mine)).toEqual(written);

@@ -16,6 +16,7 @@ import { plotlyPath } from "../../kernel-lib/src/plot/embed";
 import { ensureJupyterEnv, JupyterEnv, ROOT } from "../../scripts/jupyter-env";
 import { cellSource, Notebook } from "../../scripts/notebook-runner";
 import { CellSpec, writeNotebook } from "../notebook-fixture";
+import { KOREAN_PRELUDE } from "../../scripts/editions";
 import { ExportError, exportSite, ExportResult, SITE_MARKER } from "../../scripts/site/build";
 import { PLOTLY_MIME } from "../../scripts/site/outputs";
 import { launchChromium, offlinePage } from "../browser/chromium";
@@ -61,6 +62,27 @@ const TINY: CellSpec[] = [
   "6 * 7",
   { markdown: "That is all: $\\partial a/\\partial w = \\sigma'(z)\\,x$." },
 ];
+
+/** The tiny lesson in Korean: the same code (the prelude aside), Korean prose and figure titles. */
+const TINY_KO: CellSpec[] = TINY.map((cell, i): CellSpec => {
+  if (i === 0) {
+    return {
+      markdown: [
+        "# 아주 작은 강의",
+        "",
+        "이 작은 강의에는 내보낸 페이지가 보여 주는 모든 것이 하나씩 들어 있습니다: 활성화 $a = \\sigma(z)$, 그림, 그래프, 검사.",
+        "",
+        "5분쯤 걸립니다. [환영 강의](00-welcome.ipynb) 다음에 옵니다.",
+        "",
+        "$$C = \\tfrac12 (a - y)^2, \\qquad \\frac{\\partial C}{\\partial a} = a - y$$",
+      ].join("\n"),
+    };
+  }
+  if (i === 1) return `${KOREAN_PRELUDE}\n${cell as string}`;
+  if (i === 2) return 'show(plot.activation(sigmoid, { range: [-6, 6], title: "시그모이드는 양쪽에서 포화됩니다" }));';
+  if (typeof cell === "object" && "markdown" in cell) return { markdown: "끝입니다: $\\partial a/\\partial w = \\sigma'(z)\\,x$." };
+  return cell;
+});
 
 /** The plotly outputs of an executed notebook. */
 function plotlyOutputs(nb: Notebook): number {
@@ -127,6 +149,10 @@ beforeAll(async () => {
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(notebooksDir, "node_modules"), "dir");
   fs.copyFileSync(path.join(ROOT, "notebooks", "00-welcome.ipynb"), path.join(notebooksDir, "00-welcome.ipynb"));
   writeNotebook(path.join(notebooksDir, "01-tiny.ipynb"), TINY);
+  // The Korean edition: the real welcome lesson and the tiny one.
+  fs.mkdirSync(path.join(notebooksDir, "ko"));
+  fs.copyFileSync(path.join(ROOT, "notebooks", "ko", "00-welcome.ipynb"), path.join(notebooksDir, "ko", "00-welcome.ipynb"));
+  writeNotebook(path.join(notebooksDir, "ko", "01-tiny.ipynb"), TINY_KO);
   site = path.join(scratch, "site");
   result = await exportSite({ outDir: site, notebooksDir, jupyter, log: (line) => exportLog.push(line) });
   browser = await launchChromium();
@@ -139,9 +165,10 @@ afterAll(async () => {
 
 describe("the exported site", () => {
   test("has a page per notebook, an index, the notebooks, and no warnings", () => {
-    expect(result.lessons.map((l) => l.page)).toEqual(["00-welcome.html", "01-tiny.html"]);
-    expect(result.lessons.map((l) => l.title)).toEqual(["0 · Welcome to Gradient Lab", "A tiny lesson"]);
-    for (const file of ["index.html", "00-welcome.html", "01-tiny.html", "notebooks/00-welcome.ipynb", "notebooks/01-tiny.ipynb", SITE_MARKER]) {
+    expect(result.lessons.map((l) => l.page)).toEqual(["00-welcome.html", "01-tiny.html", "ko/00-welcome.html", "ko/01-tiny.html"]);
+    expect(result.lessons.map((l) => l.title)).toEqual(["0 · Welcome to Gradient Lab", "A tiny lesson", "0 · Gradient Lab에 오신 것을 환영합니다", "아주 작은 강의"]);
+    for (const file of ["index.html", "00-welcome.html", "01-tiny.html", "notebooks/00-welcome.ipynb", "notebooks/01-tiny.ipynb", SITE_MARKER,
+      "ko/index.html", "ko/00-welcome.html", "ko/01-tiny.html", "notebooks/ko/00-welcome.ipynb", "notebooks/ko/01-tiny.ipynb", "lite/files/ko/01-tiny.ipynb"]) {
       expect(fs.existsSync(path.join(site, file)), file).toBe(true);
     }
     expect(result.warnings).toEqual([]);
@@ -156,7 +183,7 @@ describe("the exported site", () => {
   });
 
   test("every page loads offline, with no console or page error and no request beyond its folder, and draws every figure", async () => {
-    for (const file of ["index.html", ...result.lessons.map((l) => l.page)]) {
+    for (const file of ["index.html", "ko/index.html", ...result.lessons.map((l) => l.page)]) {
       const { context, page, problems } = await offlinePage(browser);
       try {
         await page.goto(url(file));
@@ -199,7 +226,7 @@ describe("the exported site", () => {
           expect(math.katex, lesson.page).toBeGreaterThan(0);
           expect(math.fontLoaded, lesson.page).toBe(true);
         }
-        if (lesson.page === "01-tiny.html") expect(math.display).toBe(1);
+        if (lesson.page.endsWith("01-tiny.html")) expect(math.display, lesson.page).toBe(1);
         expect(problems.blocked).toEqual([]);
       } finally {
         await context.close();
@@ -245,57 +272,122 @@ describe("the exported site", () => {
     }
   }, PAGE_TIMEOUT_MS);
 
-  test("the index maps the course, and previous / next / index links lead through every lesson", async () => {
-    const lessons = result.lessons;
-    const { context, page, problems } = await offlinePage(browser);
-    try {
-      await page.goto(url("index.html"));
-      const map = await page.evaluate(() =>
-        Array.from(document.querySelectorAll(".course-item")).map((li) => ({
-          href: li.querySelector(".course-link")?.getAttribute("href"),
-          title: li.querySelector(".course-link")?.textContent?.trim(),
-          summary: li.querySelector(".course-summary")?.textContent?.trim() ?? "",
-          duration: li.querySelector(".course-duration")?.textContent ?? null,
-        })),
-      );
-      expect(map.map((m) => m.href)).toEqual(lessons.map((l) => l.page));
-      expect(map[0].summary).toBe("Gradient Lab is a short course on why deep networks sometimes stop learning.");
-      expect(map[1].summary).toMatch(/^This tiny lesson holds one of everything/);
-      expect(map.map((m) => m.duration)).toEqual(["about 5 min", "about 5 min"]);
+  test("each edition's index maps its course, and previous / next / index links lead through every lesson", async () => {
+    const editions = [
+      { index: "index.html", lessons: result.lessons.filter((l) => !l.page.startsWith("ko/")), summary: "Gradient Lab is a short course on why deep networks sometimes stop learning.", about: "about 5 min" },
+      { index: "ko/index.html", lessons: result.lessons.filter((l) => l.page.startsWith("ko/")), summary: "Gradient Lab은 깊은 신경망이 왜 때때로 학습을 멈추는지를 다루는 짧은 강좌입니다.", about: "약 5분" },
+    ];
+    for (const { index, lessons, summary, about } of editions) {
+      expect(lessons).toHaveLength(2);
+      const { context, page, problems } = await offlinePage(browser);
+      try {
+        await page.goto(url(index));
+        const map = await page.evaluate(() =>
+          Array.from(document.querySelectorAll(".course-item")).map((li) => ({
+            href: li.querySelector(".course-link")?.getAttribute("href"),
+            title: li.querySelector(".course-link")?.textContent?.trim(),
+            summary: li.querySelector(".course-summary")?.textContent?.trim() ?? "",
+            duration: li.querySelector(".course-duration")?.textContent ?? null,
+          })),
+        );
+        expect(map.map((m) => m.href)).toEqual(lessons.map((l) => path.posix.basename(l.page)));
+        expect(map[0].summary).toBe(summary);
+        expect(map[1].summary).toMatch(/^(This tiny lesson holds one of everything|이 작은 강의에는)/);
+        expect(map.map((m) => m.duration)).toEqual([about, about]);
 
-      // Forward through the course with "Next", back with "Previous", then to the index.
-      await Promise.all([page.waitForURL(url(lessons[0].page)), page.click(".course-link >> nth=0")]);
-      for (let i = 0; i < lessons.length; i++) {
-        expect(page.url()).toBe(url(lessons[i].page));
-        expect(await page.title()).toContain(lessons[i].title);
-        expect(await page.locator(".pager-bottom a[rel=prev]").count()).toBe(i === 0 ? 0 : 1);
-        if (i === lessons.length - 1) {
-          expect(await page.locator(".pager-bottom a[rel=next]").count()).toBe(0);
-          break;
+        // Forward through the course with "Next", back with "Previous", then to the index.
+        await Promise.all([page.waitForURL(url(lessons[0].page)), page.click(".course-link >> nth=0")]);
+        for (let i = 0; i < lessons.length; i++) {
+          expect(page.url()).toBe(url(lessons[i].page));
+          expect(await page.title()).toContain(lessons[i].title);
+          expect(await page.locator(".pager-bottom a[rel=prev]").count()).toBe(i === 0 ? 0 : 1);
+          if (i === lessons.length - 1) {
+            expect(await page.locator(".pager-bottom a[rel=next]").count()).toBe(0);
+            break;
+          }
+          await Promise.all([page.waitForURL(url(lessons[i + 1].page)), page.click(".pager-bottom a[rel=next]")]);
         }
-        await Promise.all([page.waitForURL(url(lessons[i + 1].page)), page.click(".pager-bottom a[rel=next]")]);
+        for (let i = lessons.length - 1; i > 0; i--) {
+          await Promise.all([page.waitForURL(url(lessons[i - 1].page)), page.click(".pager-top a[rel=prev]")]);
+        }
+        await Promise.all([page.waitForURL(url(index)), page.click(".pager-bottom .pager-index")]);
+        expect(problems.errors).toEqual([]);
+        expect(problems.blocked).toEqual([]);
+      } finally {
+        await context.close();
       }
-      for (let i = lessons.length - 1; i > 0; i--) {
-        await Promise.all([page.waitForURL(url(lessons[i - 1].page)), page.click(".pager-top a[rel=prev]")]);
-      }
-      await Promise.all([page.waitForURL(url("index.html")), page.click(".pager-bottom .pager-index")]);
-      expect(problems.errors).toEqual([]);
-      expect(problems.blocked).toEqual([]);
-    } finally {
-      await context.close();
     }
+    const lessons = result.lessons;
     // Every relative link of every page names a file of the site.
-    for (const file of ["index.html", ...lessons.map((l) => l.page)]) {
+    for (const file of ["index.html", "ko/index.html", ...lessons.map((l) => l.page)]) {
       const html = fs.readFileSync(path.join(site, file), "utf8");
       const targets = Array.from(html.matchAll(/\s(?:href|src)="([^"#]+)(?:#[^"]*)?"/g), (m) => m[1]).filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t));
       expect(targets.length, file).toBeGreaterThan(3);
       for (const target of targets) {
         // A "Run this lesson in your browser" link opens JupyterLite with the lesson: lite/lab/index.html?path=<notebook>.
         const [filePart, query] = target.split("?");
-        expect(fs.existsSync(path.join(site, decodeURIComponent(filePart))), `${file} → ${target}`).toBe(true);
+        expect(fs.existsSync(path.join(site, path.dirname(file), decodeURIComponent(filePart))), `${file} → ${target}`).toBe(true);
         const lesson = new URLSearchParams(query ?? "").get("path");
         if (lesson !== null) expect(fs.existsSync(path.join(site, "lite", "files", lesson)), `${file} → ${target}: the lesson in the browser site`).toBe(true);
       }
+    }
+  }, PAGE_TIMEOUT_MS);
+
+  test("every page links to the same page in the other language; the Korean pages show Korean text, feedback and figure titles", async () => {
+    const pairs = [["index.html", "ko/index.html"], ["00-welcome.html", "ko/00-welcome.html"], ["01-tiny.html", "ko/01-tiny.html"]];
+    for (const [english, korean] of pairs) {
+      for (const [from, to] of [[english, korean], [korean, english]]) {
+        const { context, page, problems } = await offlinePage(browser);
+        try {
+          await page.goto(url(from));
+          expect(await page.getAttribute("html", "lang"), from).toBe(from.startsWith("ko/") ? "ko" : "en");
+          await Promise.all([page.waitForURL(url(to)), page.click(".language-switch")]);
+          expect(await page.getAttribute("html", "lang"), to).toBe(to.startsWith("ko/") ? "ko" : "en");
+          expect(problems.errors).toEqual([]);
+          expect(problems.blocked).toEqual([]);
+        } finally {
+          await context.close();
+        }
+      }
+    }
+    const { context, page, problems } = await offlinePage(browser);
+    try {
+      await page.goto(url("ko/01-tiny.html"));
+      await page.waitForFunction(() => Array.from(document.querySelectorAll(".plotly-figure")).every((el) => el.getAttribute("data-drawn")), null, { timeout: 60_000 });
+      const shown = await page.evaluate(async () => {
+        await document.fonts.ready;
+        // Two Hangul syllables drawn in the page's font: a font with Hangul draws two different glyphs, a missing one the same empty box.
+        const paragraph = document.querySelector(".markdown-cell p") as HTMLElement;
+        const draw = (text: string) => {
+          const canvas = document.createElement("canvas");
+          canvas.width = canvas.height = 48;
+          const g = canvas.getContext("2d")!;
+          g.font = `32px ${getComputedStyle(paragraph).fontFamily}`;
+          g.fillText(text, 4, 38);
+          return Array.from(g.getImageData(0, 0, 48, 48).data).join(",");
+        };
+        return {
+          paragraph: paragraph.textContent ?? "",
+          distinctGlyphs: new Set([draw("가"), draw("힣"), draw("\uE000")]).size,
+          checks: Array.from(document.querySelectorAll(".output-check.check-passed")).map((el) => el.textContent ?? ""),
+          titles: Array.from(document.querySelectorAll(".plotly-figure .gtitle")).map((el) => el.textContent ?? ""),
+          xTitles: Array.from(document.querySelectorAll(".plotly-figure .g-xtitle")).map((el) => el.textContent ?? ""),
+          placeholder: Array.from(document.querySelectorAll("pre.source")).some((el) => (el.textContent ?? "").includes("참고 답안은 이 사이트에 보이지 않습니다")),
+          nav: document.querySelector(".pager-index")?.textContent,
+        };
+      });
+      expect(shown.paragraph).toMatch(/^이 작은 강의에는/);
+      expect(shown.distinctGlyphs).toBe(3);
+      expect(shown.checks).toHaveLength(1);
+      expect(shown.checks[0]).toMatch(/^✓ 연습 문제 0\.1: 정답입니다: 42\./);
+      expect(shown.titles[0]).toBe("시그모이드는 양쪽에서 포화됩니다");
+      // The second figure's title is the notebook's own (the code cell is the English one); its axis titles come from kernel-lib's Korean messages.
+      expect(shown.xTitles).toEqual(["사전 활성화 z", "사전 활성화 z"]);
+      expect(shown.placeholder).toBe(true);
+      expect(shown.nav).toBe("모든 강의");
+      expect(problems.errors).toEqual([]);
+    } finally {
+      await context.close();
     }
   }, PAGE_TIMEOUT_MS);
 
@@ -307,7 +399,9 @@ describe("the exported site", () => {
     for (const lesson of result.lessons) {
       const html = fs.readFileSync(path.join(site, lesson.page), "utf8");
       expect(html.length, lesson.page).toBeLessThan(300_000);
-      expect(html.includes('<script src="assets/plotly.min.js"></script>'), lesson.page).toBe(lesson.figures > 0);
+      // A Korean page (ko/…) reaches the shared assets one folder up.
+      const root = lesson.page.startsWith("ko/") ? "../" : "";
+      expect(html.includes(`<script src="${root}assets/plotly.min.js"></script>`), lesson.page).toBe(lesson.figures > 0);
     }
   });
 });

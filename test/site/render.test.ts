@@ -149,6 +149,17 @@ describe("lessons", () => {
     expect(statedDuration(nb("This lesson takes 1 hour."))).toBe("1 hour");
     expect(statedDuration(nb("It takes 20-30 minutes."))).toBe("20–30 min");
     expect(statedDuration(nb("Three training runs take a few seconds each."))).toBeNull();
+    expect(statedDuration(nb("50분쯤 걸립니다. 맨 위부터 순서대로 셀을 실행하세요."))).toBe("50 min");
+    expect(statedDuration(nb("학습은 각각 몇 초씩 걸립니다."))).toBeNull();
+  });
+
+  test("a Korean lesson: its summary sentence, its solution placeholder and its language", () => {
+    const intro = notebook([{ cell_type: "markdown", source: "# 제목\n\n앞 노트북 `01-chain-rule.ipynb` 에서 본 것. 이 노트북은 시그모이드를 ReLU로 바꾸고 무엇이 달라지는지 잽니다. 더.", metadata: {} }]);
+    expect(summarySource(intro)).toBe("이 노트북은 시그모이드를 ReLU로 바꾸고 무엇이 달라지는지 잽니다.");
+    const code = "function f(): number {\n  // BEGIN SOLUTION\n  return 2;\n  // END SOLUTION\n}";
+    const lesson = renderLesson({ notebook: notebook([{ cell_type: "code", source: code, metadata: {}, outputs: [], execution_count: 1 }]), notebookPath: "/x/ko/a.ipynb", page: "a.html", notebookName: "ko/a.ipynb", pageOf: new Map(), language: "ko" });
+    expect(lesson.body).toContain("참고 답안은 이 사이트에 보이지 않습니다");
+    expect(lesson.info).toMatchObject({ notebook: "ko/a.ipynb", language: "ko" });
   });
 
   test("links to other notebooks point to their pages", () => {

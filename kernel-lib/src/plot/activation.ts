@@ -7,6 +7,7 @@ import { baseConfig, baseLayout, colour, colours } from "./theme";
 import type { Figure, Layout } from "./types";
 import { short } from "./util";
 import { asFigure } from "./figure";
+import { messages as words } from "../messages";
 
 /** What `activation` needs from an activation (every kernel-lib activation fits). */
 export interface ActivationLike {
@@ -100,18 +101,18 @@ export function activation(act: ActivationLike, opts: ActivationPlotOptions = {}
     });
     annotations.push({
       x: (x0 + x1) / 2, y: 1, xref: "x", yref: "paper", yanchor: "bottom",
-      text: opts.shadeLabel ?? (flatZero(act.df, x0, x1) ? `${name}′ = 0` : "saturated"), showarrow: false, font: { size: 11, color: colours.text },
+      text: opts.shadeLabel ?? (flatZero(act.df, x0, x1) ? `${name}′ = 0` : words().saturated), showarrow: false, font: { size: 11, color: colours.text },
     });
   }
 
-  const title = opts.title ?? `${name}(z) and its derivative; shaded: |${name}′(z)| < ${short(threshold)}`;
+  const title = opts.title ?? words().activationTitle(name, short(threshold));
   return asFigure({
     data: [
       { type: "scatter", mode: "lines", name: `${name}(z)`, x: z, y: a, line: { color: colour(0), width: 2.5 } },
       { type: "scatter", mode: "lines", name: `${name}′(z)`, x: z, y: d, line: { color: colour(1), width: 2.5, dash: "dash" } },
     ],
     layout: baseLayout(
-      { title, xTitle: "pre-activation z", yTitle: "value", height: opts.height },
+      { title, xTitle: words().preActivation, yTitle: words().value, height: opts.height },
       { shapes, annotations, hovermode: "x unified", legend: { x: 0.02, y: 0.98, bgcolor: colours.transparent } },
     ),
     config: baseConfig(),

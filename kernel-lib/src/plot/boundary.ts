@@ -8,6 +8,7 @@ import { baseConfig, baseLayout, colour, colours, withAlpha } from "./theme";
 import type { Figure, MatrixLike, Trace } from "./types";
 import { checkCount } from "./util";
 import { asFigure } from "./figure";
+import { messages as words } from "../messages";
 
 /** What a classifier returns for a batch of points: class indices, P(class 1) for two classes, or one row of class scores per point. */
 export type Prediction = Int32Array | Float64Array | number[] | Matrix;
@@ -87,7 +88,7 @@ export function decisionBoundary(X: MatrixLike, labels: ArrayLike<number>, predi
   let k = 1 + maxOf(labelList);
   if (classes) k = Math.max(k, 1 + maxOf(classes));
   if (prob) k = Math.max(k, 2);
-  const names = opts.classNames ?? Array.from({ length: k }, (_, c) => `class ${c}`);
+  const names = opts.classNames ?? Array.from({ length: k }, (_, c) => words().classN(c));
   const round = (v: number) => Number(v.toPrecision(4));
   const rowsOf = (v: number[]) => Array.from({ length: res }, (_, i) => v.slice(i * res, (i + 1) * res).map(round));
 
@@ -128,7 +129,7 @@ export function decisionBoundary(X: MatrixLike, labels: ArrayLike<number>, predi
     });
   }
   const layout = baseLayout(
-    { title: opts.title ?? "Decision boundary", xTitle: opts.xTitle ?? "x₁", yTitle: opts.yTitle ?? "x₂", height: opts.height ?? 480 },
+    { title: opts.title ?? words().decisionBoundary, xTitle: opts.xTitle ?? "x₁", yTitle: opts.yTitle ?? "x₂", height: opts.height ?? 480 },
     // A horizontal legend below the plot keeps the right side free for the colour bar.
     {
       legend: { orientation: "h", x: 0.5, y: -0.22, xanchor: "center", yanchor: "top", bgcolor: colours.transparent },

@@ -8,6 +8,7 @@ import { baseConfig, baseLayout, colour, integerTicks, logTicks, withAlpha } fro
 import type { Figure, Series, Trace } from "./types";
 import { extent, plain } from "./util";
 import { asFigure } from "./figure";
+import { messages as words } from "../messages";
 
 /** Options of `curves`. */
 export interface CurvesOptions {
@@ -95,20 +96,20 @@ export function history(h: History, opts: HistoryPlotOptions = {}): Figure {
       x.push(s.epoch - 1 + k / (perEpoch.get(s.epoch) as number));
     }
     data.push({
-      type: "scatter", mode: "lines", name: "minibatch loss", x, y: plain(h.steps.map((s) => s.loss)),
+      type: "scatter", mode: "lines", name: words().minibatchLoss, x, y: plain(h.steps.map((s) => s.loss)),
       line: { color: withAlpha(colour(0), 0.3), width: 1 }, hoverinfo: "skip",
     });
   }
-  data.push({ type: "scatter", mode, name: `training ${metric}`, x: epochs, y: plain(train), line: { color: colour(0), width: 2 }, marker: { color: colour(0), size: 6 } });
+  data.push({ type: "scatter", mode, name: words().training(words().metric(metric)), x: epochs, y: plain(train), line: { color: colour(0), width: 2 }, marker: { color: colour(0), size: 6 } });
   if (val.some((v) => Number.isFinite(v))) {
-    data.push({ type: "scatter", mode, name: `validation ${metric}`, x: epochs, y: plain(val), line: { color: colour(1), width: 2, dash: "dash" }, marker: { color: colour(1), size: 6 } });
+    data.push({ type: "scatter", mode, name: words().validation(words().metric(metric)), x: epochs, y: plain(val), line: { color: colour(1), width: 2, dash: "dash" }, marker: { color: colour(1), size: 6 } });
   }
 
   const layout = baseLayout(
     {
-      title: opts.title ?? (isLoss ? "Loss per epoch" : "Accuracy per epoch"),
-      xTitle: "epoch",
-      yTitle: isLoss ? "loss C" : "accuracy",
+      title: opts.title ?? (isLoss ? words().lossPerEpoch : words().accuracyPerEpoch),
+      xTitle: words().epoch,
+      yTitle: isLoss ? words().lossAxis : words().accuracy,
       logY: isLoss && opts.logY,
       height: opts.height,
     },

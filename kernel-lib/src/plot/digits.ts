@@ -7,6 +7,7 @@ import { baseConfig, baseLayout, colour, colours } from "./theme";
 import type { Figure, Layout, MatrixLike } from "./types";
 import { checkCount } from "./util";
 import { asFigure } from "./figure";
+import { messages as words } from "../messages";
 
 /** Options of `digits`. */
 export interface DigitsOptions {
@@ -62,7 +63,7 @@ export function digits(X: MatrixLike, labels?: ArrayLike<number>, opts: DigitsOp
   }
   const hidden = { visible: false, showgrid: false, zeroline: false };
   const layout = baseLayout(
-    { title: opts.title ?? (opts.predicted ? "Images: label → prediction" : "Images and their labels"), height: Math.round(60 + Math.min(900, (H * 620) / W)) },
+    { title: opts.title ?? (opts.predicted ? words().imagesPredicted : words().imagesLabelled), height: Math.round(60 + Math.min(900, (H * 620) / W)) },
     {
       annotations,
       margin: { l: 10, r: 10, t: 50, b: 10 },

@@ -7,6 +7,7 @@ import { axis, baseConfig, baseLayout, colour, colours } from "./theme";
 import type { Figure, Layout, Trace } from "./types";
 import { checkCount } from "./util";
 import { asFigure } from "./figure";
+import { messages as words } from "../messages";
 
 /** Options of `layerHistograms`. */
 export interface LayerHistogramsOptions {
@@ -35,7 +36,7 @@ export interface LayerHistogramsOptions {
 export function layerHistograms(arrays: ArrayLike<number>[], opts: LayerHistogramsOptions = {}): Figure {
   const n = arrays.length;
   checkCount("plot.layerHistograms", "the number of layers", n);
-  const names = opts.layers ?? arrays.map((_, i) => `layer ${i + 1}`);
+  const names = opts.layers ?? arrays.map((_, i) => words().layerN(i + 1));
   if (names.length !== n) throw new Error(`plot.layerHistograms: ${n} arrays but ${names.length} layer names.`);
   const bins = opts.bins ?? 40;
   checkCount("plot.layerHistograms", "bins", bins);
@@ -73,7 +74,7 @@ export function layerHistograms(arrays: ArrayLike<number>[], opts: LayerHistogra
       hovertemplate: `${names[l]}<br>%{x:.3g}: %{y:.1%}<extra></extra>`,
     });
     extra[`xaxis${suffix}`] = axis(opts.xTitle, { range: [lo, hi] });
-    extra[`yaxis${suffix}`] = axis(l % columns === 0 ? "share of values" : undefined, { tickformat: ".0%", rangemode: "tozero" });
+    extra[`yaxis${suffix}`] = axis(l % columns === 0 ? words().shareOfValues : undefined, { tickformat: ".0%", rangemode: "tozero" });
     for (const [from, to] of opts.shade ?? []) {
       const x0 = Math.max(from, lo), x1 = Math.min(to, hi);
       if (!(x0 < x1)) continue;

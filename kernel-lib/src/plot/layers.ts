@@ -9,20 +9,28 @@ import { axis, baseConfig, baseLayout, colour, colours, logTicks, sequentialScal
 import type { Figure, Trace } from "./types";
 import { extent, plain, powerLabel, short } from "./util";
 import { asFigure } from "./figure";
+import { messages as words } from "../messages";
 
 /** A per-layer quantity the diagnostics record. */
 export type LayerQuantity = "gradNormB" | "gradNormW" | "activationMean" | "activationStd" | "saturated" | "dead" | "updateRatio";
 
-/** Axis titles of the recorded quantities. */
-const QUANTITY_TITLE: { [q in LayerQuantity]: string } = {
-  gradNormB: "‖∂C/∂b‖",
-  gradNormW: "‖∂C/∂W‖",
-  activationMean: "mean activation",
-  activationStd: "std of activations",
-  saturated: "share of saturated units",
-  dead: "share of dead units",
-  updateRatio: "update-to-data ratio ‖ΔW‖/‖W‖",
-};
+/** Every quantity the diagnostics record. */
+const QUANTITIES: readonly LayerQuantity[] = ["gradNormB", "gradNormW", "activationMean", "activationStd", "saturated", "dead", "updateRatio"];
+
+/** The axis title of a recorded quantity, in the current language. */
+function quantityTitle(q: LayerQuantity): string {
+  const w = words();
+  const titles: { [k in LayerQuantity]: string } = {
+    gradNormB: "‖∂C/∂b‖",
+    gradNormW: "‖∂C/∂W‖",
+    activationMean: w.meanActivation,
+    activationStd: w.stdActivation,
+    saturated: w.shareSaturated,
+    dead: w.shareDead,
+    updateRatio: w.updateRatio,
+  };
+  return titles[q];
+}
 
 /** Quantities that span decades, drawn on log scales. */
 function isLogQuantity(q: LayerQuantity): boolean {
@@ -47,16 +55,16 @@ export interface LayerBarsOptions {
 
 /** One bar per layer (input side first), labelled with its value: e.g. the gradient norm or dead share of each layer. */
 export function layerBars(values: ArrayLike<number>, opts: LayerBarsOptions = {}): Figure {
-  const names = opts.layers ?? Array.from({ length: values.length }, (_, i) => `layer ${i + 1}`);
+  const names = opts.layers ?? Array.from({ length: values.length }, (_, i) => words().layerN(i + 1));
   if (names.length !== values.length) {
     throw new Error(`plot.layerBars: got ${values.length} values but ${names.length} layer names; give one name per value.`);
   }
   const y = plain(values);
-  const layout = baseLayout({ title: opts.title, xTitle: opts.xTitle ?? "layer", yTitle: opts.yTitle, logY: opts.logY, height: opts.height }, { showlegend: false });
+  const layout = baseLayout({ title: opts.title, xTitle: opts.xTitle ?? words().layer, yTitle: opts.yTitle, logY: opts.logY, height: opts.height }, { showlegend: false });
   if (opts.logY) Object.assign(layout.yaxis as object, logTicks(...extent(values, true)));
   return asFigure({
     data: [{
-      type: "bar", name: opts.yTitle ?? "value", x: names, y,
+      type: "bar", name: opts.yTitle ?? words().value, x: names, y,
       marker: { color: colour(0) }, text: y.map((v) => (v === null ? "" : short(v))), textposition: "outside",
       cliponaxis: false, hovertemplate: "%{x}: %{y:.3g}<extra></extra>",
     }],
@@ -71,8 +79,8 @@ export function layerSeries(h: History, quantity: LayerQuantity): { layers: stri
   if (h.diagnostics.length === 0) {
     throw new Error("plot: this history has no diagnostics samples; train with diagnostics recording switched on to plot per-layer quantities.");
   }
-  if (!(quantity in QUANTITY_TITLE)) {
-    throw new Error(`plot: unknown layer quantity "${String(quantity)}"; use one of ${Object.keys(QUANTITY_TITLE).join(", ")}.`);
+  if (!QUANTITIES.includes(quantity)) {
+    throw new Error(`plot: unknown layer quantity "${String(quantity)}"; use one of ${QUANTITIES.join(", ")}.`);
   }
   const first = h.diagnostics[0].layers;
   const layers = first.map((l: LayerSample) => l.layer);
@@ -123,7 +131,7 @@ export function layerHeatmap(source: History | ArrayLike<number>[], opts: LayerH
     x = x ?? s.steps;
   }
   const width = rows.length > 0 ? rows[0].length : 0;
-  names = names ?? rows.map((_, i) => `layer ${i + 1}`);
+  names = names ?? rows.map((_, i) => words().layerN(i + 1));
   if (names.length !== rows.length) throw new Error(`plot.layerHeatmap: ${rows.length} rows but ${names.length} layer names.`);
   const xs = x ? plain(x) : Array.from({ length: width }, (_, i) => i + 1);
   const z: (number | null)[][] = [];
@@ -145,17 +153,17 @@ export function layerHeatmap(source: History | ArrayLike<number>[], opts: LayerH
   const every = zmax - zmin > 8 ? 2 : 1;
   const tickvals: number[] = [];
   for (let k = zmin; k <= zmax; k += every) tickvals.push(k);
-  const label = opts.colorTitle ?? (Array.isArray(source) ? "value" : QUANTITY_TITLE[quantity]);
+  const label = opts.colorTitle ?? (Array.isArray(source) ? words().value : quantityTitle(quantity));
   const data: Trace[] = [{
     type: "heatmap", name: label, x: xs, y: names, z, customdata: real, zmin, zmax,
     colorscale: sequentialScale,
     colorbar: { title: { text: label, side: "right" }, tickvals, ticktext: tickvals.map(powerLabel), outlinewidth: 0 },
-    hovertemplate: `%{y}<br>step %{x}<br>${label} = %{customdata:.3g}<extra></extra>`,
+    hovertemplate: `%{y}<br>${words().step} %{x}<br>${label} = %{customdata:.3g}<extra></extra>`,
     hoverongaps: false,
   }];
   const layout = baseLayout(
-    { title: opts.title ?? `${label} per layer over training (log colour scale)`, xTitle: opts.xTitle ?? "training step", height: opts.height ?? Math.max(260, 90 + 44 * rows.length) },
-    { yaxis: axis("layer", { autorange: "reversed", type: "category", showgrid: false }) },
+    { title: opts.title ?? words().perLayerLogColour(label), xTitle: opts.xTitle ?? words().trainingStep, height: opts.height ?? Math.max(260, 90 + 44 * rows.length) },
+    { yaxis: axis(words().layer, { autorange: "reversed", type: "category", showgrid: false }) },
   );
   (layout.xaxis as { showgrid?: boolean }).showgrid = false;
   return asFigure({ data, layout, config: baseConfig() });
@@ -193,13 +201,13 @@ export function gradientFlow(h: History, opts: GradientFlowOptions = {}): Figure
     data.push({
       type: "scatter", mode: s.steps.length > 1 ? "lines" : "markers", name: names[l], x: s.steps.slice(), y: plain(s.values[l]),
       line: { color: colour(l), width: 2 }, marker: { color: colour(l), size: 6 },
-      hovertemplate: `${names[l]}<br>step %{x}: %{y:.3g}<extra></extra>`,
+      hovertemplate: `${names[l]}<br>${words().step} %{x}: %{y:.3g}<extra></extra>`,
     });
   }
-  const title = QUANTITY_TITLE[quantity];
+  const title = quantityTitle(quantity);
   const log = isLogQuantity(quantity);
   const layout = baseLayout(
-    { title: opts.title ?? `${title} per ${opts.includeOutput ? "" : "hidden "}layer over training`, xTitle: "training step", yTitle: title, logY: log, height: opts.height },
+    { title: opts.title ?? (opts.includeOutput ? words().perLayerOverTraining(title) : words().perHiddenLayerOverTraining(title)), xTitle: words().trainingStep, yTitle: title, logY: log, height: opts.height },
     { hovermode: "closest", legend: { bgcolor: colours.transparent } },
   );
   if (quantity === "saturated" || quantity === "dead") (layout.yaxis as { tickformat?: string }).tickformat = ".0%";
