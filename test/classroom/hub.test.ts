@@ -195,7 +195,12 @@ test("two students run the welcome notebook and an exercise through the hub, eac
   // Each student starts their own server with their own token.
   await Promise.all(STUDENTS.map((user) => startServer(user, tokens[user])));
 
-  const lessons = fs.readdirSync(path.join(ROOT, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort();
+  // The lessons and the folders of other editions (ko/), as in notebooks/.
+  const lessons = fs
+    .readdirSync(path.join(ROOT, "notebooks"), { withFileTypes: true })
+    .filter((e) => (e.isFile() && e.name.endsWith(".ipynb")) || (e.isDirectory() && !e.name.startsWith(".")))
+    .map((e) => e.name)
+    .sort();
   for (const user of STUDENTS) {
     const token = tokens[user];
     const listing = await json("GET", `/user/${user}/api/contents/gradient-lab`, token);
