@@ -155,6 +155,12 @@ export interface GradeContext {
   privateDir: string;
   /** The expected answers of each reference, computed once per batch in a clean kernel. */
   expectations: Map<string, Promise<Expectations>>;
+  /**
+   * The judge's verdicts per reference and learner's answers (scripts/judging.ts): the judge is the
+   * seeded reference run on those answers as data, so the same answers get the same verdicts, and a
+   * class whose correct answers agree needs one judge run for them all.
+   */
+  judgements: Map<string, Promise<Map<string, Verdict[] | string>>>;
 }
 
 /** A reference's expected answers per exercise, the exercises whose reference check did not run, and what the judge needs. */
@@ -305,7 +311,7 @@ export async function gradeSubmission(submission: Submission, references: Refere
   if (!setup || setup.status !== "ok") {
     return fail(`The grader's setup cell failed, so nothing was graded (is kernel-lib built? run \`npm run build\`): ${(setup?.error.trim() || setup?.stderr.trim() || run.error || "it did not run").slice(0, 600)}`);
   }
-  const verdicts = await judgeSubmission(reference.nb, format, graded, run, judging, context, slot);
+  const verdicts = await judgeSubmission(reference.file, reference.nb, format, graded, run, judging, context, slot);
   // Feedback in the submission's language (scoring is synchronous, so no other submission sees the switch).
   const previousLanguage = setLanguage(notebookLanguage(nb!));
   let scored: ReturnType<typeof scoreExercises>;
@@ -342,16 +348,31 @@ export async function gradeSubmission(submission: Submission, references: Refere
 
 /**
  * The verdicts of the judged exercises: the reference's checks run in a clean kernel on the values
- * the submission's kernel handed back (scripts/judging.ts). Never throws; a judge that fails
- * leaves each exercise the reason.
+ * the submission's kernel handed back (scripts/judging.ts), once per distinct set of answers in the
+ * batch. Never throws; a judge that fails leaves each exercise the reason.
  */
-async function judgeSubmission(reference: Notebook, format: NotebookFormat, graded: GradedNotebook, run: RunResult, judging: JudgeSetup, context: GradeContext, slot: number): Promise<Map<string, Verdict[] | string>> {
+async function judgeSubmission(referenceFile: string, reference: Notebook, format: NotebookFormat, graded: GradedNotebook, run: RunResult, judging: JudgeSetup, context: GradeContext, slot: number): Promise<Map<string, Verdict[] | string>> {
   const answers = new Map<string, NamesRecord>();
   for (const id of graded.judged.keys()) {
     const record = namesRecord(run.notebook.cells[graded.checkIndex.get(id)!], id);
     if (record) answers.set(id, record);
   }
   if (answers.size === 0) return new Map();
+  const key = JSON.stringify([referenceFile, [...answers].sort(([a], [b]) => (a < b ? -1 : 1))]);
+  let verdicts = context.judgements.get(key);
+  if (!verdicts) {
+    verdicts = runJudge(reference, format, answers, judging, context, slot);
+    context.judgements.set(key, verdicts);
+    // Only a judge run that decided every exercise is reused; a failed one is tried again.
+    void verdicts.then((found) => {
+      if ([...found.values()].some((v) => typeof v === "string")) context.judgements.delete(key);
+    });
+  }
+  return verdicts;
+}
+
+/** One judge run on `answers`; never throws. */
+async function runJudge(reference: Notebook, format: NotebookFormat, answers: Map<string, NamesRecord>, judging: JudgeSetup, context: GradeContext, slot: number): Promise<Map<string, Verdict[] | string>> {
   const judge = buildJudgeNotebook(reference, format, judging.plans, answers, judging.calls, `gradientLabJudge_${randomBytes(6).toString("hex")}`);
   try {
     const judged = await runGradingKernel(judge.nb, context, slot, 2 * answers.size + 5);
@@ -511,6 +532,7 @@ async function main(): Promise<number> {
       sandbox: !options.noSandbox,
       privateDir,
       expectations: new Map(),
+      judgements: new Map(),
     };
     fs.mkdirSync(options.reportDir, { recursive: true });
     const grades: SubmissionGrade[] = new Array(submissions.length);
