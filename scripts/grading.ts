@@ -10,7 +10,7 @@ import { ANSWER_MIME, AnswerRecord, CallsRecord, EXPECTED_MIME, ExpectedRecord, 
 import { LANGUAGES, messagesIn } from "../kernel-lib/src/messages";
 import { notebookLanguage } from "./editions";
 import { JudgePlan, namesCheckSource, spiedCheckSource } from "./judging";
-import { readNotebook } from "./notebook-hygiene";
+import { readNotebook, TSLAB_KERNELSPEC } from "./notebook-hygiene";
 import { cellSource, CellResult, listNotebooks, Notebook, NotebookCell, RunResult } from "./notebook-runner";
 
 /** How an exercise came out. */
@@ -271,7 +271,7 @@ export function buildGradedNotebook(
   const nb: Notebook = {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
+    metadata: { kernelspec: { ...TSLAB_KERNELSPEC } },
     cells,
   };
   return { nb, origin, checkIndex, solutionIndex, missing, notes, setupIndex: 0, judged };
@@ -332,7 +332,7 @@ export function buildReferenceNotebook(
     outputs: [],
     execution_count: null,
   });
-  return { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } }, cells };
+  return { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { ...TSLAB_KERNELSPEC } }, cells };
 }
 
 /** The expected records of each exercise from an executed {@link buildReferenceNotebook}, or why an exercise has none. */

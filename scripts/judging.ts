@@ -15,8 +15,9 @@
  * the learner's kernel.
  */
 import ts from "typescript";
-import { CALLS_MIME, CallsRecord, Encoded, NamesRecord, Verdict, VERDICT_MIME } from "../kernel-lib/src/answers";
+import { ANSWER_MIME, CALLS_MIME, CallsRecord, Encoded, NamesRecord, Verdict, VERDICT_MIME } from "../kernel-lib/src/answers";
 import { Exercise, gradedCheckSource, NotebookFormat } from "./exercise-format";
+import { TSLAB_KERNELSPEC } from "./notebook-hygiene";
 import { cellSource, Notebook, NotebookCell, RunResult } from "./notebook-runner";
 
 /** How one exercise's check is judged: the learner's names it reads and the cell with those reads renamed. */
@@ -167,7 +168,7 @@ export function callsRecords(format: NotebookFormat, run: RunResult, plans: Map<
 /** The learner's names record of an exercise among a cell's outputs (the first one), or null. */
 export function namesRecord(cell: NotebookCell | undefined, id: string): NamesRecord | null {
   for (const output of cell?.outputs ?? []) {
-    const record = output?.data?.["application/vnd.gradient-lab.answer+json"];
+    const record = output?.data?.[ANSWER_MIME];
     if (record && typeof record === "object" && record.id === id && record.kind === "names") return record as NamesRecord;
   }
   return null;
@@ -224,7 +225,7 @@ export function buildJudgeNotebook(
     }
     cells.push(copy);
   });
-  return { nb: { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } }, cells }, checkIndex };
+  return { nb: { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { ...TSLAB_KERNELSPEC } }, cells }, checkIndex };
 }
 
 /** The verdicts the judge recorded for each judged exercise, or the reason it recorded none. */

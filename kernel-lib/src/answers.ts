@@ -193,17 +193,28 @@ export function answerChecks() {
   });
 }
 
+/** `x` as {@link Encoded} data, or null when it is not data. */
+function encodeOr(x: unknown): Encoded | null {
+  try {
+    return encodeValue(x);
+  } catch {
+    return null;
+  }
+}
+
+/** A check's test inputs as data, or null when any of them is not data. */
+function encodeCases(cases: unknown[][]): Encoded[] | null {
+  return cases.every((c) => encodeOr(c) !== null) ? cases.map((c) => encodeValue(c)) : null;
+}
+
+/** The fields of a record that come from a check's options. */
+function common(options: CheckOptions = {}) {
+  return { points: options.points ?? 1, tolerance: options.tolerance, hint: options.hint };
+}
+
 /** The checks as the grader runs them in the reference's kernel: they record inputs and expected values. */
 export function expectedChecks() {
   const record = (r: ExpectedRecord) => emit(EXPECTED_MIME, r, `Exercise ${r.id}: expected values recorded for the grader.`);
-  const encodeOr = (x: unknown): Encoded | null => {
-    try {
-      return encodeValue(x);
-    } catch {
-      return null;
-    }
-  };
-  const common = (options: CheckOptions = {}) => ({ points: options.points ?? 1, tolerance: options.tolerance, hint: options.hint });
   const seen = new Map<string, Map<string, Map<string, Encoded> | null>>();
   return Object.freeze({
     /** `value` itself, or for a function one that also records the inputs it is given, for the learner's run to answer. */
@@ -243,7 +254,7 @@ export function expectedChecks() {
         id,
         kind: "function",
         ...common(options),
-        cases: cases.every((c) => encodeOr(c) !== null) ? cases.map((c) => encodeValue(c)) : null,
+        cases: encodeCases(cases),
         expected: cases.map((c) => encodeValue(reference(...c))),
       });
     },
@@ -304,7 +315,6 @@ export function judgeChecks(judged: string[]) {
     const v = judge(expected, given);
     emit(VERDICT_MIME, { id, ...v }, `Exercise ${id}: ${v.passed ? "passed" : "failed"}: ${v.message}`);
   };
-  const common = (options: CheckOptions = {}) => ({ points: options.points ?? 1, tolerance: options.tolerance, hint: options.hint });
   return Object.freeze({
     /**
      * The learner's names of exercise `id`, from their record (JSON): data as values, functions as
@@ -344,15 +354,7 @@ export function judgeChecks(judged: string[]) {
     },
     checkFunction: (id: string, learner: unknown, reference: (...args: unknown[]) => unknown, cases: unknown[][], options?: CheckOptions) => {
       if (!ids.has(id)) return;
-      const encodable = cases.every((c) => {
-        try {
-          encodeValue(c);
-          return true;
-        } catch {
-          return false;
-        }
-      });
-      const expected: ExpectedRecord = { id, kind: "function", ...common(options), cases: encodable ? cases.map((c) => encodeValue(c)) : null, expected: cases.map((c) => encodeValue(reference(...c))) };
+      const expected: ExpectedRecord = { id, kind: "function", ...common(options), cases: encodeCases(cases), expected: cases.map((c) => encodeValue(reference(...c))) };
       verdict(id, expected, { id, kind: "function", answers: cases.map((c) => answer(() => (learner as (...args: unknown[]) => unknown)(...c))) });
     },
     checkValue: (id: string, got: unknown, expected: unknown, options?: CheckOptions) =>
