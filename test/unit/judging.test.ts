@@ -76,8 +76,8 @@ describe("the three runs of a judged check, in one process", () => {
   });
 
   it("reads data values as plain data, and a key such as __proto__ stays a key", () => {
-    const record = capture(() => answerChecks().answerNames("5.3", { setup: () => JSON.parse('{"depth": 3, "__proto__": {"polluted": true}}') }, {})).find((b) => b[ANSWER_MIME])![ANSWER_MIME];
-    const setup = judgeChecks(["5.3"]).learner("5.3", JSON.stringify(record), "{}").setup;
+    const record = capture(() => answerChecks().answerNames("9.3", { setup: () => JSON.parse('{"depth": 3, "__proto__": {"polluted": true}}') }, {})).find((b) => b[ANSWER_MIME])![ANSWER_MIME];
+    const setup = judgeChecks(["9.3"]).learner("9.3", JSON.stringify(record), "{}").setup;
     expect(setup.depth).toBe(3);
     expect(Object.getPrototypeOf(setup)).toBe(Object.prototype);
     expect(setup.polluted).toBeUndefined();
