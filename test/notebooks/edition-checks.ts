@@ -21,6 +21,8 @@ export const NOT_PRINTED: { [lesson: string]: string[] } = {
   "04-dead-neurons.ipynb": ["0.6007"],
   // Differences of printed accuracies: 41.2 − 29.4 and 41.2 − 19.4 points.
   "05-choosing.ipynb": ["11.8", "21.8"],
+  // The learning rate the code passes (η = 0.5), and the running statistics' 1 − momentum = 0.9.
+  "06-batch-norm.ipynb": ["0.5", "0.9"],
 };
 
 /** Everything a notebook's cells printed or displayed, as one text. */
