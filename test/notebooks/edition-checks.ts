@@ -19,6 +19,8 @@ export const NOT_PRINTED: { [lesson: string]: string[] } = {
   "02-sigmoid-vanishing.ipynb": ["96.53", "96.57", "96.90"],
   // The standard deviation kernel-lib's RAI draws with, quoted from its source.
   "04-dead-neurons.ipynb": ["0.6007"],
+  // The learning rate the code passes (η = 0.5), and the running statistics' 1 − momentum = 0.9.
+  "06-batch-norm.ipynb": ["0.5", "0.9"],
   // Differences of printed accuracies (41.2 − 29.4 and 41.2 − 19.4 points), and Adam's default
   // step size, quoted from kernel-lib (Kingma and Ba's default).
   "09-choosing.ipynb": ["11.8", "21.8", "0.001"],
