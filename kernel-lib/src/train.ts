@@ -8,7 +8,7 @@
 import { DiagnosticsRecorder, RecordOptions } from "./diagnostics";
 import { DiagnosticsSample, EpochRecord, History, StepRecord } from "./history";
 import { Dense } from "./layers";
-import { Loss, binaryCrossEntropy, crossEntropy, getLoss, mse } from "./losses";
+import { Loss, binaryCrossEntropy, crossEntropy, fusedWith, getLoss, mse } from "./losses";
 import { Matrix, argmaxRows } from "./matrix";
 import { Parameter, Sequential } from "./network";
 import { SGD } from "./optim";
@@ -203,8 +203,8 @@ export function evaluate(net: Sequential, data: FitData, loss?: Loss | string): 
     net.setTraining(training);
   }
   const out = net.outputLayer;
-  const fused = lossFn.fused !== undefined && lossFn.fused.output === out.activation.name;
-  const value = fused ? lossFn.fused!.value(out.z!, data.y) : lossFn.value(yHat, data.y);
+  const fused = fusedWith(lossFn, out.activation);
+  const value = fused !== undefined ? fused.value(out.z!, data.y) : lossFn.value(yHat, data.y);
   const accuracy = isClassification(data.y) ? countCorrect(yHat, data.y) / data.y.rows : NaN;
   return { loss: value, accuracy };
 }
