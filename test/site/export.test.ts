@@ -12,13 +12,13 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { plotlyPath } from "../../kernel-lib/src/plot/embed";
+import { plotlyPath } from "../../kernel-lib/src/display/plotly-file";
 import { ensureJupyterEnv, JupyterEnv, ROOT } from "../../scripts/jupyter-env";
 import { cellSource, Notebook } from "../../scripts/notebook-runner";
 import { CellSpec, writeNotebook } from "../notebook-fixture";
 import { KOREAN_PRELUDE } from "../../scripts/editions";
 import { ExportError, exportSite, ExportResult, SITE_MARKER } from "../../scripts/site/build";
-import { PLOTLY_MIME } from "../../scripts/site/outputs";
+import { PLOTLY_MIME } from "../../kernel-lib/src/display/mime";
 import { launchChromium, offlinePage } from "../browser/chromium";
 
 const EXPORT_TIMEOUT_MS = 15 * 60_000;

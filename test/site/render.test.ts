@@ -5,7 +5,8 @@
 import { describe, expect, test } from "vitest";
 import type { Notebook } from "../../scripts/notebook-runner";
 import { MarkdownRenderer } from "../../scripts/site/markdown";
-import { ansiToHtml, fixCarriageReturns, PLOTLY_MIME, renderOutput } from "../../scripts/site/outputs";
+import { ansiToHtml, fixCarriageReturns, renderOutput } from "../../scripts/site/outputs";
+import { PLOTLY_MIME } from "../../kernel-lib/src/display/mime";
 import { hideSolutions, renderLesson, statedDuration, summarySource } from "../../scripts/site/pages";
 
 /** The TeX sources KaTeX typeset, in order. */

@@ -10,19 +10,12 @@ import type { Value } from "../value";
 import { figureBundle } from "./bundle";
 import { markPlotlyInlined, nextNeedsPlotly, plotlyEmbedding } from "./embed";
 import type { PlotlyEmbedding } from "./embed";
-import { graphSvg } from "./graph";
-import type { GraphOptions } from "./graph";
-import { DisplayChannel, inKernel } from "../display/channel";
-import type { MimeBundle } from "../display/channel";
-import type { Figure } from "./types";
-import { checkFigure, jsonReady, summary } from "./util";
-
-export { inKernel } from "../display/channel";
-export { setPlotlyEmbedding, plotlyEmbedding } from "./embed";
-export type { PlotlyEmbedding } from "./embed";
-export { createLiveOutput, liveFigure } from "./live";
-export type { LiveOutput } from "./live";
-export { figureBundle, PLOTLY_MIME } from "./bundle";
+import { graphSvg } from "../plot/graph";
+import type { GraphOptions } from "../plot/graph";
+import { DisplayChannel, inKernel } from "./channel";
+import type { MimeBundle } from "./channel";
+import type { Figure } from "../plot/types";
+import { checkFigure, jsonReady, summary } from "../plot/util";
 
 /** Options of `show`. */
 export interface ShowOptions {
