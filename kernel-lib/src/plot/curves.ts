@@ -5,27 +5,16 @@
 
 import type { History } from "../history";
 import { baseConfig, baseLayout, colour, integerTicks, logTicks, withAlpha } from "./theme";
+import type { BaseLayoutOptions } from "./theme";
 import type { Figure, Series, Trace } from "./types";
 import { extent, plain } from "./util";
 import { asFigure } from "./figure";
 import { messages as words } from "../messages";
 
-/** Options of `curves`. */
-export interface CurvesOptions {
-  /** The title; ideally it states the finding. */
-  title?: string;
-  /** The x axis title (with units). */
-  xTitle?: string;
-  /** The y axis title (with units). */
-  yTitle?: string;
-  /** Logarithmic x axis. */
-  logX?: boolean;
-  /** Logarithmic y axis (for values that span decades). */
-  logY?: boolean;
+/** Options of `curves`: the title, axes (log scales for values that span decades) and height, and the drawing mode. */
+export interface CurvesOptions extends BaseLayoutOptions {
   /** "lines" (default), "markers" or "lines+markers". */
   mode?: "lines" | "markers" | "lines+markers";
-  /** Height in pixels. */
-  height?: number;
 }
 
 /** Several curves y(x) on shared axes, one colour each from the theme's sequence. */
