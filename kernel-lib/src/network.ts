@@ -297,6 +297,11 @@ export interface MlpOptions {
 /**
  * A multilayer perceptron: `mlp([784, 30, 30, 10], { activation: "sigmoid" })` has 784 inputs, two
  * hidden layers of 30 units and 10 outputs. Layers are numbered from 1 at the input side.
+ *
+ * @example
+ * const net = mlp([2, 16, 16, 2], { activation: "relu", init: "he", seed: 1 });
+ * console.log(net.summary());                    // two hidden ReLU layers of 16, a softmax output of 2
+ * const yHat = net.forward(Matrix.from([[0.5, -1]])); // 1×2, each row sums to 1
  */
 export function mlp(sizes: number[], options: MlpOptions = {}): Sequential {
   if (!Array.isArray(sizes) || sizes.length < 2) {
