@@ -8,6 +8,8 @@ import type { MarkdownRenderer } from "./markdown";
 import { typeset } from "./markdown";
 import { CHECK_MIME, PLOTLY_MIME } from "../../kernel-lib/src/display/mime";
 
+export { PLOTLY_MIME } from "../../kernel-lib/src/display/mime";
+
 /** Counts what a page holds, for the exporter's report and the tests. */
 export interface OutputStats {
   figures: number;

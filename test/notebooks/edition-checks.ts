@@ -3,7 +3,7 @@
  * of each lesson: the numbers its prose quotes are the ones its cells printed, and kernel-lib's
  * exercise feedback came out in Korean.
  */
-import { CHECK_MIME } from "../../kernel-lib/src/display/mime";
+import { CHECK_MIME } from "../../kernel-lib/src/exercises";
 import { cellSource, Notebook } from "../../scripts/notebook-runner";
 
 /**

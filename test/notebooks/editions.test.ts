@@ -12,7 +12,7 @@ import { codeSkeleton, editionOfPath, hangulShare, KOREAN_PRELUDE, notebookLangu
 import { ROOT } from "../../scripts/jupyter-env";
 import { readNotebook } from "../../scripts/notebook-hygiene";
 import { cellSource, listNotebooks, Notebook } from "../../scripts/notebook-runner";
-import { CHECK_MIME } from "../../kernel-lib/src/display/mime";
+import { CHECK_MIME } from "../../kernel-lib/src/exercises";
 import { koreanLessonProblems, unprintedNumbers } from "./edition-checks";
 
 const NOTEBOOKS = path.join(ROOT, "notebooks");

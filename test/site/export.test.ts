@@ -18,7 +18,7 @@ import { cellSource, Notebook } from "../../scripts/notebook-runner";
 import { CellSpec, writeNotebook } from "../notebook-fixture";
 import { KOREAN_PRELUDE } from "../../scripts/editions";
 import { ExportError, exportSite, ExportResult, SITE_MARKER } from "../../scripts/site/build";
-import { PLOTLY_MIME } from "../../kernel-lib/src/display/mime";
+import { PLOTLY_MIME } from "../../scripts/site/outputs";
 import { launchChromium, offlinePage } from "../browser/chromium";
 
 const EXPORT_TIMEOUT_MS = 15 * 60_000;

@@ -5,8 +5,7 @@
 import { describe, expect, test } from "vitest";
 import type { Notebook } from "../../scripts/notebook-runner";
 import { MarkdownRenderer } from "../../scripts/site/markdown";
-import { ansiToHtml, fixCarriageReturns, renderOutput } from "../../scripts/site/outputs";
-import { PLOTLY_MIME } from "../../kernel-lib/src/display/mime";
+import { ansiToHtml, fixCarriageReturns, PLOTLY_MIME, renderOutput } from "../../scripts/site/outputs";
 import { hideSolutions, renderLesson, statedDuration, summarySource } from "../../scripts/site/pages";
 
 /** The TeX sources KaTeX typeset, in order. */
