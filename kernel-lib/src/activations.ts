@@ -251,6 +251,7 @@ export const softmax: LayerActivation & { readonly latex: string } = {
   },
 };
 
+// A literal object, so that the type of its keys is the list of names (ActivationName below).
 const registry = {
   sigmoid,
   tanh,
