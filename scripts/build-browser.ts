@@ -13,7 +13,7 @@ import path from "node:path";
 import { build } from "esbuild";
 import { encodeDigits } from "../kernel-lib/src/data/digits-asset";
 import { readDigitClasses } from "../kernel-lib/src/data/digits-source";
-import { plotlyPath } from "../kernel-lib/src/plot/plotly-file";
+import { plotlyPath } from "../kernel-lib/src/display/plotly-file";
 
 const ROOT = path.resolve(__dirname, "..");
 const LIB = path.join(ROOT, "kernel-lib");

@@ -14,8 +14,18 @@ export interface LayerActivation {
   backward(z: Float64Array, a: Float64Array, dA: Float64Array, dZ: Float64Array, cols: number): void;
 }
 
+/**
+ * What an activation does to the gradient that flows back through it, which decides what
+ * diagnostics measure: "saturating" (sigmoid, tanh: f′(z) → 0 as |z| grows, so the saturated share
+ * is reported), "rectifier" (the ReLU family: negative z are flattened, so dead units are reported)
+ * or "linear" (the gradient passes unchanged).
+ */
+export type ActivationKind = "saturating" | "rectifier" | "linear";
+
 /** An element-wise activation: the scalar function, its derivative and their formulas. */
 export interface Activation extends LayerActivation {
+  /** How it shapes gradient flow (see {@link ActivationKind}). */
+  readonly kind: ActivationKind;
   /** f(z) for one number. */
   f(z: number): number;
   /** f′(z) for one number. */
@@ -28,8 +38,11 @@ export interface Activation extends LayerActivation {
   saturatedRegions?(threshold: number): [number, number][];
 }
 
-function sigmoidScalar(z: number): number {
-  // Two branches so exp never overflows: for z < 0 use e^z / (1 + e^z).
+/**
+ * σ(z) = 1/(1 + e^{−z}) for one number, in the form that never overflows: e^z/(1 + e^z) for z < 0.
+ * The one definition every sigmoid in kernel-lib computes with (activations, GELU, softplus′, `Value`).
+ */
+export function stableSigmoid(z: number): number {
   if (z >= 0) return 1 / (1 + Math.exp(-z));
   const e = Math.exp(z);
   return e / (1 + e);
@@ -38,21 +51,15 @@ function sigmoidScalar(z: number): number {
 /** The logistic sigmoid σ(z) = 1/(1 + e^{−z}); σ′ = σ(1 − σ), at most 1/4 (at z = 0). */
 export const sigmoid: Activation = {
   name: "sigmoid",
-  f: sigmoidScalar,
+  kind: "saturating",
+  f: stableSigmoid,
   df(z) {
-    const s = sigmoidScalar(z);
+    const s = stableSigmoid(z);
     return s * (1 - s);
   },
   latex: { f: "\\sigma(z) = \\frac{1}{1 + e^{-z}}", df: "\\sigma'(z) = \\sigma(z)\\,\\bigl(1 - \\sigma(z)\\bigr)" },
   forward(z, a) {
-    for (let i = 0; i < z.length; i++) {
-      const x = z[i];
-      if (x >= 0) a[i] = 1 / (1 + Math.exp(-x));
-      else {
-        const e = Math.exp(x);
-        a[i] = e / (1 + e);
-      }
-    }
+    for (let i = 0; i < z.length; i++) a[i] = stableSigmoid(z[i]);
   },
   backward(_z, a, dA, dZ) {
     for (let i = 0; i < a.length; i++) dZ[i] = dA[i] * (a[i] * (1 - a[i]));
@@ -69,6 +76,7 @@ export const sigmoid: Activation = {
 /** The hyperbolic tangent tanh z, in (−1, 1); tanh′ = 1 − tanh², at most 1 (at z = 0). */
 export const tanh: Activation = {
   name: "tanh",
+  kind: "saturating",
   f: Math.tanh,
   df(z) {
     const t = Math.tanh(z);
@@ -92,6 +100,7 @@ export const tanh: Activation = {
 /** The rectified linear unit max(0, z); its derivative is 1 for z > 0 and 0 for z ≤ 0 (we take 0 at the kink). */
 export const relu: Activation = {
   name: "relu",
+  kind: "rectifier",
   f: (z) => (z > 0 ? z : 0),
   df: (z) => (z > 0 ? 1 : 0),
   latex: { f: "\\mathrm{ReLU}(z) = \\max(0, z)", df: "\\mathrm{ReLU}'(z) = \\begin{cases} 1 & z > 0 \\\\ 0 & z \\le 0 \\end{cases}" },
@@ -111,6 +120,7 @@ export function leakyRelu(alpha = 0.01): Activation {
   }
   return {
     name: "leakyRelu",
+    kind: "rectifier",
     alpha,
     f: (z) => (z > 0 ? z : alpha * z),
     df: (z) => (z > 0 ? 1 : alpha),
@@ -131,6 +141,7 @@ export function leakyRelu(alpha = 0.01): Activation {
 /** The exponential linear unit: z for z > 0, α(e^z − 1) otherwise (α = 1); derivative 1 or αe^z. */
 export const elu: Activation = {
   name: "elu",
+  kind: "rectifier",
   f: (z) => (z > 0 ? z : Math.expm1(z)),
   df: (z) => (z > 0 ? 1 : Math.exp(z)),
   latex: { f: "\\mathrm{ELU}(z) = \\begin{cases} z & z > 0 \\\\ e^{z} - 1 & z \\le 0 \\end{cases}", df: "\\mathrm{ELU}'(z) = \\begin{cases} 1 & z > 0 \\\\ e^{z} & z \\le 0 \\end{cases}" },
@@ -150,11 +161,12 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  */
 export const gelu: Activation = {
   name: "gelu",
+  kind: "rectifier",
   // ½(1 + tanh u) = σ(2u) and 1 − tanh² u = 4σ(2u)(1 − σ(2u)): the same values, without the
   // cancellation in 1 + tanh u that loses most digits for z < −4.
-  f: (z) => z * sigmoidScalar(2 * SQRT_2_OVER_PI * (z + 0.044715 * z * z * z)),
+  f: (z) => z * stableSigmoid(2 * SQRT_2_OVER_PI * (z + 0.044715 * z * z * z)),
   df: (z) => {
-    const s = sigmoidScalar(2 * SQRT_2_OVER_PI * (z + 0.044715 * z * z * z));
+    const s = stableSigmoid(2 * SQRT_2_OVER_PI * (z + 0.044715 * z * z * z));
     const du = SQRT_2_OVER_PI * (1 + 3 * 0.044715 * z * z);
     return s + 2 * z * s * (1 - s) * du;
   },
@@ -165,18 +177,13 @@ export const gelu: Activation = {
   forward(z, a) {
     for (let i = 0; i < z.length; i++) {
       const x = z[i];
-      const u2 = 2 * SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
-      const e = Math.exp(-Math.abs(u2));
-      const s = u2 >= 0 ? 1 / (1 + e) : e / (1 + e); // σ(2u), the two overflow-free branches
-      a[i] = x * s;
+      a[i] = x * stableSigmoid(2 * SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
     }
   },
   backward(z, _a, dA, dZ) {
     for (let i = 0; i < z.length; i++) {
       const x = z[i];
-      const u2 = 2 * SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
-      const e = Math.exp(-Math.abs(u2));
-      const s = u2 >= 0 ? 1 / (1 + e) : e / (1 + e);
+      const s = stableSigmoid(2 * SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
       const du = SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
       dZ[i] = dA[i] * (s + 2 * x * s * (1 - s) * du);
     }
@@ -186,24 +193,23 @@ export const gelu: Activation = {
 /** Softplus ln(1 + e^z), a smooth ReLU; its derivative is the sigmoid. */
 export const softplus: Activation = {
   name: "softplus",
+  kind: "rectifier",
   // max(z, 0) + ln(1 + e^{−|z|}) never overflows and keeps precision for large |z|.
   f: (z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))),
-  df: sigmoidScalar,
+  df: stableSigmoid,
   latex: { f: "\\mathrm{softplus}(z) = \\ln(1 + e^{z})", df: "\\mathrm{softplus}'(z) = \\sigma(z)" },
   forward(z, a) {
     for (let i = 0; i < z.length; i++) a[i] = Math.max(z[i], 0) + Math.log1p(Math.exp(-Math.abs(z[i])));
   },
   backward(z, _a, dA, dZ) {
-    for (let i = 0; i < z.length; i++) {
-      const e = Math.exp(-Math.abs(z[i]));
-      dZ[i] = dA[i] * (z[i] >= 0 ? 1 / (1 + e) : e / (1 + e)); // σ(z)
-    }
+    for (let i = 0; i < z.length; i++) dZ[i] = dA[i] * stableSigmoid(z[i]);
   },
 };
 
 /** The identity f(z) = z, derivative 1: a layer with no non-linearity. */
 export const linear: Activation = {
   name: "linear",
+  kind: "linear",
   f: (z) => z,
   df: () => 1,
   latex: { f: "f(z) = z", df: "f'(z) = 1" },
@@ -245,8 +251,8 @@ export const softmax: LayerActivation & { readonly latex: string } = {
   },
 };
 
-/** The element-wise activations by name; `leakyRelu` here has slope 0.01. */
-export const activations: { readonly [name: string]: Activation } = {
+// A literal object, so that the type of its keys is the list of names (ActivationName below).
+const registry = {
   sigmoid,
   tanh,
   relu,
@@ -257,13 +263,35 @@ export const activations: { readonly [name: string]: Activation } = {
   linear,
 };
 
-/** Names accepted wherever an activation is asked for. */
-export type ActivationName = "sigmoid" | "tanh" | "relu" | "leakyRelu" | "elu" | "gelu" | "softplus" | "linear";
+/** Names accepted wherever an activation is asked for: the keys of {@link activations}. */
+export type ActivationName = keyof typeof registry;
 
-/** The activation for a name or object; an unknown name throws an error listing the known ones. */
-export function getActivation(activation: ActivationName | Activation | string, where = "activation"): Activation {
+/** The element-wise activations by name; `leakyRelu` here has slope 0.01 (see {@link activationFactories}). */
+export const activations: { readonly [name in ActivationName]: Activation } = registry;
+
+/** The parameters of a parametrised activation, as `toJSON` saves them beside its name. */
+export interface ActivationParams {
+  /** The slope for negative inputs (leakyRelu). */
+  alpha?: number;
+}
+
+/**
+ * The parametrised activations by name: each makes its activation from saved parameters, a missing
+ * one taking its default (leakyRelu: α = 0.01). Every name here is also in {@link activations}.
+ */
+export const activationFactories: { readonly [name: string]: (params: ActivationParams) => Activation } = {
+  leakyRelu: (params) => leakyRelu(params.alpha ?? 0.01),
+};
+
+/**
+ * The activation for a name or object; `params` configure a parametrised one (see
+ * {@link activationFactories}). An unknown name throws an error listing the known ones.
+ */
+export function getActivation(activation: ActivationName | Activation | string, where = "activation", params?: ActivationParams): Activation {
   if (typeof activation === "object" && activation !== null) return activation;
-  const found = Object.prototype.hasOwnProperty.call(activations, activation) ? activations[activation as string] : undefined;
+  const has = (table: object) => Object.prototype.hasOwnProperty.call(table, activation);
+  if (params !== undefined && has(activationFactories)) return activationFactories[activation as string](params);
+  const found = has(activations) ? activations[activation as ActivationName] : undefined;
   if (found === undefined) {
     throw new Error(
       `${where}: unknown activation "${String(activation)}". Use one of ${Object.keys(activations).join(", ")}, or pass an activation object such as leakyRelu(0.1).`,

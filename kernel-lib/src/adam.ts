@@ -5,6 +5,7 @@
  */
 
 import type { Parameter } from "./network";
+import { requireHyper } from "./optim";
 
 /** Options of {@link Adam}. */
 export interface AdamOptions {
@@ -16,12 +17,6 @@ export interface AdamOptions {
   beta2?: number;
   /** ε > 0 added to √v̂ so a zero gradient does not divide by zero (default 1e-8). */
   eps?: number;
-}
-
-function check(name: string, x: number, lo: number, hi: number, loOpen: boolean, hint: string): void {
-  if (typeof x !== "number" || !Number.isFinite(x) || (loOpen ? x <= lo : x < lo) || x >= hi) {
-    throw new Error(`Adam: ${name} must be a finite number in ${loOpen ? "(" : "["}${lo}, ${hi === Infinity ? "∞" : hi}), got ${String(x)}. ${hint}`);
-  }
 }
 
 /**
@@ -56,9 +51,9 @@ export class Adam {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
-    check("beta1", this.beta1, 0, 1, false, "Use about 0.9.");
-    check("beta2", this.beta2, 0, 1, false, "Use about 0.999.");
-    check("eps", this.eps, 0, Infinity, true, "Use e.g. 1e-8.");
+    requireHyper("Adam", "beta1", this.beta1, 0, 1, "Use about 0.9.");
+    requireHyper("Adam", "beta2", this.beta2, 0, 1, "Use about 0.999.");
+    requireHyper("Adam", "eps", this.eps, 0, Infinity, "Use e.g. 1e-8.", true);
     this.params = params;
     this.m = params.map((p) => new Float64Array(p.value.data.length));
     this.v = params.map((p) => new Float64Array(p.value.data.length));
@@ -69,7 +64,7 @@ export class Adam {
     return this._lr;
   }
   set lr(lr: number) {
-    check("lr (the step size)", lr, 0, Infinity, true, "Typical values are 1e-4 to 1e-2, e.g. { lr: 0.001 }.");
+    requireHyper("Adam", "lr (the step size)", lr, 0, Infinity, "Typical values are 1e-4 to 1e-2, e.g. { lr: 0.001 }.", true);
     this._lr = lr;
   }
 

@@ -12,16 +12,10 @@
 import { CheckOptions, describe, failureMessage, matches } from "./exercises";
 import { Matrix } from "./matrix";
 import { DisplayChannel } from "./display/channel";
+import { ANSWER_MIME, CALLS_MIME, EXPECTED_MIME, VERDICT_MIME } from "./display/mime";
 import { messages as words } from "./messages";
 
-/** The MIME type of a learner's answers in a notebook output. */
-export const ANSWER_MIME = "application/vnd.gradient-lab.answer+json";
-/** The MIME type of a reference's test inputs and expected values in a notebook output. */
-export const EXPECTED_MIME = "application/vnd.gradient-lab.expected+json";
-/** The MIME type of the inputs a reference's check gave the learner's functions (see scripts/judging.ts). */
-export const CALLS_MIME = "application/vnd.gradient-lab.calls+json";
-/** The MIME type of a verdict recorded by the judge, a clean kernel running the reference's check on the learner's data. */
-export const VERDICT_MIME = "application/vnd.gradient-lab.verdict+json";
+export { ANSWER_MIME, EXPECTED_MIME, CALLS_MIME, VERDICT_MIME } from "./display/mime";
 
 /**
  * A value as JSON: plain JSON for finite numbers, strings, booleans, null and arrays; tagged

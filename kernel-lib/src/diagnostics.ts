@@ -5,6 +5,7 @@
  * {@link DiagnosticsRecorder}; the functions here measure a network at any moment.
  */
 
+import type { Activation } from "./activations";
 import { DiagnosticsSample, LayerSample } from "./history";
 import { Dense } from "./layers";
 import { Loss, getLoss } from "./losses";
@@ -13,11 +14,6 @@ import { Sequential } from "./network";
 
 export { gradientThroughTime } from "./through-time";
 export type { TimeGradients } from "./through-time";
-
-/** Activations that saturate: f′(z) → 0 as |z| → ∞, so a unit far from z = 0 barely learns. */
-const SATURATING = new Set(["sigmoid", "tanh"]);
-/** The ReLU family: rectifiers that pass positive z (nearly) unchanged and flatten negative z. */
-const RECTIFIERS = new Set(["relu", "leakyRelu", "elu", "gelu", "softplus"]);
 
 /** The default saturation threshold: f′(z) < 0.01, i.e. a sigmoid output below 0.0101 or above 0.9899. */
 export const DEFAULT_SATURATION_THRESHOLD = 0.01;
@@ -56,17 +52,17 @@ export interface LayerActivationStats {
   /** Standard deviation of a over all (example, unit) pairs (population, divided by their count). */
   std: number;
   /**
-   * Sigmoid and tanh: the share of (example, unit) pairs with f′(z) < threshold, in [0, 1];
+   * Saturating activations (sigmoid, tanh): the share of (example, unit) pairs with f′(z) < threshold, in [0, 1];
    * NaN for other activations.
    */
   saturated: number;
   /**
-   * ReLU family: the share of units with f′(z) = 0 for every example (they pass no gradient, so
+   * Rectifiers (the ReLU family): the share of units with f′(z) = 0 for every example (they pass no gradient, so
    * their weights never change again); for ReLU that is z ≤ 0 for every example. NaN otherwise.
    */
   dead: number;
   /**
-   * ReLU family: the share of units with z ≤ 0 for every example. For ReLU these are the dead
+   * Rectifiers: the share of units with z ≤ 0 for every example. For ReLU these are the dead
    * units; a leaky ReLU unit here still passes gradient α and can recover. NaN otherwise.
    */
   inactive: number;
@@ -149,12 +145,6 @@ export function gradientNorms(net: Sequential, X: Matrix, y: Matrix, loss: Loss 
   }));
 }
 
-/** The scalar derivative f′ of a layer's activation, or undefined for softmax. */
-function derivative(layer: Dense): ((z: number) => number) | undefined {
-  const act = layer.activation as { df?: (z: number) => number };
-  return typeof act.df === "function" ? act.df : undefined;
-}
-
 /**
  * Mean, std, saturated, dead and inactive shares of one layer from its pre-activations z and
  * activations a [n × units] (the definitions are on {@link LayerActivationStats}).
@@ -167,14 +157,15 @@ export function layerStats(layer: Dense, z: Matrix, a: Matrix, saturationThresho
   let ss = 0;
   for (let i = 0; i < count; i++) ss += (a.data[i] - mean) * (a.data[i] - mean);
   const name = layer.activation.name;
-  const df = derivative(layer);
+  // Softmax is not element-wise: it has no scalar f′ and no kind, so none of the shares apply.
+  const { df, kind } = layer.activation as Partial<Activation>;
   let saturated = NaN, dead = NaN, inactive = NaN;
-  if (df !== undefined && SATURATING.has(name)) {
+  if (df !== undefined && kind === "saturating") {
     let flat = 0;
     for (let i = 0; i < count; i++) if (df(z.data[i]) < saturationThreshold) flat++;
     saturated = flat / count;
   }
-  if (df !== undefined && RECTIFIERS.has(name)) {
+  if (df !== undefined && kind === "rectifier") {
     let deadUnits = 0, inactiveUnits = 0;
     for (let j = 0; j < units; j++) {
       let allFlat = true, allNonPositive = true;

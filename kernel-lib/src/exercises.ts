@@ -9,6 +9,7 @@
 
 import { Matrix } from "./matrix";
 import { DisplayChannel } from "./display/channel";
+import { CHECK_MIME } from "./display/mime";
 import { messages as words } from "./messages";
 
 /** What a check reports: one line for the learner, one record for the grader. */
@@ -45,8 +46,7 @@ export interface CheckOptions {
   mistakes?: Mistake[];
 }
 
-/** The MIME type of a check record in a notebook output (read by the grader). */
-export const CHECK_MIME = "application/vnd.gradient-lab.check+json";
+export { CHECK_MIME } from "./display/mime";
 
 /** Where check records go; by default, to the notebook (or printed outside one). */
 let sink: (record: CheckRecord) => void = defaultSink;

@@ -143,6 +143,13 @@ export function gradCheckNetwork(net: Sequential, X: Matrix, y: Matrix, loss: Lo
  * Finite-difference gradient check of a scalar function (`{ f, df }`, e.g. an activation, at
  * `points`), a layer (`Dense`, `BatchNorm`, `Residual`, `RNN`, `LSTM`, on a batch X), or a `Sequential` network (on X, y and a loss).
  * Returns the worst relative error and where it occurred.
+ *
+ * @example
+ * gradCheck(sigmoid, [-3, 0, 2]).ok;                                     // σ′ matches the finite differences
+ * gradCheck(new Dense(3, 2, { activation: "tanh" }), Matrix.from([[1, 2, 3]])).ok;
+ * const net = mlp([2, 4, 2], { seed: 1 });
+ * const result = gradCheck(net, Matrix.from([[0.5, -1]]), Matrix.from([[1, 0]]), losses.crossEntropy);
+ * console.log(result.maxRelativeError, result.where);                    // the worst entry and where it is
  */
 export function gradCheck(fn: { f(x: number): number; df(x: number): number }, points: number[], options?: GradCheckOptions): GradCheckResult;
 export function gradCheck(layer: AnyLayer, X: Matrix, options?: GradCheckOptions): GradCheckResult;

@@ -3,7 +3,7 @@
  * row of X. Values and gradients sit side by side: `W`/`dW`, `b`/`db`.
  */
 
-import { Activation, ActivationName, LayerActivation, getActivation, softmax } from "./activations";
+import { Activation, ActivationName, ActivationParams, LayerActivation, getActivation, softmax } from "./activations";
 import { Initializer, InitializerName, getInitializer } from "./init";
 import { Matrix, addRowVector, matmul, matmulNT, matmulTN, sumRows } from "./matrix";
 import { Seed, rng } from "./random";
@@ -26,12 +26,15 @@ function requireLayerSize(where: string, what: string, n: number): void {
   }
 }
 
-/** The activation for a layer option: element-wise by name or object, or the row-wise softmax. */
-export function layerActivation(activation: DenseOptions["activation"], where: string): LayerActivation {
+/**
+ * The activation for a layer option: element-wise by name or object, or the row-wise softmax;
+ * `params` configure a parametrised one by name (as a saved network stores it).
+ */
+export function layerActivation(activation: DenseOptions["activation"], where: string, params?: ActivationParams): LayerActivation {
   if (activation === undefined) return getActivation("linear", where);
   if (activation === "softmax") return softmax;
   if (typeof activation === "object") return activation;
-  return getActivation(activation, where);
+  return getActivation(activation, where, params);
 }
 
 /**

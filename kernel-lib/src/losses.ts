@@ -174,3 +174,12 @@ export function getLoss(loss: string | Loss, where = "loss"): Loss {
   }
   return found;
 }
+
+/**
+ * The fused form of `loss` when the output layer's activation is the one it pairs with (softmax for
+ * crossEntropy, sigmoid for binaryCrossEntropy), else undefined: then C and ∂C/∂z come from the
+ * logits z, exact and stable, instead of from ŷ.
+ */
+export function fusedWith(loss: Loss, output: { readonly name: string }): FusedLoss | undefined {
+  return loss.fused !== undefined && loss.fused.output === output.name ? loss.fused : undefined;
+}

@@ -6,6 +6,7 @@
  * near 1, ∂C/∂c survives many steps.
  */
 
+import { stableSigmoid } from "./activations";
 import { Matrix, matmul } from "./matrix";
 import { Recurrent, RecurrentOptions } from "./recurrent";
 
@@ -13,10 +14,6 @@ import { Recurrent, RecurrentOptions } from "./recurrent";
 export interface LSTMOptions extends RecurrentOptions {
   /** The forget gate's starting bias (default 1, so f ≈ σ(1) ≈ 0.73 and memory is kept from the start; Jozefowicz et al. 2015). */
   forgetBias?: number;
-}
-
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
 /**
@@ -84,10 +81,10 @@ export class LSTM extends Recurrent {
     for (let r = 0; r < G.rows; r++) {
       const row = r * W;
       for (let j = 0; j < H; j++) {
-        const i = sigmoid(z[row + j] + b[j]);
-        const f = sigmoid(z[row + H + j] + b[H + j]);
+        const i = stableSigmoid(z[row + j] + b[j]);
+        const f = stableSigmoid(z[row + H + j] + b[H + j]);
         const g = Math.tanh(z[row + 2 * H + j] + b[2 * H + j]);
-        const o = sigmoid(z[row + 3 * H + j] + b[3 * H + j]);
+        const o = stableSigmoid(z[row + 3 * H + j] + b[3 * H + j]);
         z[row + j] = i;
         z[row + H + j] = f;
         z[row + 2 * H + j] = g;

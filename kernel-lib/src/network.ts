@@ -4,12 +4,12 @@
  * ∂C/∂(its input) while adding up its own ∂C/∂W and ∂C/∂b.
  */
 
-import { Activation, ActivationName, leakyRelu, softmax } from "./activations";
+import { Activation, ActivationName, softmax } from "./activations";
 import { Initializer, InitializerName, getInitializer } from "./init";
 import { Dense, layerActivation } from "./layers";
 import { AnyLayer, denseLayersOf, isLayer, parametersOf } from "./layer";
 import { BatchNorm } from "./batchnorm";
-import { Loss, getLoss } from "./losses";
+import { Loss, fusedWith, getLoss } from "./losses";
 import { Matrix } from "./matrix";
 import { Seed, rng } from "./random";
 
@@ -177,9 +177,10 @@ export class Sequential {
     }
     let value: number;
     let grad: Matrix | undefined;
-    if (lossFn.fused !== undefined && lossFn.fused.output === out.activation.name) {
-      value = lossFn.fused.value(out.z!, y);
-      grad = out.backwardFromDelta(lossFn.fused.grad(yHat, y, this.outputGrad), this.stack.length > 1);
+    const fused = fusedWith(lossFn, out.activation);
+    if (fused !== undefined) {
+      value = fused.value(out.z!, y);
+      grad = out.backwardFromDelta(fused.grad(yHat, y, this.outputGrad), this.stack.length > 1);
     } else {
       value = lossFn.value(yHat, y);
       grad = out.backward(lossFn.grad(yHat, y, this.outputGrad), this.stack.length > 1);
@@ -257,7 +258,7 @@ export class Sequential {
       if (spec === null || typeof spec !== "object") {
         throw new Error(`${where} is not a saved layer; expected an object with numInputs, numOutputs, activation, W and b, got ${JSON.stringify(spec)}.`);
       }
-      const activation = spec.activation === "leakyRelu" ? leakyRelu(spec.alpha ?? 0.01) : layerActivation(spec.activation, where);
+      const activation = layerActivation(spec.activation, where, { alpha: spec.alpha });
       const layer = new Dense(spec.numInputs, spec.numOutputs, { activation, name: spec.name });
       if (!Array.isArray(spec.W) || spec.W.length !== layer.W.data.length || !Array.isArray(spec.b) || spec.b.length !== layer.b.data.length) {
         throw new Error(`${where} (${spec.name}): W needs ${layer.W.data.length} numbers and b ${layer.b.data.length}; the saved arrays have other lengths.`);
@@ -296,6 +297,11 @@ export interface MlpOptions {
 /**
  * A multilayer perceptron: `mlp([784, 30, 30, 10], { activation: "sigmoid" })` has 784 inputs, two
  * hidden layers of 30 units and 10 outputs. Layers are numbered from 1 at the input side.
+ *
+ * @example
+ * const net = mlp([2, 16, 16, 2], { activation: "relu", init: "he", seed: 1 });
+ * console.log(net.summary());                    // two hidden ReLU layers of 16, a softmax output of 2
+ * const yHat = net.forward(Matrix.from([[0.5, -1]])); // 1×2, each row sums to 1
  */
 export function mlp(sizes: number[], options: MlpOptions = {}): Sequential {
   if (!Array.isArray(sizes) || sizes.length < 2) {

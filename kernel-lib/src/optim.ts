@@ -14,9 +14,13 @@ export interface SGDOptions {
   weightDecay?: number;
 }
 
-function checkHyper(name: string, x: number, lo: number, hi: number, hint: string): void {
-  if (typeof x !== "number" || !Number.isFinite(x) || x < lo || x >= hi) {
-    throw new Error(`SGD: ${name} must be a finite number in [${lo}, ${hi === Infinity ? "∞" : hi}), got ${String(x)}. ${hint}`);
+/**
+ * Throws unless the hyperparameter `x` is a finite number in [lo, hi) (in (lo, hi) when `loOpen`),
+ * with a message naming the optimizer, the hyperparameter, the value and a `hint` at a good one.
+ */
+export function requireHyper(optimizer: string, name: string, x: number, lo: number, hi: number, hint: string, loOpen = false): void {
+  if (typeof x !== "number" || !Number.isFinite(x) || (loOpen ? x <= lo : x < lo) || x >= hi) {
+    throw new Error(`${optimizer}: ${name} must be a finite number in ${loOpen ? "(" : "["}${lo}, ${hi === Infinity ? "∞" : hi}), got ${String(x)}. ${hint}`);
   }
 }
 
@@ -51,7 +55,7 @@ export class SGD {
     return this._lr;
   }
   set lr(lr: number) {
-    checkHyper("lr (the learning rate)", lr, Number.MIN_VALUE, Infinity, "Typical values are 0.01 to 1, e.g. { lr: 0.1 }.");
+    requireHyper("SGD", "lr (the learning rate)", lr, Number.MIN_VALUE, Infinity, "Typical values are 0.01 to 1, e.g. { lr: 0.1 }.");
     this._lr = lr;
   }
 
@@ -60,7 +64,7 @@ export class SGD {
     return this._momentum;
   }
   set momentum(m: number) {
-    checkHyper("momentum", m, 0, 1, "Use 0 for none or about 0.9.");
+    requireHyper("SGD", "momentum", m, 0, 1, "Use 0 for none or about 0.9.");
     this._momentum = m;
   }
 
@@ -69,7 +73,7 @@ export class SGD {
     return this._weightDecay;
   }
   set weightDecay(wd: number) {
-    checkHyper("weightDecay", wd, 0, Infinity, "Use 0 for none or a small value such as 1e-4.");
+    requireHyper("SGD", "weightDecay", wd, 0, Infinity, "Use 0 for none or a small value such as 1e-4.");
     this._weightDecay = wd;
   }
 

@@ -7,7 +7,7 @@
 
 import { inKernel } from "./display/channel";
 import { stderrIsTerminal, writeStderr } from "./environment";
-import { createLiveOutput } from "./plot/live";
+import { createLiveOutput } from "./display/live";
 import { colour, colours } from "./plot/theme";
 
 /** Where `fit` shows its progress: "auto" picks the notebook, else a terminal, else nothing. */

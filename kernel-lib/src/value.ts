@@ -4,6 +4,8 @@
  * topological order, multiplying local derivatives along every path (the chain rule).
  */
 
+import { stableSigmoid } from "./activations";
+
 /** A number, or a `Value`; plain numbers become constant leaves. */
 export type ValueLike = Value | number;
 
@@ -98,8 +100,7 @@ export class Value {
 
   /** σ(x) = 1/(1 + e⁻ˣ);  ∂/∂x = σ(x)(1 − σ(x)). */
   sigmoid(): Value {
-    const x = this.data;
-    const s = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    const s = stableSigmoid(this.data);
     return new Value(s, "", "σ", [this], [s * (1 - s)]);
   }
 

@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { plotlyPath } from "../../kernel-lib/src/plot/embed";
+import { plotlyPath } from "../../kernel-lib/src/display/plotly-file";
 import { ensureJupyterEnv, isAlive, JupyterEnv, ROOT, withLock } from "../jupyter-env";
 import { DEFAULT_CELL_TIMEOUT_SECONDS, listNotebooks, Notebook, runNotebook } from "../notebook-runner";
 import { EDITIONS, editionOfPath } from "../editions";

@@ -6,11 +6,9 @@
  */
 import type { MarkdownRenderer } from "./markdown";
 import { typeset } from "./markdown";
+import { CHECK_MIME, PLOTLY_MIME } from "../../kernel-lib/src/display/mime";
 
-/** plotly's figure JSON (see kernel-lib/src/plot/bundle.ts). */
-export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
-/** An exercise check's record (see kernel-lib/src/exercises.ts). */
-export const CHECK_MIME = "application/vnd.gradient-lab.check+json";
+export { PLOTLY_MIME } from "../../kernel-lib/src/display/mime";
 
 /** Counts what a page holds, for the exporter's report and the tests. */
 export interface OutputStats {

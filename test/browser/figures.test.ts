@@ -10,6 +10,9 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Matrix, relu, sigmoid } from "../../kernel-lib/src";
 import * as plot from "../../kernel-lib/src/plot";
+import { setPlotlyEmbedding, show } from "../../kernel-lib/src";
+import type { PlotlyEmbedding } from "../../kernel-lib/src";
+import { plotlyPath } from "../../kernel-lib/src/display/plotly-file";
 import { fakeHistory } from "../plot/fixtures";
 import { launchChromium, offlinePage } from "./chromium";
 import type { PageGlobals } from "./chromium";
@@ -54,16 +57,16 @@ function figures(): [string, plot.Figure][] {
 }
 
 /** The text/html outputs `show` sends for `figs`, as a notebook would receive them. */
-function htmlOutputs(figs: plot.Figure[], mode: plot.PlotlyEmbedding): string[] {
+function htmlOutputs(figs: plot.Figure[], mode: PlotlyEmbedding): string[] {
   const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
   const html: string[] = [];
   jupyter.lastWriteDisplayData = (m: { data: { [mime: string]: unknown } }) => html.push(m.data["text/html"] as string);
   try {
-    plot.setPlotlyEmbedding(mode);
-    for (const f of figs) plot.show(f);
+    setPlotlyEmbedding(mode);
+    for (const f of figs) show(f);
   } finally {
     jupyter.lastWriteDisplayData = null;
-    plot.setPlotlyEmbedding("once");
+    setPlotlyEmbedding("once");
   }
   return html;
 }
@@ -147,7 +150,7 @@ describe("figures in Chromium, offline", () => {
     const named = figures().slice(0, 3);
     const html = htmlOutputs(named.map(([, f]) => f), "none");
     expect(html.every((h) => !h.includes(PLOTLY_MARKER))).toBe(true);
-    fs.copyFileSync(plot.plotlyPath(), path.join(dir, "plotly.min.js"));
+    fs.copyFileSync(plotlyPath(), path.join(dir, "plotly.min.js"));
     // The shared script comes last, as a static site might place it: figures wait for it.
     const file = path.join(dir, "none.html");
     fs.writeFileSync(file, page([...html, '<script src="plotly.min.js"></script>']));

@@ -17,6 +17,7 @@ import { ensureJupyterEnv, ROOT } from "../../scripts/jupyter-env";
 import { writeNotebook } from "../notebook-fixture";
 import { launchChromium, offlinePage } from "./chromium";
 import type { PageGlobals } from "./chromium";
+import { PLOTLY_MIME } from "../../kernel-lib/src/display/mime";
 
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 const HOST = "127.0.0.1";
@@ -161,7 +162,7 @@ describe("show() in JupyterLab", () => {
         })),
       ),
     );
-    const plotly = "application/vnd.plotly.v1+json";
+    const plotly = PLOTLY_MIME;
     expect(outputs[0]).toEqual([]);
     expect(outputs[1]).toEqual([expect.objectContaining({ mime: plotly, fallback: false, plotly: true, traces: 2 })]);
     expect(outputs[2]).toEqual([expect.objectContaining({ mime: plotly, plotly: true, traces: 2, title: "Two curves" })]);

@@ -14,9 +14,9 @@ import type { PageProblems } from "./chromium";
 import { serve } from "./local-server";
 import type { LocalServer } from "./local-server";
 
+import { CHECK_MIME, PLOTLY_MIME } from "../../kernel-lib/src/display/mime";
+
 const DIST_BROWSER = path.resolve(__dirname, "../../kernel-lib/dist-browser");
-const PLOTLY_MIME = "application/vnd.plotly.v1+json";
-const CHECK_MIME = "application/vnd.gradient-lab.check+json";
 const PLOTLY_MARKER = "window.Plotly = Plotly";
 
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>kernel-lib in a worker</title></head><body><script>

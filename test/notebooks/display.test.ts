@@ -11,7 +11,7 @@ import { ensureJupyterEnv, ROOT } from "../../scripts/jupyter-env";
 import { runNotebook, RunResult } from "../../scripts/notebook-runner";
 import { writeNotebook } from "../notebook-fixture";
 
-const PLOTLY = "application/vnd.plotly.v1+json";
+import { PLOTLY_MIME as PLOTLY } from "../../kernel-lib/src/display/mime";
 const raises = (source: string) => ({ source, tags: ["raises-exception"] });
 
 /** The cells, by name, of one notebook that one kernel runs for every test in this file. */

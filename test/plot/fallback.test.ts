@@ -4,6 +4,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import * as plot from "../../kernel-lib/src/plot";
+import { createLiveOutput, inKernel, show } from "../../kernel-lib/src";
 
 
 describe("fallback to tslab's public display", () => {
@@ -25,12 +26,12 @@ describe("fallback to tslab's public display", () => {
     const fake = { raw: (mime: string, b: string) => void sent.push([mime, b]) };
     require.cache[tslabPath] = { id: tslabPath, filename: tslabPath, loaded: true, exports: { display: fake, newDisplay: () => fake } } as unknown as NodeJS.Module;
     g.__tslab__ = {};
-    expect(plot.inKernel()).toBe(true);
-    plot.show(plot.curves([{ name: "a", x: [0, 1], y: [0, 1] }], { title: "fallback" }));
+    expect(inKernel()).toBe(true);
+    show(plot.curves([{ name: "a", x: [0, 1], y: [0, 1] }], { title: "fallback" }));
     expect(sent).toHaveLength(1);
     expect(sent[0][0]).toBe("text/html");
     expect(sent[0][1]).toContain("Plotly.newPlot");
-    const live = plot.createLiveOutput();
+    const live = createLiveOutput();
     live.text("step 1");
     expect(sent[1]).toEqual(["text/plain", "step 1"]);
   });

@@ -7,8 +7,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Value, sigmoid, tanh } from "../../kernel-lib/src";
 import * as plot from "../../kernel-lib/src/plot";
+import { createLiveOutput, inKernel, liveFigure, plotlyEmbedding, setPlotlyEmbedding, show, showGraph } from "../../kernel-lib/src";
+import type { PlotlyEmbedding } from "../../kernel-lib/src";
 
-const PLOTLY = "application/vnd.plotly.v1+json";
+import { PLOTLY_MIME as PLOTLY } from "../../kernel-lib/src/display/mime";
 
 interface Message {
   data: { [mime: string]: unknown };
@@ -33,17 +35,17 @@ const plotlyMarker = "window.Plotly = Plotly";
 
 afterEach(() => {
   uninstallWriter();
-  plot.setPlotlyEmbedding("once");
+  setPlotlyEmbedding("once");
   vi.restoreAllMocks();
 });
 
 describe("outside a kernel", () => {
   it("show prints the text summary, live outputs do nothing, nothing throws", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
-    expect(plot.inKernel()).toBe(false);
-    plot.show(plot.activation(sigmoid));
+    expect(inKernel()).toBe(false);
+    show(plot.activation(sigmoid));
     expect(log).toHaveBeenCalledWith("Figure: sigmoid(z) and its derivative; shaded: |sigmoid′(z)| < 0.01 (2 traces: sigmoid(z), sigmoid′(z))");
-    const live = plot.createLiveOutput();
+    const live = createLiveOutput();
     live.update(plot.activation(tanh));
     live.text("epoch 1");
     live.html("<b>epoch 1</b>");
@@ -51,7 +53,7 @@ describe("outside a kernel", () => {
     const a = new Value(2, "a");
     const L = a.mul(a).named("L");
     L.backward();
-    await plot.showGraph(L);
+    await showGraph(L);
     expect(log).toHaveBeenLastCalledWith("Computational graph of L: 2 values; data = 4, grad = 1");
   });
 });
@@ -59,9 +61,9 @@ describe("outside a kernel", () => {
 describe("in a kernel (tslab's internal writer)", () => {
   it("show sends ONE display_data carrying plotly JSON, self-contained HTML and text", () => {
     const sent = installWriter();
-    expect(plot.inKernel()).toBe(true);
+    expect(inKernel()).toBe(true);
     const fig = plot.activation(sigmoid);
-    plot.show(fig);
+    show(fig);
     expect(sent).toHaveLength(1);
     const [msg, update] = sent[0];
     expect(update).toBe(false);
@@ -80,10 +82,10 @@ describe("in a kernel (tslab's internal writer)", () => {
 
   it("inlines plotly.js in the first figure of the session only (mode \"once\")", () => {
     const sent = installWriter();
-    plot.setPlotlyEmbedding("once");
-    plot.show(plot.activation(sigmoid));
-    plot.show(plot.activation(tanh));
-    plot.show(plot.activation(tanh));
+    setPlotlyEmbedding("once");
+    show(plot.activation(sigmoid));
+    show(plot.activation(tanh));
+    show(plot.activation(tanh));
     const htmls = sent.map(([m]) => m.data["text/html"] as string);
     expect(htmls[0]).toContain(plotlyMarker);
     expect(htmls[0].length).toBeGreaterThan(3_000_000);
@@ -91,37 +93,37 @@ describe("in a kernel (tslab's internal writer)", () => {
     expect(htmls[2]).not.toContain(plotlyMarker);
     expect(htmls[1].length).toBeLessThan(100_000);
     // setPlotlyEmbedding("once") re-arms: the next figure carries plotly.js again.
-    plot.setPlotlyEmbedding("once");
-    plot.show(plot.activation(tanh));
+    setPlotlyEmbedding("once");
+    show(plot.activation(tanh));
     expect(sent[3][0].data["text/html"]).toContain(plotlyMarker);
   });
 
   it("embeds plotly.js in every figure, or in none, on request", () => {
     const sent = installWriter();
-    plot.setPlotlyEmbedding("every-figure");
-    plot.show(plot.activation(sigmoid));
-    plot.show(plot.activation(sigmoid));
-    plot.setPlotlyEmbedding("none");
-    plot.show(plot.activation(sigmoid));
-    plot.show(plot.activation(sigmoid), { embed: "every-figure" });
+    setPlotlyEmbedding("every-figure");
+    show(plot.activation(sigmoid));
+    show(plot.activation(sigmoid));
+    setPlotlyEmbedding("none");
+    show(plot.activation(sigmoid));
+    show(plot.activation(sigmoid), { embed: "every-figure" });
     const carries = sent.map(([m]) => (m.data["text/html"] as string).includes(plotlyMarker));
     expect(carries).toEqual([true, true, false, true]);
-    expect(plot.plotlyEmbedding()).toBe("none");
-    expect(() => plot.setPlotlyEmbedding("sometimes" as plot.PlotlyEmbedding)).toThrow(/once, every-figure, none/);
+    expect(plotlyEmbedding()).toBe("none");
+    expect(() => setPlotlyEmbedding("sometimes" as PlotlyEmbedding)).toThrow(/once, every-figure, none/);
   });
 
   it("does not count a figure shown outside the kernel as having inlined plotly.js", () => {
     vi.spyOn(console, "log").mockImplementation(() => {});
-    plot.show(plot.activation(sigmoid)); // no kernel yet
+    show(plot.activation(sigmoid)); // no kernel yet
     const sent = installWriter();
-    plot.show(plot.activation(sigmoid));
+    show(plot.activation(sigmoid));
     expect(sent[0][0].data["text/html"]).toContain(plotlyMarker);
   });
 
   it("live outputs update one display in place and send the full HTML when closed", () => {
     const sent = installWriter();
-    plot.setPlotlyEmbedding("once");
-    const live = plot.liveFigure(plot.activation(sigmoid, { title: "epoch 1" }));
+    setPlotlyEmbedding("once");
+    const live = liveFigure(plot.activation(sigmoid, { title: "epoch 1" }));
     live.update(plot.activation(sigmoid, { title: "epoch 2" }));
     live.text("training: epoch 2/3");
     live.html("<b>epoch 3</b>");
@@ -142,10 +144,10 @@ describe("in a kernel (tslab's internal writer)", () => {
     expect(sent[7][0].data["text/plain"]).toMatch(/epoch 3/);
     expect(sent[7][0].data["text/html"]).toContain(plotlyMarker); // the final frame stands alone
     // The session's plotly.js is now on the page: the next figure does not carry it.
-    plot.show(plot.activation(sigmoid));
+    show(plot.activation(sigmoid));
     expect(sent[8][0].data["text/html"]).not.toContain(plotlyMarker);
     // …and closing a later live output sends nothing more: its last update is already final.
-    const second = plot.liveFigure(plot.activation(tanh));
+    const second = liveFigure(plot.activation(tanh));
     second.close();
     expect(sent).toHaveLength(10);
   });
@@ -156,7 +158,7 @@ describe("in a kernel (tslab's internal writer)", () => {
     const b = new Value(-3, "b");
     const L = a.mul(b).add(10).named("L");
     L.backward();
-    const pending = plot.showGraph(L);
+    const pending = showGraph(L);
     uninstallWriter(); // the cell ends before Graphviz is ready
     await pending;
     expect(sent).toHaveLength(1);
@@ -169,7 +171,7 @@ describe("in a kernel (tslab's internal writer)", () => {
 
   it("rejects things that are not figures with a hint", () => {
     installWriter();
-    expect(() => plot.show(plot.graph(new Value(1)) as unknown as plot.Figure)).toThrow(/await showGraph/);
-    expect(() => plot.show({} as plot.Figure)).toThrow(/expected a figure/);
+    expect(() => show(plot.graph(new Value(1)) as unknown as plot.Figure)).toThrow(/await showGraph/);
+    expect(() => show({} as plot.Figure)).toThrow(/expected a figure/);
   });
 });

@@ -12,7 +12,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { plotlyPath } from "../../kernel-lib/src/plot/embed";
+import { plotlyPath } from "../../kernel-lib/src/display/plotly-file";
 import { ensureJupyterEnv, JupyterEnv, ROOT } from "../../scripts/jupyter-env";
 import { cellSource, Notebook } from "../../scripts/notebook-runner";
 import { CellSpec, writeNotebook } from "../notebook-fixture";

@@ -207,4 +207,23 @@ describe("activation values and the registry", () => {
     const custom = leakyRelu(0.3);
     expect(getActivation(custom)).toBe(custom);
   });
+
+  it("each activation says what kind it is, and the kind matches its derivative far from 0", () => {
+    const kinds = Object.fromEntries(Object.entries(activations).map(([name, act]) => [name, act.kind]));
+    expect(kinds).toEqual({ sigmoid: "saturating", tanh: "saturating", relu: "rectifier", leakyRelu: "rectifier", elu: "rectifier", gelu: "rectifier", softplus: "rectifier", linear: "linear" });
+    for (const act of Object.values(activations)) {
+      // Saturating: f′ vanishes on both sides; rectifier: f′ ≈ 1 for large z and < 1 for very negative z; linear: f′ = 1.
+      if (act.kind === "saturating") expect(Math.max(act.df(-30), act.df(30))).toBeLessThan(1e-9);
+      if (act.kind === "rectifier") expect([act.df(30) > 1 - 1e-9, act.df(-30) < 1]).toEqual([true, true]);
+      if (act.kind === "linear") expect([act.df(-30), act.df(30)]).toEqual([1, 1]);
+    }
+  });
+
+  it("a parametrised activation is made by name from its saved parameters (leakyRelu's α, 0.01 when missing)", () => {
+    expect(getActivation("leakyRelu", "test", { alpha: 0.2 }).df(-1)).toBe(0.2);
+    expect(getActivation("leakyRelu", "test", {}).alpha).toBe(0.01);
+    expect(getActivation("relu", "test", { alpha: 0.2 })).toBe(relu);
+    expect(() => getActivation("leakyRelu", "test", { alpha: 2 })).toThrow(/alpha must be a number in \[0, 1\)/);
+    expect(() => getActivation("leaky", "test", { alpha: 0.2 })).toThrow(/unknown activation "leaky"/);
+  });
 });

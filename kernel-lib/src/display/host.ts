@@ -9,7 +9,7 @@
  * - `tslab.js`: the same kind of module for `import … from "tslab"`: tslab's public `display`,
  *   `newDisplay()` and `versions` (see `tslab-api.ts`).
  * - `mnist-digits.bin`: the shipped MNIST digits, compact binary (see data/digits-asset.ts).
- * - `plotly.min.js`: plotly.js, read only when a figure's HTML fallback carries it (plot/embed.ts).
+ * - `plotly.min.js`: plotly.js, read only when a figure's HTML fallback carries it (display/embed.ts).
  * - `types/kernel-lib/**.d.ts` (entry `index.d.ts`) and `types/tslab/index.d.ts`: the declarations
  *   cells are type-checked against; they need no Node types and parse with TypeScript 5.0.
  *

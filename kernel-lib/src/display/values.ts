@@ -16,7 +16,7 @@ import * as curves from "../plot/curves";
 import { digits } from "../plot/digits";
 import { graphSvg } from "../plot/graph";
 import { DisplayChannel } from "./channel";
-import { figureOutputBundle, graphText } from "../plot/show";
+import { figureOutputBundle, graphText } from "./show";
 import type { Figure } from "../plot/types";
 import { MimeBundle, mimeBundleOf, registerRepresenter, representAs } from "./protocol";
 

@@ -64,6 +64,9 @@ function sampledRegions(df: (z: number) => number, lo: number, hi: number, n: nu
  * The activation `act` as two curves, a = f(z) and f′(z), over `range`, with every region where
  * |f′(z)| < `threshold` shaded grey and labelled "saturated": inputs there pass almost no gradient
  * backwards (δ = ∂C/∂a · f′(z) ≈ 0).
+ *
+ * @example
+ * show(plot.activation(tanh, { range: [-4, 4] }));
  */
 export function activation(act: ActivationLike, opts: ActivationPlotOptions = {}): Figure {
   const [lo, hi] = opts.range ?? [-6, 6];

@@ -60,6 +60,12 @@ function toClasses(p: Prediction, n: number): { classes: number[] | null; prob: 
  * The points of `X` (n × 2) coloured by `labels`, over the decision regions of `predict`. `predict`
  * receives the grid as an m × 2 `Matrix` and returns, per point, a class index, P(class 1) (for two
  * classes; the 0.5 contour is drawn as the boundary), or a row of class scores (argmax is taken).
+ *
+ * @example
+ * const { X, y, labels } = data.moons({ seed: 1 });
+ * const net = mlp([2, 16, 2], { activation: "relu", init: "he", seed: 1 });
+ * fit(net, { X, y }, { lr: 0.5, epochs: 20, progress: "off" });
+ * show(plot.decisionBoundary(X, labels, (points) => net.forward(points)));
  */
 export function decisionBoundary(X: MatrixLike, labels: ArrayLike<number>, predict: (points: Matrix) => Prediction, opts: DecisionBoundaryOptions = {}): Figure {
   if (X.cols !== 2) throw new Error(`plot.decisionBoundary: X must have 2 columns (x₁, x₂), got ${X.rows}×${X.cols}.`);

@@ -5,30 +5,28 @@
 
 import type { History } from "../history";
 import { baseConfig, baseLayout, colour, integerTicks, logTicks, withAlpha } from "./theme";
+import type { BaseLayoutOptions } from "./theme";
 import type { Figure, Series, Trace } from "./types";
 import { extent, plain } from "./util";
 import { asFigure } from "./figure";
 import { messages as words } from "../messages";
 
-/** Options of `curves`. */
-export interface CurvesOptions {
-  /** The title; ideally it states the finding. */
-  title?: string;
-  /** The x axis title (with units). */
-  xTitle?: string;
-  /** The y axis title (with units). */
-  yTitle?: string;
-  /** Logarithmic x axis. */
-  logX?: boolean;
-  /** Logarithmic y axis (for values that span decades). */
-  logY?: boolean;
+/** Options of `curves`: the title, axes (log scales for values that span decades) and height, and the drawing mode. */
+export interface CurvesOptions extends BaseLayoutOptions {
   /** "lines" (default), "markers" or "lines+markers". */
   mode?: "lines" | "markers" | "lines+markers";
-  /** Height in pixels. */
-  height?: number;
 }
 
-/** Several curves y(x) on shared axes, one colour each from the theme's sequence. */
+/**
+ * Several curves y(x) on shared axes, one colour each from the theme's sequence.
+ *
+ * @example
+ * const z = [-4, -2, 0, 2, 4];
+ * show(plot.curves([
+ *   { name: "σ′(z)", x: z, y: z.map((v) => sigmoid.df(v)) },
+ *   { name: "tanh′(z)", x: z, y: z.map((v) => tanh.df(v)), dash: "dash" },
+ * ], { title: "tanh′ peaks 4× higher than σ′", xTitle: "z" }));
+ */
 export function curves(series: Series[], opts: CurvesOptions = {}): Figure {
   if (!Array.isArray(series)) throw new Error("plot.curves: expected an array of series { name, x, y }.");
   const data: Trace[] = series.map((s, i) => {
@@ -73,6 +71,11 @@ export interface HistoryPlotOptions {
 /**
  * Training vs validation loss (or accuracy) per epoch from a `fit` history. The validation curve
  * is drawn when the history has one; a growing gap between the two means overfitting.
+ *
+ * @example
+ * const net = mlp([2, 16, 2], { activation: "relu", init: "he", seed: 1 });
+ * const history = fit(net, data.moons({ seed: 1 }), { lr: 0.5, epochs: 10, validationSplit: 0.2, progress: "off" });
+ * show(plot.history(history));
  */
 export function history(h: History, opts: HistoryPlotOptions = {}): Figure {
   if (!h || !Array.isArray(h.epochs)) throw new Error("plot.history: expected the History that fit returns (with an epochs array).");

@@ -26,6 +26,10 @@ export interface DigitsOptions {
 /**
  * Rows `start … start + count − 1` of `X` as square greyscale images (ink dark on a light tile, so
  * they read on light and dark notebook themes), titled with `labels` (and `predicted`, if given).
+ *
+ * @example
+ * const digitsSet = data.mnist({ count: 16, seed: 1 });
+ * show(plot.digits(digitsSet.X, digitsSet.labels, { count: 16, title: "The first 16 digits" }));
  */
 export function digits(X: MatrixLike, labels?: ArrayLike<number>, opts: DigitsOptions = {}): Figure {
   const side = Math.round(Math.sqrt(X.cols));

@@ -36,6 +36,11 @@ function fixed(x: number, d: number): string {
 /**
  * The Graphviz DOT text of `root`'s computational graph: one record node per value with its label,
  * `data` and `grad`, one circle per operation, edges from inputs to operations to results.
+ *
+ * @example
+ * const a = new Value(0.5, "x").mul(new Value(-2, "w")).sigmoid();
+ * a.backward();
+ * console.log(plot.graphDot(a)); // Graphviz text: one record per value, one circle per operation
  */
 export function graphDot(root: Value, opts: GraphOptions = {}): string {
   if (!root || typeof root.topologicalOrder !== "function") {

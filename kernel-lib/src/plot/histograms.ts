@@ -32,6 +32,12 @@ export interface LayerHistogramsOptions {
 /**
  * One histogram per layer (input side first), as share of values per bin, each in its own panel
  * with the same bins. Counting is done here, so the figure stays small however many values there are.
+ *
+ * @example
+ * const { X } = data.moons({ seed: 1 });
+ * const net = mlp([2, 16, 16, 2], { activation: "sigmoid", seed: 1 });
+ * const values = diagnostics.layerValues(net, X).slice(0, -1); // the hidden layers
+ * show(plot.layerHistograms(values.map((l) => l.z), { shade: sigmoid.saturatedRegions(0.01) }));
  */
 export function layerHistograms(arrays: ArrayLike<number>[], opts: LayerHistogramsOptions = {}): Figure {
   const n = arrays.length;

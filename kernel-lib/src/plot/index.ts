@@ -1,7 +1,7 @@
 /**
  * `plot`: pure figure builders that return plotly specifications (`Figure = { data, layout, config }`)
- * in one shared theme, and `show` to put a figure inline in the notebook. Builders do no I/O, so
- * their output can be inspected, tested, changed and shown later: `show(plot.gradientFlow(history))`.
+ * in one shared theme. Builders do no I/O, so their output can be inspected, tested, changed and
+ * shown later; putting a figure in the notebook is display's job: `show(plot.gradientFlow(history))`.
  */
 
 export type { Figure, Trace, Layout, Config, MatrixLike, Series } from "./types";
@@ -22,7 +22,3 @@ export { slider } from "./slider";
 export type { SliderState, SliderOptions } from "./slider";
 export { graph, graphDot, graphSvg } from "./graph";
 export type { GraphOptions } from "./graph";
-export { figureHtml, plotlySource, plotlyPath } from "./embed";
-export type { FigureHtmlOptions } from "./embed";
-export { show, showGraph, createLiveOutput, liveFigure, inKernel, setPlotlyEmbedding, plotlyEmbedding, figureBundle, PLOTLY_MIME } from "./show";
-export type { ShowOptions, LiveOutput, PlotlyEmbedding } from "./show";

@@ -53,7 +53,15 @@ export interface LayerBarsOptions {
   height?: number;
 }
 
-/** One bar per layer (input side first), labelled with its value: e.g. the gradient norm or dead share of each layer. */
+/**
+ * One bar per layer (input side first), labelled with its value: e.g. the gradient norm or dead share of each layer.
+ *
+ * @example
+ * const { X, y } = data.moons({ seed: 1 });
+ * const net = mlp([2, 8, 8, 8, 2], { activation: "sigmoid", seed: 1 });
+ * const norms = diagnostics.gradientNorms(net, X, y, losses.crossEntropy).map((g) => g.gradNormB);
+ * show(plot.layerBars(norms, { yTitle: "‖∂C/∂b‖", logY: true }));
+ */
 export function layerBars(values: ArrayLike<number>, opts: LayerBarsOptions = {}): Figure {
   const names = opts.layers ?? Array.from({ length: values.length }, (_, i) => words().layerN(i + 1));
   if (names.length !== values.length) {
@@ -73,7 +81,13 @@ export function layerBars(values: ArrayLike<number>, opts: LayerBarsOptions = {}
   });
 }
 
-/** The values of `quantity` per layer over the recorded steps: `values[layer][sample]`. */
+/**
+ * The values of `quantity` per layer over the recorded steps: `values[layer][sample]`.
+ *
+ * @example
+ * const history = fit(mlp([2, 8, 8, 2], { seed: 1 }), data.moons({ seed: 1 }), { lr: 0.5, epochs: 2, progress: "off" });
+ * const { layers, steps, values } = plot.layerSeries(history, "gradNormB"); // values[layer][sample]
+ */
 export function layerSeries(h: History, quantity: LayerQuantity): { layers: string[]; steps: number[]; values: number[][] } {
   if (!h || !Array.isArray(h.diagnostics)) throw new Error("plot: expected the History that fit returns (with a diagnostics array).");
   if (h.diagnostics.length === 0) {
@@ -116,6 +130,11 @@ export interface LayerHeatmapOptions {
  * the colour encodes log₁₀ of the value and the colour bar is labelled with the real values
  * (1e-5, 1e-4, …), so layers whose values differ by decades stay distinguishable. Zero or negative
  * entries are left blank. Pass a History (with `quantity`) or the rows yourself, one per layer.
+ *
+ * @example
+ * const net = mlp([2, 8, 8, 8, 2], { activation: "sigmoid", seed: 1 });
+ * const history = fit(net, data.moons({ seed: 1 }), { lr: 0.5, epochs: 5, progress: "off" });
+ * show(plot.layerHeatmap(history, { quantity: "gradNormB" }));
  */
 export function layerHeatmap(source: History | ArrayLike<number>[], opts: LayerHeatmapOptions = {}): Figure {
   let rows: ArrayLike<number>[];
@@ -187,6 +206,11 @@ export interface GradientFlowOptions {
  * ‖∂C/∂b‖ (or another recorded quantity) of each layer over the recorded training steps, one line
  * per layer on a logarithmic y axis: when gradients vanish, the lines of early layers sit decades
  * below those of later ones.
+ *
+ * @example
+ * const net = mlp([784, 30, 30, 30, 10], { activation: "sigmoid", init: "nielsen", seed: 1 });
+ * const history = fit(net, data.mnist({ count: 500, seed: 1 }), { lr: 0.1, epochs: 2, batchSize: 10, progress: "off" });
+ * show(plot.gradientFlow(history)); // the first hidden layer's line sits lowest
  */
 export function gradientFlow(h: History, opts: GradientFlowOptions = {}): Figure {
   const quantity = opts.quantity ?? "gradNormB";

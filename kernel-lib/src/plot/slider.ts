@@ -50,6 +50,13 @@ function rangeOf(arrays: unknown[], log: boolean): [number, number] | null {
  * One figure holding every state's traces, with a slider whose steps show one state at a time
  * (plotly "update" steps toggling trace visibility and setting the title). The first state's
  * figure (if given) supplies the layout.
+ *
+ * @example
+ * const z = [-4, -2, 0, 2, 4];
+ * show(plot.slider([1, 2, 4].map((gain) => ({
+ *   label: `×${gain}`,
+ *   data: [{ type: "scatter", name: "σ′(gain·z)", x: z, y: z.map((v) => sigmoid.df(gain * v)) }],
+ * })), { sliderTitle: "gain", xTitle: "z" }));
  */
 export function slider(states: SliderState[], opts: SliderOptions = {}): Figure {
   if (!Array.isArray(states) || states.length === 0) throw new Error("plot.slider: expected a non-empty array of states { label, figure } or { label, data }.");

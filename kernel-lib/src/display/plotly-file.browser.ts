@@ -4,7 +4,7 @@
  * browser build.
  */
 
-import { requireBrowserHost } from "../display/host";
+import { requireBrowserHost } from "./host";
 import type * as Desktop from "./plotly-file";
 
 /** The name of the site file that holds plotly.min.js (the browser has no file paths). */

@@ -5,10 +5,11 @@
  */
 
 import { figureHtml, markPlotlyInlined, nextNeedsPlotly, plotlyEmbedding } from "./embed";
-import { DisplayChannel, inKernel, newDisplayId } from "../display/channel";
-import { figureBundle, PLOTLY_MIME } from "./bundle";
-import type { Figure } from "./types";
-import { checkFigure, jsonReady, stripTags, summary } from "./util";
+import { DisplayChannel, inKernel, newDisplayId } from "./channel";
+import { figureBundle } from "./bundle";
+import { PLOTLY_MIME } from "./mime";
+import type { Figure } from "../plot/types";
+import { checkFigure, jsonReady, stripTags, summary } from "../plot/util";
 
 /** An output that redraws in place. */
 export interface LiveOutput {

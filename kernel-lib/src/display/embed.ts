@@ -15,9 +15,8 @@
 
 import { environmentVariable } from "../environment";
 import { readPlotly } from "./plotly-file";
-import type { Figure } from "./types";
+import type { Figure } from "../plot/types";
 
-export { plotlyPath } from "./plotly-file";
 
 /** Where plotly.js goes in the HTML of shown figures (see the module comment). */
 export type PlotlyEmbedding = "once" | "every-figure" | "none";

@@ -10,19 +10,12 @@ import type { Value } from "../value";
 import { figureBundle } from "./bundle";
 import { markPlotlyInlined, nextNeedsPlotly, plotlyEmbedding } from "./embed";
 import type { PlotlyEmbedding } from "./embed";
-import { graphSvg } from "./graph";
-import type { GraphOptions } from "./graph";
-import { DisplayChannel, inKernel } from "../display/channel";
-import type { MimeBundle } from "../display/channel";
-import type { Figure } from "./types";
-import { checkFigure, jsonReady, summary } from "./util";
-
-export { inKernel } from "../display/channel";
-export { setPlotlyEmbedding, plotlyEmbedding } from "./embed";
-export type { PlotlyEmbedding } from "./embed";
-export { createLiveOutput, liveFigure } from "./live";
-export type { LiveOutput } from "./live";
-export { figureBundle, PLOTLY_MIME } from "./bundle";
+import { graphSvg } from "../plot/graph";
+import type { GraphOptions } from "../plot/graph";
+import { DisplayChannel, inKernel } from "./channel";
+import type { MimeBundle } from "./channel";
+import type { Figure } from "../plot/types";
+import { checkFigure, jsonReady, summary } from "../plot/util";
 
 /** Options of `show`. */
 export interface ShowOptions {
@@ -34,6 +27,10 @@ export interface ShowOptions {
  * Shows `fig` inline, as one output with plotly JSON, self-contained HTML and a text summary.
  * plotly.js goes into the HTML according to the embedding mode ("once" per kernel session by
  * default). Outside a kernel, prints the text summary to stdout.
+ *
+ * @example
+ * show(plot.activation(sigmoid));                                // f and f′, the saturated regions shaded
+ * show(plot.curves([{ name: "z²", x: [0, 1, 2], y: [0, 1, 4] }]), { embed: "every-figure" });
  */
 export function show(fig: Figure, opts: ShowOptions = {}): void {
   checkFigure("show", fig);
@@ -74,6 +71,12 @@ export function graphText(root: Value | string): string {
  * Draws the computational graph of `root` (a `Value`, or DOT text) with Graphviz and shows it inline
  * as SVG, micrograd-style: each value with its label, data and grad. Asynchronous (Graphviz loads as
  * WebAssembly): `await showGraph(L)`. Outside a kernel, prints a text summary.
+ *
+ * @example
+ * const x = new Value(0.5, "x"), w = new Value(-2, "w");
+ * const a = x.mul(w).sigmoid();
+ * a.backward();
+ * await showGraph(a); // x and w with their data and grad, the operations between them
  */
 export async function showGraph(root: Value | string, opts: GraphOptions = {}): Promise<void> {
   // Pin the current cell's writer: the SVG is ready only after an await.

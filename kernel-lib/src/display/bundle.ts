@@ -3,12 +3,10 @@
  */
 
 import { figureHtml } from "./embed";
-import type { MimeBundle } from "../display/message";
-import type { Figure } from "./types";
-import { checkFigure, jsonReady, summary } from "./util";
-
-/** The MIME type of plotly's figure JSON, which JupyterLab's plotly renderer draws. */
-export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+import type { MimeBundle } from "./message";
+import { PLOTLY_MIME } from "./mime";
+import type { Figure } from "../plot/types";
+import { checkFigure, jsonReady, summary } from "../plot/util";
 
 /**
  * The MIME bundle of a figure: plotly JSON, HTML (carrying plotly.js if `includePlotly`) and a text
