@@ -12,9 +12,9 @@
  *   kernel (as the layers call it, operand copies included), the TypeScript tiled kernel, and the
  *   plain loop the tiled kernel replaced.
  * - Heap growth over 1,000 kernel-lib training steps (after a full GC) and bytes allocated per step.
- * - Wall time of executing every notebook in notebooks/ with scripts/notebook-runner.ts, with the
+ * - Wall time of executing every notebook in notebooks/ with scripts/jupyter/runner.ts, with the
  *   WebAssembly kernels and with GRADIENT_LAB_KERNELS=typescript (interleaved, notebook by notebook).
- * - The browser kernel (scripts/bench-browser.ts): lesson 02 in JupyterLite against tslab, and the
+ * - The browser kernel (scripts/bench/browser.ts): lesson 02 in JupyterLite against tslab, and the
  *   cold-cache time to a first result and bytes transferred.
  * - With --grading: submissions graded per minute by `npm run grade`, for a batch of 30 copies of
  *   the practice notebook, with --jobs 1 and with one job per core (each in its own sandbox).
@@ -38,7 +38,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { Matrix, SGD, losses, mlp, rng, setKernels } from "../kernel-lib/src/index";
 import { matmulKernel, matmulNTKernel, matmulTNKernel } from "../kernel-lib/src/kernels";
 import { matmulNTSimd, matmulSimd, matmulTNSimd, simdAvailable } from "../kernel-lib/src/wasm/simd";
-import { measureBrowser, type BrowserBench } from "./bench-browser";
+import { measureBrowser, type BrowserBench } from "./bench/browser";
 
 const ROOT = path.resolve(__dirname, "..");
 const args = process.argv.slice(2);
@@ -374,16 +374,16 @@ interface NotebookFigure {
 async function measureNotebooks(): Promise<NotebookFigure> {
   const none = { seconds: null, secondsTypescript: null, count: 0, passed: 0, perNotebook: [] };
   if (skipNotebooks) return { ...none, missing: "skipped (--skip-notebooks)" };
-  let runner: typeof import("./notebook-runner");
+  let runner: typeof import("./jupyter/runner");
   try {
-    runner = await import("./notebook-runner");
+    runner = await import("./jupyter/runner");
   } catch (e) {
-    return { ...none, missing: `scripts/notebook-runner.ts did not load: ${(e as Error).message.split("\n")[0]}` };
+    return { ...none, missing: `scripts/jupyter/runner.ts did not load: ${(e as Error).message.split("\n")[0]}` };
   }
   const notebooks = fs.existsSync(path.join(ROOT, "notebooks")) ? runner.listNotebooks() : [];
   if (notebooks.length === 0) return { ...none, missing: "there are no notebooks in notebooks/ yet" };
   try {
-    const { ensureJupyterEnv } = await import("./jupyter-env");
+    const { ensureJupyterEnv } = await import("./jupyter/env");
     const jupyter = await ensureJupyterEnv({ log });
     let passed = 0;
     const perNotebook: NotebookFigure["perNotebook"] = [];

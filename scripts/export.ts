@@ -5,8 +5,8 @@
  * pages need no network. See scripts/README-export.md.
  */
 import path from "node:path";
-import { SetupError } from "./jupyter-env";
-import { DEFAULT_CELL_TIMEOUT_SECONDS } from "./notebook-runner";
+import { SetupError } from "./jupyter/env";
+import { DEFAULT_CELL_TIMEOUT_SECONDS } from "./jupyter/runner";
 import { cleanUpInterrupted, ExportError, exportSite } from "./site/build";
 
 const USAGE = "usage: npm run export -- [--out DIR] [--notebooks DIR] [--timeout SECONDS] [--with-solutions]";

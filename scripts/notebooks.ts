@@ -6,8 +6,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { ensureJupyterEnv, ROOT, SetupError } from "./jupyter-env";
-import { DEFAULT_CELL_TIMEOUT_SECONDS, listNotebooks, runNotebook } from "./notebook-runner";
+import { ensureJupyterEnv, SetupError } from "./jupyter/env";
+import { ROOT } from "./lib/paths";
+import { DEFAULT_CELL_TIMEOUT_SECONDS, listNotebooks, runNotebook } from "./jupyter/runner";
 
 const USAGE = "usage: npm run notebooks -- [name...] [--timeout SECONDS] [--out DIR] [--keep-going]";
 

@@ -2,7 +2,7 @@
  * `npm start [-- --ko] [--no-browser] [--port N] [--copy-only] [--my-lessons FOLDER]`: opens the learner's copy of the
  * lessons in JupyterLab; with `--ko`, at the Korean edition's first lesson (ko/00-welcome.ipynb).
  *
- * First brings the learner's copy (my-lessons/, see scripts/learner-copy.ts) up to date: lessons
+ * First brings the learner's copy (my-lessons/, see scripts/assignments/learner-copy.ts) up to date: lessons
  * missing from it are written without their solutions; nothing already there is touched. Then makes
  * sure the project's Python environment (.venv/) and TypeScript kernel exist, starts JupyterLab on
  * the learner's copy, reachable only from this computer (127.0.0.1) and protected by a token, and
@@ -14,10 +14,11 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { ensureJupyterEnv, ROOT, SetupError } from "./jupyter-env";
+import { ensureJupyterEnv, SetupError } from "./jupyter/env";
+import { ROOT } from "./lib/paths";
 import type { Language } from "../kernel-lib/src/messages";
-import { edition } from "./editions";
-import { DEFAULT_LEARNER_DIR, LearnerCopyError, syncLearnerCopy } from "./learner-copy";
+import { edition } from "./jupyter/editions";
+import { DEFAULT_LEARNER_DIR, LearnerCopyError, syncLearnerCopy } from "./assignments/learner-copy";
 
 const DEFAULT_PORT = 8888;
 const HOST = "127.0.0.1";

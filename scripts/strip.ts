@@ -6,9 +6,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { writeFileAtomic } from "./jupyter-env";
-import { readNotebook, serializeNotebook, stripNotebook } from "./notebook-hygiene";
-import { listNotebooks } from "./notebook-runner";
+import { writeFileAtomic } from "./lib/files";
+import { readNotebook, serializeNotebook, stripNotebook } from "./jupyter/hygiene";
+import { listNotebooks } from "./jupyter/runner";
 
 function main(): number {
   // npm runs scripts from the project root; names are relative to where the command was typed.

@@ -4,8 +4,8 @@
  * exists. JupyterHub runs it before each student's server starts (start-singleuser.sh).
  */
 import path from "node:path";
-import { ROOT } from "../../scripts/jupyter-env";
-import { LearnerCopyError, syncLearnerCopy } from "../../scripts/learner-copy";
+import { ROOT } from "../../scripts/lib/paths";
+import { LearnerCopyError, syncLearnerCopy } from "../../scripts/assignments/learner-copy";
 
 const target = process.argv[2];
 if (!target) {
