@@ -2,7 +2,7 @@
  * `npm run export -- [--out DIR] [--notebooks DIR] [--timeout SECONDS] [--with-solutions]`: runs
  * every lesson notebook in a fresh TypeScript kernel and writes the course as a static website
  * (default `site/`): one page per lesson, an index with the course map, and shared assets. The
- * pages need no network. See docs/instructors.md.
+ * pages need no network. See docs/website.md.
  */
 import path from "node:path";
 import { SetupError } from "./jupyter/env";

@@ -117,7 +117,7 @@ async function main(): Promise<number> {
   const problem = options.noSandbox ? null : sandboxProblem();
   if (problem) {
     throw new UsageError(
-      `Refusing to run students' code without a sandbox: ${problem} Install bubblewrap (\`apt-get install bubblewrap\`), or grade in the container the README shows. ` +
+      `Refusing to run students' code without a sandbox: ${problem} Install bubblewrap (\`apt-get install bubblewrap\`), or grade in the container docs/assignments.md shows. ` +
         "Only for code you trust, --no-sandbox runs it with your own rights.",
     );
   }

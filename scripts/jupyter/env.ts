@@ -24,7 +24,7 @@ const LAB_SETTINGS = {
 };
 
 /**
- * nbgrader (pinned for instructors' command line, see README "nbgrader") comes with JupyterLab and
+ * nbgrader (pinned for instructors' command line, see docs/classroom.md) comes with JupyterLab and
  * server extensions for a course's instructors and students: assignment lists, a formgrader, a
  * Validate button. Learners working through the lessons have no nbgrader course, so they stay off
  * in this Jupyter (`etc/jupyter/` of the venv); the `nbgrader` commands do not need them.
