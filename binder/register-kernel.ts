@@ -6,7 +6,8 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { tslabKernelSpec, writeFileAtomic } from "../scripts/jupyter-env";
+import { tslabKernelSpec } from "../scripts/jupyter/env";
+import { writeFileAtomic } from "../scripts/lib/files";
 
 const dataDir = execFileSync("jupyter", ["--data-dir"], { encoding: "utf8" }).trim();
 const file = path.join(dataDir, "kernels", "tslab", "kernel.json");

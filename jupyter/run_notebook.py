@@ -1,7 +1,7 @@
 """Execute one notebook in a fresh kernel with nbclient and report, cell by cell, what went wrong.
 
-Driven by scripts/notebook-runner.ts; run it with the venv's Python and the environment from
-scripts/jupyter-env.ts so the kernel comes from the venv's kernelspec.
+Driven by scripts/jupyter/runner.ts; run it with the venv's Python and the environment from
+scripts/jupyter/env.ts so the kernel comes from the venv's kernelspec.
 
     python run_notebook.py NOTEBOOK --out EXECUTED.ipynb --report REPORT.json
         [--cwd DIR] [--timeout SECONDS] [--kernel tslab] [--keep-going] [--recover [--max-restarts N]]

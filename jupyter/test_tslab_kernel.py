@@ -1,6 +1,6 @@
 """Jupyter messaging-protocol conformance of the tslab kernel, with jupyter_kernel_test.
 
-Run with the venv's Python and the environment from scripts/jupyter-env.ts (so "tslab" is the
+Run with the venv's Python and the environment from scripts/jupyter/env.ts (so "tslab" is the
 project's kernelspec); test/notebooks/kernel.test.ts does that:
 
     python jupyter/test_tslab_kernel.py [--report outcomes.json]

@@ -3,119 +3,45 @@
  * reference notebooks. Each solution region becomes `throw exercises.notImplemented("<id>");`,
  * hidden tests are removed and outputs cleared; cell ids, metadata and everything else stay. The
  * references are only read. Nothing is written unless every notebook follows the exercise format
- * (scripts/exercise-format.ts); each file is written atomically. With `--nbgrader` it writes an
- * nbgrader course folder instead (scripts/nbgrader-course.ts).
+ * (scripts/assignments/format.ts); each file is written atomically. With `--nbgrader` it writes
+ * an nbgrader course folder instead (scripts/assignments/nbgrader-course.ts).
  */
 import fs from "node:fs";
 import path from "node:path";
-import { analyzeNotebook, Exercise, studentNotebook } from "./exercise-format";
-import { ROOT, writeFileAtomic } from "./jupyter-env";
-import { readNotebook, serializeNotebook } from "./notebook-hygiene";
-import { nbgraderConfig, nbgraderSourceNotebook, sourcePath } from "./nbgrader-course";
-import { listNotebooks, Notebook } from "./notebook-runner";
+import { nbgraderConfig, sourcePath } from "./assignments/nbgrader-course";
+import { AssignTarget, buildStudentVersions, collectTargets } from "./assignments/student-versions";
+import { serializeNotebook } from "./jupyter/hygiene";
+import { readCommandLine, runMain, UsageError } from "./lib/cli";
+import { writeFileAtomic } from "./lib/files";
+import { isWithin, realish, ROOT } from "./lib/paths";
 
 const USAGE = "usage: npm run assign -- <notebooks or folders...> --out <folder> [--nbgrader]";
 
-/** A reference notebook to hand out and where its student version goes. */
-export interface AssignTarget {
-  source: string;
-  /** The path under the output folder (the folder structure below an input folder is kept). */
-  relative: string;
-}
+const OPTIONS = {
+  out: { type: "string", needs: "a folder" },
+  nbgrader: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
-/** The notebooks named by `inputs` (files, or folders searched recursively), with their output paths. */
-export function collectTargets(inputs: string[]): { targets: AssignTarget[]; sourceDirs: string[] } {
-  const targets: AssignTarget[] = [];
-  const sourceDirs: string[] = [];
-  for (const input of inputs) {
-    if (!fs.existsSync(input)) throw new UsageError(`${input} does not exist.`);
-    if (fs.statSync(input).isDirectory()) {
-      sourceDirs.push(input);
-      const found = listNotebooks(input);
-      if (found.length === 0) throw new UsageError(`${input} holds no .ipynb notebooks.`);
-      for (const file of found) targets.push({ source: file, relative: path.relative(input, file) });
-    } else {
-      if (!input.endsWith(".ipynb")) throw new UsageError(`${input} is not a notebook (.ipynb).`);
-      sourceDirs.push(path.dirname(input));
-      targets.push({ source: input, relative: path.basename(input) });
-    }
-  }
-  return { targets, sourceDirs };
-}
-
-/** Resolves symlinks of the longest existing part of `p`, so two spellings of one folder compare equal. */
-export function realish(p: string): string {
-  const absolute = path.resolve(p);
-  if (fs.existsSync(absolute)) return fs.realpathSync(absolute);
-  const parent = path.dirname(absolute);
-  return parent === absolute ? absolute : path.join(realish(parent), path.basename(absolute));
-}
-
-/** Whether `inner` is `outer` or lies below it. */
-export function isWithin(inner: string, outer: string): boolean {
-  const rel = path.relative(realish(outer), realish(inner));
-  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
-}
-
-/** Thrown for a mistake in the command line or its paths; the message says what to change. */
-export class UsageError extends Error {}
-
-/** The student versions of the targets, or every format error found (then nothing should be written). */
-export function buildStudentVersions(targets: AssignTarget[], version: "student" | "nbgrader" = "student"): { notebooks: { target: AssignTarget; nb: Notebook; exercises: Exercise[] }[]; errors: string[] } {
-  const errors: string[] = [];
-  const notebooks: { target: AssignTarget; nb: Notebook; exercises: Exercise[] }[] = [];
-  for (const target of targets) {
-    let nb: Notebook;
-    try {
-      nb = readNotebook(target.source);
-    } catch (err) {
-      errors.push((err as Error).message);
-      continue;
-    }
-    const format = analyzeNotebook(nb);
-    if (format.errors.length > 0) {
-      errors.push(...format.errors.map((e) => `${target.source}: ${e}`));
-      continue;
-    }
-    try {
-      notebooks.push({ target, nb: version === "student" ? studentNotebook(nb, format) : nbgraderSourceNotebook(nb, format), exercises: format.exercises });
-    } catch (err) {
-      errors.push(`${target.source}: ${(err as Error).message}`);
-    }
-  }
-  return { notebooks, errors };
-}
-
-function parseArgs(argv: string[], base: string): { inputs: string[]; out: string; nbgrader: boolean } {
-  const inputs: string[] = [];
-  let out: string | undefined;
-  let nbgrader = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--out") {
-      out = argv[++i];
-      if (!out) throw new UsageError(`--out needs a folder. ${USAGE}`);
-    } else if (arg === "--nbgrader") {
-      nbgrader = true;
-    } else if (arg === "--help" || arg === "-h") {
-      console.log(USAGE);
-      process.exit(0);
-    } else if (arg.startsWith("-")) {
-      throw new UsageError(`Unknown option ${arg}. ${USAGE}`);
-    } else {
-      inputs.push(arg);
-    }
-  }
+/** The command line, with paths resolved against `base`; null when it asked for help. */
+function parseArgs(argv: string[], base: string): { inputs: string[]; out: string; nbgrader: boolean } | null {
+  const { values, positionals: inputs } = readCommandLine(argv, OPTIONS, USAGE);
+  if (values.help) return null;
   if (inputs.length === 0) throw new UsageError(`Name the reference notebooks or their folder. ${USAGE}`);
-  if (!out) throw new UsageError(`Say where the student versions go with --out <folder>. ${USAGE}`);
-  return { inputs: inputs.map((p) => path.resolve(base, p)), out: path.resolve(base, out), nbgrader };
+  if (!values.out) throw new UsageError(`Say where the student versions go with --out <folder>. ${USAGE}`);
+  return { inputs: inputs.map((p) => path.resolve(base, p)), out: path.resolve(base, values.out), nbgrader: values.nbgrader ?? false };
 }
 
 function main(): number {
   // npm runs scripts from the project root; paths are relative to where the command was typed.
   const base = process.env.INIT_CWD ?? process.cwd();
   const shown = (p: string) => path.relative(base, p) || ".";
-  const { inputs, out, nbgrader } = parseArgs(process.argv.slice(2), base);
+  const args = parseArgs(process.argv.slice(2), base);
+  if (!args) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { inputs, out, nbgrader } = args;
   // In an nbgrader course each notebook is an assignment of its own: source/<lesson>/<lesson>.ipynb.
   const destinationOf = (target: AssignTarget) => path.join(out, nbgrader ? sourcePath(target.relative) : target.relative);
   const { targets, sourceDirs } = collectTargets(inputs);
@@ -138,7 +64,7 @@ function main(): number {
   if (nbgrader) existingLink(path.join(out, "node_modules"), shown); // refused before anything is written
   const { notebooks, errors } = buildStudentVersions(targets, nbgrader ? "nbgrader" : "student");
   if (errors.length > 0) {
-    console.error(`Nothing was written: ${errors.length === 1 ? "a notebook breaks" : "notebooks break"} the exercise format (see scripts/README-assignments.md):`);
+    console.error(`Nothing was written: ${errors.length === 1 ? "a notebook breaks" : "notebooks break"} the exercise format (see docs/assignments.md):`);
     for (const error of errors) console.error(`  ${error.replace(base + path.sep, "")}`);
     return 1;
   }
@@ -189,11 +115,4 @@ function writeCourseFiles(out: string, shown: (p: string) => string): void {
   console.log(`${shown(link)} -> ${packages} (so the kernel finds kernel-lib)`);
 }
 
-if (require.main === module) {
-  try {
-    process.exitCode = main();
-  } catch (err) {
-    console.error(err instanceof UsageError ? err.message : (err as Error).stack ?? String(err));
-    process.exitCode = err instanceof UsageError ? 2 : 1;
-  }
-}
+runMain(main);

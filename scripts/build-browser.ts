@@ -14,12 +14,12 @@ import { build } from "esbuild";
 import { encodeDigits } from "../kernel-lib/src/data/digits-asset";
 import { readDigitClasses } from "../kernel-lib/src/data/digits-source";
 import { plotlyPath } from "../kernel-lib/src/display/plotly-file";
+import { ROOT } from "./lib/paths";
 
-const ROOT = path.resolve(__dirname, "..");
 const LIB = path.join(ROOT, "kernel-lib");
 const DIST = path.join(LIB, "dist");
 /** Where the browser build goes. */
-export const DIST_BROWSER = path.join(LIB, "dist-browser");
+const DIST_BROWSER = path.join(LIB, "dist-browser");
 
 /** Bundles one compiled entry file of kernel-lib into a self-contained CommonJS module for a worker. */
 async function bundle(entry: string, outfile: string): Promise<void> {

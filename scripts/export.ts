@@ -2,11 +2,12 @@
  * `npm run export -- [--out DIR] [--notebooks DIR] [--timeout SECONDS] [--with-solutions]`: runs
  * every lesson notebook in a fresh TypeScript kernel and writes the course as a static website
  * (default `site/`): one page per lesson, an index with the course map, and shared assets. The
- * pages need no network. See scripts/README-export.md.
+ * pages need no network. See docs/website.md.
  */
 import path from "node:path";
-import { SetupError } from "./jupyter-env";
-import { DEFAULT_CELL_TIMEOUT_SECONDS } from "./notebook-runner";
+import { SetupError } from "./jupyter/env";
+import { DEFAULT_CELL_TIMEOUT_SECONDS } from "./jupyter/runner";
+import { readCommandLine, runMain, UsageError } from "./lib/cli";
 import { cleanUpInterrupted, ExportError, exportSite } from "./site/build";
 
 const USAGE = "usage: npm run export -- [--out DIR] [--notebooks DIR] [--timeout SECONDS] [--with-solutions]";
@@ -21,6 +22,14 @@ as a static website: one page per lesson, index.html with the course map, and sh
   --timeout SECONDS  how long one cell may run (default: ${DEFAULT_CELL_TIMEOUT_SECONDS})
   --with-solutions   show the exercises' reference solutions (hidden by default)`;
 
+const OPTIONS = {
+  out: { type: "string", needs: "a folder" },
+  notebooks: { type: "string", needs: "a folder" },
+  timeout: { type: "string", needs: "a number of seconds" },
+  "with-solutions": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 interface Args {
   outDir: string;
   notebooksDir?: string;
@@ -28,29 +37,21 @@ interface Args {
   withSolutions: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
+/** The command line; null when it asked for help. */
+function parseArgs(argv: string[]): Args | null {
   // npm runs scripts from the project root; paths are relative to where the command was typed.
   const from = process.env.INIT_CWD ?? process.cwd();
-  const args: Args = { outDir: path.resolve(from, "site"), withSolutions: false };
-  const value = (i: number, what: string) => {
-    const v = argv[i];
-    if (v === undefined || v.startsWith("--")) throw new SetupError(`${argv[i - 1]} needs ${what}. ${USAGE}`);
-    return v;
+  const { values, positionals } = readCommandLine(argv, OPTIONS, USAGE);
+  if (values.help) return null;
+  if (positionals.length > 0) throw new UsageError(`Unknown argument ${positionals[0]}. ${USAGE}`);
+  const timeoutSeconds = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw new UsageError(`--timeout needs a number of seconds. ${USAGE}`);
+  return {
+    outDir: path.resolve(from, values.out ?? "site"),
+    notebooksDir: values.notebooks === undefined ? undefined : path.resolve(from, values.notebooks),
+    timeoutSeconds,
+    withSolutions: values["with-solutions"] ?? false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--out") args.outDir = path.resolve(from, value(++i, "a folder"));
-    else if (arg === "--notebooks") args.notebooksDir = path.resolve(from, value(++i, "a folder"));
-    else if (arg === "--timeout") {
-      args.timeoutSeconds = Number(value(++i, "a number of seconds"));
-      if (!(args.timeoutSeconds > 0)) throw new SetupError(`--timeout needs a number of seconds. ${USAGE}`);
-    } else if (arg === "--with-solutions") args.withSolutions = true;
-    else if (arg === "--help" || arg === "-h") {
-      console.log(HELP);
-      process.exit(0);
-    } else throw new SetupError(`Unknown argument ${arg}. ${USAGE}`);
-  }
-  return args;
 }
 
 function plural(n: number, word: string): string {
@@ -63,6 +64,10 @@ function megabytes(bytes: number): string {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
+  if (!args) {
+    console.log(HELP);
+    return 0;
+  }
   const relativeOut = path.relative(process.env.INIT_CWD ?? process.cwd(), args.outDir);
   const shownOut = relativeOut === "" ? "." : relativeOut.startsWith("..") ? args.outDir : relativeOut;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -95,10 +100,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (err) => {
-    console.error(err instanceof SetupError ? err.message : err);
-    process.exitCode = 1;
-  },
-);
+runMain(main, [SetupError]);

@@ -6,8 +6,10 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { ensureJupyterEnv, ROOT, SetupError } from "./jupyter-env";
-import { DEFAULT_CELL_TIMEOUT_SECONDS, listNotebooks, runNotebook } from "./notebook-runner";
+import { ensureJupyterEnv, SetupError } from "./jupyter/env";
+import { ROOT } from "./lib/paths";
+import { DEFAULT_CELL_TIMEOUT_SECONDS, listNotebooks, runNotebook } from "./jupyter/runner";
+import { readCommandLine, runMain, UsageError } from "./lib/cli";
 
 const USAGE = "usage: npm run notebooks -- [name...] [--timeout SECONDS] [--out DIR] [--keep-going]";
 
@@ -18,28 +20,20 @@ interface Args {
   keepGoing: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { names: [], timeoutSeconds: DEFAULT_CELL_TIMEOUT_SECONDS, keepGoing: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--timeout") {
-      args.timeoutSeconds = Number(argv[++i]);
-      if (!(args.timeoutSeconds > 0)) throw new SetupError(`--timeout needs a number of seconds. ${USAGE}`);
-    } else if (arg === "--out") {
-      args.outDir = argv[++i];
-      if (!args.outDir) throw new SetupError(`--out needs a folder. ${USAGE}`);
-    } else if (arg === "--keep-going") {
-      args.keepGoing = true;
-    } else if (arg === "--help" || arg === "-h") {
-      console.log(USAGE);
-      process.exit(0);
-    } else if (arg.startsWith("-")) {
-      throw new SetupError(`Unknown option ${arg}. ${USAGE}`);
-    } else {
-      args.names.push(arg);
-    }
-  }
-  return args;
+const OPTIONS = {
+  timeout: { type: "string", needs: "a number of seconds" },
+  out: { type: "string", needs: "a folder" },
+  "keep-going": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The command line; null when it asked for help. */
+function parseArgs(argv: string[]): Args | null {
+  const { values, positionals } = readCommandLine(argv, OPTIONS, USAGE);
+  if (values.help) return null;
+  const timeoutSeconds = values.timeout === undefined ? DEFAULT_CELL_TIMEOUT_SECONDS : Number(values.timeout);
+  if (!(timeoutSeconds > 0)) throw new UsageError(`--timeout needs a number of seconds. ${USAGE}`);
+  return { names: positionals, timeoutSeconds, outDir: values.out, keepGoing: values["keep-going"] ?? false };
 }
 
 /** The notebooks a list of names picks (see the file comment). */
@@ -52,7 +46,7 @@ function pick(names: string[]): string[] {
     if (name.endsWith(".ipynb") && fs.existsSync(asPath)) return [asPath];
     const matches = all.filter((file) => path.basename(file).includes(name));
     if (matches.length === 0) {
-      throw new SetupError(`No notebook in notebooks/ matches "${name}"; the notebooks are: ${all.map((f) => path.basename(f)).join(", ")}.`);
+      throw new UsageError(`No notebook in notebooks/ matches "${name}"; the notebooks are: ${all.map((f) => path.basename(f)).join(", ")}.`);
     }
     return matches;
   });
@@ -60,6 +54,10 @@ function pick(names: string[]): string[] {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
+  if (!args) {
+    console.log(USAGE);
+    return 0;
+  }
   const notebooks = pick(args.names);
   const jupyter = await ensureJupyterEnv();
   if (args.outDir) fs.mkdirSync(args.outDir, { recursive: true });
@@ -83,10 +81,4 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (err) => {
-    console.error(err instanceof SetupError ? err.message : err);
-    process.exitCode = 1;
-  },
-);
+runMain(main, [SetupError]);

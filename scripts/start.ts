@@ -2,7 +2,7 @@
  * `npm start [-- --ko] [--no-browser] [--port N] [--copy-only] [--my-lessons FOLDER]`: opens the learner's copy of the
  * lessons in JupyterLab; with `--ko`, at the Korean edition's first lesson (ko/00-welcome.ipynb).
  *
- * First brings the learner's copy (my-lessons/, see scripts/learner-copy.ts) up to date: lessons
+ * First brings the learner's copy (my-lessons/, see scripts/assignments/learner-copy.ts) up to date: lessons
  * missing from it are written without their solutions; nothing already there is touched. Then makes
  * sure the project's Python environment (.venv/) and TypeScript kernel exist, starts JupyterLab on
  * the learner's copy, reachable only from this computer (127.0.0.1) and protected by a token, and
@@ -14,10 +14,12 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { ensureJupyterEnv, ROOT, SetupError } from "./jupyter-env";
+import { ensureJupyterEnv, SetupError } from "./jupyter/env";
+import { ROOT } from "./lib/paths";
 import type { Language } from "../kernel-lib/src/messages";
-import { edition } from "./editions";
-import { DEFAULT_LEARNER_DIR, LearnerCopyError, syncLearnerCopy } from "./learner-copy";
+import { edition } from "./jupyter/editions";
+import { DEFAULT_LEARNER_DIR, LearnerCopyError, syncLearnerCopy } from "./assignments/learner-copy";
+import { readCommandLine, runMain, UsageError } from "./lib/cli";
 
 const DEFAULT_PORT = 8888;
 const HOST = "127.0.0.1";
@@ -36,36 +38,37 @@ interface StartArgs {
   passThrough: string[];
 }
 
-function parseArgs(argv: string[]): StartArgs {
-  const args: StartArgs = { port: DEFAULT_PORT, openBrowser: true, copyOnly: false, learnerDir: DEFAULT_LEARNER_DIR, language: "en", passThrough: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--no-browser") {
-      args.openBrowser = false;
-    } else if (arg === "--ko") {
-      args.language = "ko";
-    } else if (arg === "--copy-only") {
-      args.copyOnly = true;
-    } else if (arg === "--my-lessons" || arg.startsWith("--my-lessons=")) {
-      const value = arg === "--my-lessons" ? argv[++i] : arg.slice("--my-lessons=".length);
-      if (!value) throw new SetupError("--my-lessons needs a folder for your copy of the lessons: for example `npm start -- --my-lessons ~/gradient-lab-work`.");
-      // npm runs scripts from the project root; a relative folder means one relative to where the command was typed.
-      args.learnerDir = path.resolve(process.env.INIT_CWD ?? process.cwd(), value);
-    } else if (arg === "--port" || arg.startsWith("--port=")) {
-      const value = arg === "--port" ? argv[++i] : arg.slice("--port=".length);
-      const port = Number(value);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) {
-        throw new SetupError(`--port needs a port number from 1 to 65535, got ${JSON.stringify(value ?? "")}: for example \`npm start -- --port 8899\`.`);
-      }
-      args.port = port;
-    } else if (arg === "--help" || arg === "-h") {
-      console.log("usage: npm start [-- --ko] [--no-browser] [--port N] [--copy-only] [--my-lessons FOLDER] [other jupyter lab options]");
-      process.exit(0);
-    } else {
-      args.passThrough.push(arg);
+const USAGE = "usage: npm start [-- --ko] [--no-browser] [--port N] [--copy-only] [--my-lessons FOLDER] [other jupyter lab options]";
+
+const OPTIONS = {
+  "no-browser": { type: "boolean" },
+  ko: { type: "boolean" },
+  "copy-only": { type: "boolean" },
+  "my-lessons": { type: "string", needs: "a folder for your copy of the lessons: for example `npm start -- --my-lessons ~/gradient-lab-work`" },
+  port: { type: "string", needs: "a port number from 1 to 65535: for example `npm start -- --port 8899`" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The command line; null when it asked for help. Options not listed here are for `jupyter lab`. */
+function parseArgs(argv: string[]): StartArgs | null {
+  const { values, unknown } = readCommandLine(argv, OPTIONS, USAGE, { passUnknown: true });
+  if (values.help) return null;
+  let port = DEFAULT_PORT;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new UsageError(`--port needs a port number from 1 to 65535, got ${JSON.stringify(values.port)}: for example \`npm start -- --port 8899\`.`);
     }
   }
-  return args;
+  return {
+    port,
+    openBrowser: !values["no-browser"],
+    copyOnly: values["copy-only"] ?? false,
+    // npm runs scripts from the project root; a relative folder means one relative to where the command was typed.
+    learnerDir: values["my-lessons"] === undefined ? DEFAULT_LEARNER_DIR : path.resolve(process.env.INIT_CWD ?? process.cwd(), values["my-lessons"]),
+    language: values.ko ? "ko" : "en",
+    passThrough: unknown,
+  };
 }
 
 /** Rejects with a SetupError when something already listens on HOST:port. */
@@ -117,6 +120,10 @@ async function waitUntilReady(url: string, child: ReturnType<typeof spawn>): Pro
 async function main(): Promise<void> {
   const started = Date.now();
   const args = parseArgs(process.argv.slice(2));
+  if (!args) {
+    console.log(USAGE);
+    return;
+  }
   const learnerDir = prepareLearnerCopy(args.learnerDir);
   if (args.copyOnly) return;
   await assertPortFree(args.port); // before the setup, which can take a minute the first time
@@ -175,7 +182,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof SetupError || err instanceof LearnerCopyError ? err.message : err);
-  process.exit(1);
-});
+runMain(main, [SetupError, LearnerCopyError]);

@@ -6,9 +6,10 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { writeFileAtomic } from "./jupyter-env";
-import { readNotebook, serializeNotebook, stripNotebook } from "./notebook-hygiene";
-import { listNotebooks } from "./notebook-runner";
+import { writeFileAtomic } from "./lib/files";
+import { readNotebook, serializeNotebook, stripNotebook } from "./jupyter/hygiene";
+import { listNotebooks } from "./jupyter/runner";
+import { runMain, UsageError } from "./lib/cli";
 
 function main(): number {
   // npm runs scripts from the project root; names are relative to where the command was typed.
@@ -16,8 +17,7 @@ function main(): number {
   const targets = files.length > 0 ? files : listNotebooks();
   for (const file of targets) {
     if (!file.endsWith(".ipynb")) {
-      console.error(`${file} is not a notebook (.ipynb); name notebook files only.`);
-      return 1;
+      throw new UsageError(`${file} is not a notebook (.ipynb); name notebook files only.`);
     }
   }
   for (const file of targets) {
@@ -33,9 +33,4 @@ function main(): number {
   return 0;
 }
 
-try {
-  process.exitCode = main();
-} catch (err) {
-  console.error((err as Error).message);
-  process.exitCode = 1;
-}
+runMain(main);

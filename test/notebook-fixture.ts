@@ -1,7 +1,7 @@
 /** Small tslab notebooks written by tests: the runner, the exporter and the browser tests use them. */
 import fs from "node:fs";
 import path from "node:path";
-import type { Notebook } from "../scripts/notebook-runner";
+import type { Notebook } from "../scripts/jupyter/runner";
 
 /** A cell: a string is a code cell, `{ source, tags }` a code cell with tags, `{ markdown }` a Markdown cell. */
 export type CellSpec = string | { source: string; tags: string[] } | { markdown: string };

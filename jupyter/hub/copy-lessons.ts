@@ -4,18 +4,15 @@
  * exists. JupyterHub runs it before each student's server starts (start-singleuser.sh).
  */
 import path from "node:path";
-import { ROOT } from "../../scripts/jupyter-env";
-import { LearnerCopyError, syncLearnerCopy } from "../../scripts/learner-copy";
+import { ROOT } from "../../scripts/lib/paths";
+import { LearnerCopyError, syncLearnerCopy } from "../../scripts/assignments/learner-copy";
+import { runMain, UsageError } from "../../scripts/lib/cli";
 
-const target = process.argv[2];
-if (!target) {
-  console.error("usage: tsx jupyter/hub/copy-lessons.ts <folder for the student's lessons>");
-  process.exit(2);
-}
-try {
+function main(): void {
+  const target = process.argv[2];
+  if (!target) throw new UsageError("usage: tsx jupyter/hub/copy-lessons.ts <folder for the student's lessons>");
   const { created, kept } = syncLearnerCopy(path.join(ROOT, "notebooks"), path.resolve(target));
   console.log(`Gradient Lab lessons in ${target}: ${created.length} copied, ${kept.length} kept as they were.`);
-} catch (err) {
-  console.error(err instanceof LearnerCopyError ? err.message : (err as Error).stack);
-  process.exit(1);
 }
+
+runMain(main, [LearnerCopyError]);

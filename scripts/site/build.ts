@@ -11,9 +11,11 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { plotlyPath } from "../../kernel-lib/src/display/plotly-file";
-import { ensureJupyterEnv, isAlive, JupyterEnv, ROOT, withLock } from "../jupyter-env";
-import { DEFAULT_CELL_TIMEOUT_SECONDS, listNotebooks, Notebook, runNotebook } from "../notebook-runner";
-import { EDITIONS, editionOfPath } from "../editions";
+import { ensureJupyterEnv, JupyterEnv } from "../jupyter/env";
+import { isAlive, withLock } from "../lib/lock";
+import { ROOT } from "../lib/paths";
+import { DEFAULT_CELL_TIMEOUT_SECONDS, listNotebooks, Notebook, runNotebook } from "../jupyter/runner";
+import { EDITIONS, editionOfPath } from "../jupyter/editions";
 import { buildLiteSite, isolationHeaders, LITE_DIR } from "./lite";
 import { indexPage, lessonPage, LessonInfo, renderLesson } from "./pages";
 

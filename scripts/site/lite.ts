@@ -8,9 +8,9 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { buildStudentVersions } from "../assign";
-import type { JupyterEnv } from "../jupyter-env";
-import { readNotebook, serializeNotebook } from "../notebook-hygiene";
+import { buildStudentVersions } from "../assignments/student-versions";
+import type { JupyterEnv } from "../jupyter/env";
+import { readNotebook, serializeNotebook } from "../jupyter/hygiene";
 import { buildLiteKernel, EXTENSIONS_DIR } from "../../lite-kernel/build";
 
 /** The folder of the JupyterLite site inside an exported site. */

@@ -8,7 +8,7 @@ import path from "node:path";
 import hljs from "highlight.js/lib/core";
 import typescript from "highlight.js/lib/languages/typescript";
 import type { Language } from "../../kernel-lib/src/messages";
-import { cellSource, Notebook, NotebookCell } from "../notebook-runner";
+import { cellSource, Notebook, NotebookCell } from "../jupyter/runner";
 import { MarkdownRenderer, MathProblem, newMarkdownContext } from "./markdown";
 import { liteLessonHref } from "./lite";
 import { escapeHtml, joinText, OutputStats, renderOutput } from "./outputs";

@@ -10,11 +10,11 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { analyzeNotebook, studentNotebook } from "../../scripts/exercise-format";
-import type { SubmissionGrade } from "../../scripts/grade";
-import { ROOT } from "../../scripts/jupyter-env";
-import { serializeNotebook } from "../../scripts/notebook-hygiene";
-import { Notebook } from "../../scripts/notebook-runner";
+import { analyzeNotebook, studentNotebook } from "../../scripts/assignments/format";
+import type { SubmissionGrade } from "../../scripts/assignments/grader";
+import { ROOT } from "../../scripts/lib/paths";
+import { serializeNotebook } from "../../scripts/jupyter/hygiene";
+import { Notebook } from "../../scripts/jupyter/runner";
 import { CliResult, PRACTICE, PRACTICE_ANSWERS, readNb, REFERENCE_DIR, runCli, snapshot, solve, writeNb } from "./helpers";
 
 const BATCH_TIMEOUT_MS = 20 * 60_000;

@@ -6,11 +6,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { analyzeNotebook, findRegions, gradedCheckSource, studentNotebook } from "../../scripts/exercise-format";
-import { buildGradedNotebook, cellError, kernelProblem, matchReference, notebookProblem, loadReferences } from "../../scripts/grading";
-import { ROOT } from "../../scripts/jupyter-env";
-import { serializeNotebook } from "../../scripts/notebook-hygiene";
-import { Notebook } from "../../scripts/notebook-runner";
+import { analyzeNotebook, findRegions, gradedCheckSource, studentNotebook } from "../../scripts/assignments/format";
+import { buildGradedNotebook, cellError, kernelProblem, matchReference, notebookProblem, loadReferences } from "../../scripts/assignments/grading";
+import { ROOT } from "../../scripts/lib/paths";
+import { serializeNotebook } from "../../scripts/jupyter/hygiene";
+import { Notebook } from "../../scripts/jupyter/runner";
 import { cellById, makeNotebook, PRACTICE, readNb, REFERENCE_DIR, runCli, sha256File, snapshot, sourceOf } from "./helpers";
 
 let scratch: string;

@@ -8,10 +8,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { analyzeNotebook, studentNotebook } from "../../scripts/exercise-format";
-import type { SubmissionGrade } from "../../scripts/grade";
-import { serializeNotebook } from "../../scripts/notebook-hygiene";
-import { Notebook } from "../../scripts/notebook-runner";
+import { analyzeNotebook, studentNotebook } from "../../scripts/assignments/format";
+import type { SubmissionGrade } from "../../scripts/assignments/grader";
+import { serializeNotebook } from "../../scripts/jupyter/hygiene";
+import { Notebook } from "../../scripts/jupyter/runner";
 import { cellById, CliResult, makeNotebook, PRACTICE, PRACTICE_ANSWERS, readNb, REFERENCE_DIR, runCli, setSource, snapshot, solve, sourceOf, writeNb } from "./helpers";
 
 const BATCH_TIMEOUT_MS = 25 * 60_000;

@@ -3,8 +3,8 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT } from "../../scripts/jupyter-env";
-import { Notebook, NotebookCell } from "../../scripts/notebook-runner";
+import { ROOT } from "../../scripts/lib/paths";
+import { Notebook, NotebookCell } from "../../scripts/jupyter/runner";
 
 export const FIXTURES = path.join(ROOT, "test", "assignments", "fixtures");
 /** The folder of the fixture reference notebooks (`--source`). */

@@ -10,13 +10,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { analyzeNotebook } from "../../scripts/exercise-format";
-import type { SubmissionGrade } from "../../scripts/grade";
-import { ROOT } from "../../scripts/jupyter-env";
-import { listNotebooks } from "../../scripts/notebook-runner";
+import { analyzeNotebook } from "../../scripts/assignments/format";
+import type { SubmissionGrade } from "../../scripts/assignments/grader";
+import { ROOT } from "../../scripts/lib/paths";
+import { listNotebooks } from "../../scripts/jupyter/runner";
 import { readNb, runCli } from "./helpers";
 import { messagesIn } from "../../kernel-lib/src/messages";
-import { editionOfPath } from "../../scripts/editions";
+import { editionOfPath } from "../../scripts/jupyter/editions";
 
 /** The one Korean lesson graded here. */
 const KOREAN_SAMPLE = "01-chain-rule.ipynb";

@@ -1,6 +1,6 @@
 /**
  * End to end in JupyterLab itself: start the project's JupyterLab (the venv and tslab kernel from
- * scripts/jupyter-env.ts), open a notebook that calls `show`, a live output and `showGraph`, run all
+ * scripts/jupyter/env.ts), open a notebook that calls `show`, a live output and `showGraph`, run all
  * cells from the Run menu in headless Chromium, and see the plots drawn in the output areas by
  * JupyterLab's plotly renderer. Only 127.0.0.1 is reachable from the page.
  */
@@ -13,7 +13,8 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureJupyterEnv, ROOT } from "../../scripts/jupyter-env";
+import { ensureJupyterEnv } from "../../scripts/jupyter/env";
+import { ROOT } from "../../scripts/lib/paths";
 import { writeNotebook } from "../notebook-fixture";
 import { launchChromium, offlinePage } from "./chromium";
 import type { PageGlobals } from "./chromium";

@@ -9,8 +9,9 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureJupyterEnv, ROOT } from "../../scripts/jupyter-env";
-import { runNotebook } from "../../scripts/notebook-runner";
+import { ensureJupyterEnv } from "../../scripts/jupyter/env";
+import { ROOT } from "../../scripts/lib/paths";
+import { runNotebook } from "../../scripts/jupyter/runner";
 import { launchChromium, offlinePage } from "./chromium";
 import { writeNotebook } from "../notebook-fixture";
 

@@ -9,8 +9,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ensureJupyterEnv, JupyterEnv, ROOT } from "../../scripts/jupyter-env";
-import { runNotebook } from "../../scripts/notebook-runner";
+import { ensureJupyterEnv, JupyterEnv } from "../../scripts/jupyter/env";
+import { ROOT } from "../../scripts/lib/paths";
+import { runNotebook } from "../../scripts/jupyter/runner";
 import { writeNotebook } from "../notebook-fixture";
 
 const BINDER_TIMEOUT_MS = 10 * 60_000;

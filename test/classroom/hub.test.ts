@@ -14,8 +14,9 @@ import os from "node:os";
 import path from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ensureJupyterEnv, JupyterEnv, ROOT } from "../../scripts/jupyter-env";
-import type { Notebook } from "../../scripts/notebook-runner";
+import { ensureJupyterEnv, JupyterEnv } from "../../scripts/jupyter/env";
+import { ROOT } from "../../scripts/lib/paths";
+import type { Notebook } from "../../scripts/jupyter/runner";
 import { sourceOf } from "../assignments/helpers";
 
 const HUB_TIMEOUT_MS = 8 * 60_000;

@@ -7,8 +7,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { analyzeNotebook } from "../../scripts/exercise-format";
-import { lessonName, nbgraderConfig, nbgraderSourceNotebook, sourcePath } from "../../scripts/nbgrader-course";
+import { analyzeNotebook } from "../../scripts/assignments/format";
+import { lessonName, nbgraderConfig, nbgraderSourceNotebook, sourcePath } from "../../scripts/assignments/nbgrader-course";
 import { cellById, makeNotebook, PRACTICE, readNb, runCli } from "../assignments/helpers";
 
 let scratch: string;

@@ -10,11 +10,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { analyzeNotebook } from "../../scripts/exercise-format";
-import type { SubmissionGrade } from "../../scripts/grade";
-import { ensureJupyterEnv, JupyterEnv, ROOT } from "../../scripts/jupyter-env";
-import { lessonName, TYPESCRIPT_CODE_STUB } from "../../scripts/nbgrader-course";
-import type { Notebook } from "../../scripts/notebook-runner";
+import { analyzeNotebook } from "../../scripts/assignments/format";
+import type { SubmissionGrade } from "../../scripts/assignments/grader";
+import { ensureJupyterEnv, JupyterEnv } from "../../scripts/jupyter/env";
+import { ROOT } from "../../scripts/lib/paths";
+import { lessonName, TYPESCRIPT_CODE_STUB } from "../../scripts/assignments/nbgrader-course";
+import type { Notebook } from "../../scripts/jupyter/runner";
 import { cellById, readNb, runCli, sourceOf, writeNb } from "../assignments/helpers";
 
 const CYCLE_TIMEOUT_MS = 20 * 60_000;

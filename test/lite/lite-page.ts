@@ -6,9 +6,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { ensureJupyterEnv, ROOT } from "../../scripts/jupyter-env";
-import { editionOfPath } from "../../scripts/editions";
-import { listNotebooks } from "../../scripts/notebook-runner";
+import { ensureJupyterEnv } from "../../scripts/jupyter/env";
+import { ROOT } from "../../scripts/lib/paths";
+import { editionOfPath } from "../../scripts/jupyter/editions";
+import { listNotebooks } from "../../scripts/jupyter/runner";
 import { buildLiteSite } from "../../scripts/site/lite";
 
 /** Builds a JupyterLite site of the lessons into a fresh temporary folder; returns the folder. */

@@ -7,8 +7,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ensureJupyterEnv, ROOT } from "../../scripts/jupyter-env";
-import { runNotebook, RunResult } from "../../scripts/notebook-runner";
+import { ensureJupyterEnv } from "../../scripts/jupyter/env";
+import { ROOT } from "../../scripts/lib/paths";
+import { runNotebook, RunResult } from "../../scripts/jupyter/runner";
 import { writeNotebook } from "../notebook-fixture";
 
 import { PLOTLY_MIME as PLOTLY } from "../../kernel-lib/src/display/mime";

@@ -4,7 +4,7 @@
  * exercise feedback came out in Korean.
  */
 import { CHECK_MIME } from "../../kernel-lib/src/exercises";
-import { cellSource, Notebook } from "../../scripts/notebook-runner";
+import { cellSource, Notebook } from "../../scripts/jupyter/runner";
 
 /**
  * Numbers the prose quotes or works out by hand rather than reads off an output, per lesson. Every

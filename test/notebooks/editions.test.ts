@@ -8,10 +8,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { getLanguage, setLanguage } from "../../kernel-lib/src/messages";
-import { codeSkeleton, editionOfPath, hangulShare, KOREAN_PRELUDE, notebookLanguage, translationProblems } from "../../scripts/editions";
-import { ROOT } from "../../scripts/jupyter-env";
-import { readNotebook } from "../../scripts/notebook-hygiene";
-import { cellSource, listNotebooks, Notebook } from "../../scripts/notebook-runner";
+import { codeSkeleton, editionOfPath, hangulShare, KOREAN_PRELUDE, notebookLanguage, translationProblems } from "../../scripts/jupyter/editions";
+import { ROOT } from "../../scripts/lib/paths";
+import { readNotebook } from "../../scripts/jupyter/hygiene";
+import { cellSource, listNotebooks, Notebook } from "../../scripts/jupyter/runner";
 import { CHECK_MIME } from "../../kernel-lib/src/exercises";
 import { koreanLessonProblems, unprintedNumbers } from "./edition-checks";
 

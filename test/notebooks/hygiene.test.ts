@@ -7,9 +7,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { ensureJupyterEnv, ROOT } from "../../scripts/jupyter-env";
-import { hygieneProblems, readNotebook, serializeNotebook, stripNotebook } from "../../scripts/notebook-hygiene";
-import { listNotebooks, Notebook } from "../../scripts/notebook-runner";
+import { ensureJupyterEnv } from "../../scripts/jupyter/env";
+import { ROOT } from "../../scripts/lib/paths";
+import { hygieneProblems, readNotebook, serializeNotebook, stripNotebook } from "../../scripts/jupyter/hygiene";
+import { listNotebooks, Notebook } from "../../scripts/jupyter/runner";
 
 const notebooks = listNotebooks();
 

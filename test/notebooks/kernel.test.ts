@@ -8,7 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, expect, test } from "vitest";
-import { ensureJupyterEnv, JupyterEnv, ROOT } from "../../scripts/jupyter-env";
+import { ensureJupyterEnv, JupyterEnv } from "../../scripts/jupyter/env";
+import { ROOT } from "../../scripts/lib/paths";
 
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 

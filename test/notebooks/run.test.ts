@@ -7,10 +7,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ensureJupyterEnv, JupyterEnv, ROOT } from "../../scripts/jupyter-env";
-import { listNotebooks, runNotebook, RunOptions, RunResult } from "../../scripts/notebook-runner";
+import { ensureJupyterEnv, JupyterEnv } from "../../scripts/jupyter/env";
+import { ROOT } from "../../scripts/lib/paths";
+import { listNotebooks, runNotebook, RunOptions, RunResult } from "../../scripts/jupyter/runner";
 import { CellSpec, writeNotebook } from "../notebook-fixture";
-import { editionOfPath } from "../../scripts/editions";
+import { editionOfPath } from "../../scripts/jupyter/editions";
 import { koreanLessonProblems } from "./edition-checks";
 
 const SETUP_TIMEOUT_MS = 15 * 60_000;

@@ -8,7 +8,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { ensureJupyterEnv, lockPath, ROOT, SetupError, withLock } from "../../scripts/jupyter-env";
+import { ensureJupyterEnv, SetupError } from "../../scripts/jupyter/env";
+import { lockPath, withLock } from "../../scripts/lib/lock";
+import { ROOT } from "../../scripts/lib/paths";
 
 let root: string;
 const savedPython = process.env.PYTHON;

@@ -3,7 +3,7 @@
  * summaries and time estimates.
  */
 import { describe, expect, test } from "vitest";
-import type { Notebook } from "../../scripts/notebook-runner";
+import type { Notebook } from "../../scripts/jupyter/runner";
 import { MarkdownRenderer } from "../../scripts/site/markdown";
 import { ansiToHtml, fixCarriageReturns, PLOTLY_MIME, renderOutput } from "../../scripts/site/outputs";
 import { hideSolutions, renderLesson, statedDuration, summarySource } from "../../scripts/site/pages";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Matrix } from "../../kernel-lib/src";
 import { decodeValue, encodeValue, ExpectedRecord, judge } from "../../kernel-lib/src/answers";
-import { analyzeNotebook } from "../../scripts/exercise-format";
-import { answerCheckSource } from "../../scripts/grading";
-import { cellSource } from "../../scripts/notebook-runner";
+import { analyzeNotebook } from "../../scripts/assignments/format";
+import { answerCheckSource } from "../../scripts/assignments/grading";
+import { cellSource } from "../../scripts/jupyter/runner";
 import { PRACTICE, readNb } from "../assignments/helpers";
 
 describe("answers as data", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { answerChecks, ANSWER_MIME, CALLS_MIME, expectedChecks, judgeChecks, VERDICT_MIME } from "../../kernel-lib/src/answers";
 import { HOST_KEY } from "../../kernel-lib/src/display/host";
-import { analyzeNotebook } from "../../scripts/exercise-format";
-import { declaredNames, judgePlans, namesCheckSource, renameReads } from "../../scripts/judging";
+import { analyzeNotebook } from "../../scripts/assignments/format";
+import { declaredNames, judgePlans, namesCheckSource, renameReads } from "../../scripts/assignments/judging";
 import { PRACTICE, readNb } from "../assignments/helpers";
 
 describe("which names a judged check reads from the learner", () => {

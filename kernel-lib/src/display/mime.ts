@@ -15,7 +15,7 @@ export const ANSWER_MIME = "application/vnd.gradient-lab.answer+json";
 /** A reference's test inputs and expected values in a notebook output (`answers.ts`). */
 export const EXPECTED_MIME = "application/vnd.gradient-lab.expected+json";
 
-/** The inputs a reference's check gave the learner's functions (`answers.ts`, scripts/judging.ts). */
+/** The inputs a reference's check gave the learner's functions (`answers.ts`, scripts/assignments/judging.ts). */
 export const CALLS_MIME = "application/vnd.gradient-lab.calls+json";
 
 /** A verdict recorded by the judge, a clean kernel running the reference's check on the learner's data (`answers.ts`). */

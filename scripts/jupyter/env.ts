@@ -5,13 +5,12 @@
  * so the venv is built once and shared. Nothing is written outside the project folder.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-
-/** The repository root (the folder holding package.json). */
-export const ROOT = path.resolve(__dirname, "..");
+import { readText, writeFileAtomic } from "../lib/files";
+import { withLock } from "../lib/lock";
+import { ROOT } from "../lib/paths";
 
 /** Oldest Python the pinned packages install on (ipython 9 needs 3.11). */
 const MIN_PYTHON: [number, number] = [3, 11];
@@ -25,7 +24,7 @@ const LAB_SETTINGS = {
 };
 
 /**
- * nbgrader (pinned for instructors' command line, see README "nbgrader") comes with JupyterLab and
+ * nbgrader (pinned for instructors' command line, see docs/classroom.md) comes with JupyterLab and
  * server extensions for a course's instructors and students: assignment lists, a formgrader, a
  * Validate button. Learners working through the lessons have no nbgrader course, so they stay off
  * in this Jupyter (`etc/jupyter/` of the venv); the `nbgrader` commands do not need them.
@@ -220,74 +219,4 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
     child.on("error", () => resolve(127));
     child.on("close", (code) => resolve(code ?? 1));
   });
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes `data` to `file` all at once: a temporary file in the same folder, then a rename. */
-export function writeFileAtomic(file: string, data: string): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  try {
-    fs.writeFileSync(temp, data);
-    fs.renameSync(temp, file);
-  } catch (err) {
-    fs.rmSync(temp, { force: true });
-    throw err;
-  }
-}
-
-/**
- * Runs `fn` while holding the lock called `name`, shared by every process working on this checkout
- * (a folder in the temp dir, created atomically). A lock whose owner process is gone is taken over.
- */
-export async function withLock<T>(name: string, log: (line: string) => void, fn: () => Promise<T>): Promise<T> {
-  const lockDir = lockPath(name);
-  const ownerFile = path.join(lockDir, "pid");
-  let announced = false;
-  for (;;) {
-    try {
-      fs.mkdirSync(lockDir);
-      fs.writeFileSync(ownerFile, String(process.pid));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    const owner = Number(readText(ownerFile));
-    if (owner && !isAlive(owner)) {
-      fs.rmSync(lockDir, { recursive: true, force: true });
-      continue;
-    }
-    if (!announced && owner) {
-      log(`Waiting for another Gradient Lab process (pid ${owner}) to finish ${name} ...`);
-      announced = true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lockDir, { recursive: true, force: true });
-  }
-}
-
-/** The folder that stands for the lock `name` of this checkout while someone holds it. */
-export function lockPath(name: string): string {
-  const key = createHash("sha256").update(`${ROOT}\n${name}`).digest("hex").slice(0, 16);
-  return path.join(os.tmpdir(), `gradient-lab-${key}.lock`);
-}
-
-/** Whether process `pid` is still running (signal 0 probes without touching it). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -11,12 +11,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { launchChromium, offlinePage } from "../test/browser/chromium";
-import { cellOutputs, menu, openNotebook, waitForKernelIdle } from "../test/lite/lite-page";
-import { serveFolder } from "../test/lite/static-server";
-import { ensureJupyterEnv, ROOT } from "./jupyter-env";
-import { listNotebooks, runNotebook } from "./notebook-runner";
-import { buildLiteSite } from "./site/lite";
+import { launchChromium, offlinePage } from "../../test/browser/chromium";
+import { cellOutputs, menu, openNotebook, waitForKernelIdle } from "../../test/lite/lite-page";
+import { serveFolder } from "../../test/lite/static-server";
+import { ensureJupyterEnv } from "../jupyter/env";
+import { ROOT } from "../lib/paths";
+import { listNotebooks, runNotebook } from "../jupyter/runner";
+import { buildLiteSite } from "../site/lite";
 
 /** What the browser bench measured. */
 export interface BrowserBench {

@@ -7,7 +7,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ensureJupyterEnv, JupyterEnv, ROOT } from "./jupyter-env";
+import { ensureJupyterEnv, JupyterEnv } from "./env";
+import { ROOT } from "../lib/paths";
 
 /** Default seconds one cell may run before the notebook counts as failed. */
 export const DEFAULT_CELL_TIMEOUT_SECONDS = 120;

@@ -5,13 +5,13 @@
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { analyzeNotebook, CheckCall, Exercise, findChecks, findRegions, gradedCheckSource, NotebookFormat, removeRegions } from "./exercise-format";
-import { ANSWER_MIME, AnswerRecord, CallsRecord, EXPECTED_MIME, ExpectedRecord, judge, Verdict } from "../kernel-lib/src/answers";
-import { LANGUAGES, messagesIn } from "../kernel-lib/src/messages";
-import { notebookLanguage } from "./editions";
+import { analyzeNotebook, CheckCall, Exercise, findChecks, findRegions, gradedCheckSource, NotebookFormat, removeRegions } from "./format";
+import { ANSWER_MIME, AnswerRecord, CallsRecord, EXPECTED_MIME, ExpectedRecord, judge, Verdict } from "../../kernel-lib/src/answers";
+import { LANGUAGES, messagesIn } from "../../kernel-lib/src/messages";
+import { notebookLanguage } from "../jupyter/editions";
 import { JudgePlan, namesCheckSource, spiedCheckSource } from "./judging";
-import { readNotebook, TSLAB_KERNELSPEC } from "./notebook-hygiene";
-import { cellSource, CellResult, listNotebooks, Notebook, NotebookCell, RunResult } from "./notebook-runner";
+import { readNotebook, TSLAB_KERNELSPEC } from "../jupyter/hygiene";
+import { cellSource, CellResult, listNotebooks, Notebook, NotebookCell, RunResult } from "../jupyter/runner";
 
 /** How an exercise came out. */
 export type ExerciseStatus = "passed" | "failed" | "error" | "missing" | "timeout";
@@ -113,7 +113,7 @@ export interface GradedNotebook {
   notes: string[];
   /** Index in `nb` of the grader's setup cell. */
   setupIndex: number;
-  /** The exercises whose checks a clean kernel decides from the learner's values (scripts/judging.ts). */
+  /** The exercises whose checks a clean kernel decides from the learner's values (./judging.ts). */
   judged: Map<string, JudgePlan>;
 }
 
@@ -307,7 +307,7 @@ export function answerCheckSource(original: string, id: string, checksName: stri
 /**
  * The grader's copy of a reference notebook: the check cells record test inputs and expected values
  * through `checksName`, and where an exercise has a judge plan, the inputs its check gives the
- * learner's functions (through spies; see scripts/judging.ts).
+ * learner's functions (through spies; see ./judging.ts).
  */
 export function buildReferenceNotebook(
   reference: Notebook,

@@ -17,8 +17,8 @@
  * only displays its line.
  */
 import path from "node:path";
-import { Exercise, NotebookFormat } from "./exercise-format";
-import { Notebook, NotebookCell } from "./notebook-runner";
+import { Exercise, NotebookFormat } from "./format";
+import { Notebook, NotebookCell } from "../jupyter/runner";
 
 /** nbgrader's cell metadata (schema version 3). */
 export interface NbgraderCellMetadata {

@@ -10,12 +10,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { buildStudentVersions, collectTargets } from "./assign";
-import { messagesIn } from "../kernel-lib/src/messages";
-import { notebookLanguage } from "./editions";
-import { cellSource, Notebook, NotebookCell } from "./notebook-runner";
-import { ROOT, writeFileAtomic } from "./jupyter-env";
-import { serializeNotebook } from "./notebook-hygiene";
+import { buildStudentVersions, collectTargets } from "./student-versions";
+import { messagesIn } from "../../kernel-lib/src/messages";
+import { notebookLanguage } from "../jupyter/editions";
+import { cellSource, Notebook, NotebookCell } from "../jupyter/runner";
+import { ROOT } from "../lib/paths";
+import { writeFileAtomic } from "../lib/files";
+import { serializeNotebook } from "../jupyter/hygiene";
 
 /** Where the learner's copy lives by default: `my-lessons/` in the project (git-ignored). */
 export const DEFAULT_LEARNER_DIR = path.join(ROOT, "my-lessons");
@@ -31,7 +32,7 @@ export interface LearnerCopyResult {
 /** Thrown when the reference notebooks cannot be turned into learner versions; the message says why. */
 export class LearnerCopyError extends Error {}
 
-// The line `npm run assign` puts in place of a solution (scripts/exercise-format.ts, notImplementedLine).
+// The line `npm run assign` puts in place of a solution (scripts/assignments/format.ts, notImplementedLine).
 const PLACEHOLDER = /^(\s*)throw (?:exercises|require\("kernel-lib"\)\.exercises)\.notImplemented\(/;
 
 /**

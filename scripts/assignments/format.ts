@@ -12,7 +12,7 @@
  * {@link studentNotebook} makes the version handed out to students.
  */
 import ts from "typescript";
-import { cellSource, Notebook, NotebookCell } from "./notebook-runner";
+import { cellSource, Notebook, NotebookCell } from "../jupyter/runner";
 
 /** The marker lines, each alone on its line (indentation allowed). */
 export const MARKERS = {

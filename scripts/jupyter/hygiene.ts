@@ -4,8 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import { writeFileAtomic } from "./jupyter-env";
-import type { Notebook, NotebookCell } from "./notebook-runner";
+import { writeFileAtomic } from "../lib/files";
+import type { Notebook, NotebookCell } from "./runner";
 
 /** The kernelspec every lesson notebook names. */
 export const TSLAB_KERNELSPEC = { name: "tslab", display_name: "TypeScript", language: "typescript" } as const;

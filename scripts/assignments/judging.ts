@@ -15,10 +15,10 @@
  * the learner's kernel.
  */
 import ts from "typescript";
-import { ANSWER_MIME, CALLS_MIME, CallsRecord, Encoded, NamesRecord, Verdict, VERDICT_MIME } from "../kernel-lib/src/answers";
-import { Exercise, gradedCheckSource, NotebookFormat } from "./exercise-format";
-import { TSLAB_KERNELSPEC } from "./notebook-hygiene";
-import { cellSource, Notebook, NotebookCell, RunResult } from "./notebook-runner";
+import { ANSWER_MIME, CALLS_MIME, CallsRecord, Encoded, NamesRecord, Verdict, VERDICT_MIME } from "../../kernel-lib/src/answers";
+import { Exercise, gradedCheckSource, NotebookFormat } from "./format";
+import { TSLAB_KERNELSPEC } from "../jupyter/hygiene";
+import { cellSource, Notebook, NotebookCell, RunResult } from "../jupyter/runner";
 
 /** How one exercise's check is judged: the learner's names it reads and the cell with those reads renamed. */
 export interface JudgePlan {

@@ -5,8 +5,8 @@
  * the file was saved and whatever it is called.
  */
 import ts from "typescript";
-import type { Language } from "../kernel-lib/src/messages";
-import { cellSource, Notebook } from "./notebook-runner";
+import type { Language } from "../../kernel-lib/src/messages";
+import { cellSource, Notebook } from "./runner";
 
 /** One edition of the course. */
 export interface Edition {

@@ -10,7 +10,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { JupyterEnv, ROOT } from "./jupyter-env";
+import { JupyterEnv } from "../jupyter/env";
+import { readText } from "../lib/files";
+import { ROOT } from "../lib/paths";
 
 /** Limits of one sandbox. */
 export interface SandboxLimits {
@@ -71,19 +73,11 @@ export function kernelBinds(jupyter: JupyterEnv): string[] {
   const nodePrefix = path.dirname(path.dirname(node));
   const system = SYSTEM_DIRS;
   // The venv's Python links to an interpreter that may live elsewhere (pyenv, a custom prefix).
-  const home = /^home\s*=\s*(.+)$/m.exec(readText(path.join(jupyter.venvDir, "pyvenv.cfg")))?.[1].trim();
+  const home = /^home\s*=\s*(.+)$/m.exec((readText(path.join(jupyter.venvDir, "pyvenv.cfg")) ?? ""))?.[1].trim();
   const pythonPrefix = home ? path.dirname(home) : null;
   const project = [path.join(ROOT, "node_modules"), path.join(ROOT, "kernel", "dist"), path.join(ROOT, "kernel-lib"), path.join(ROOT, "jupyter"), path.join(ROOT, "package.json"), jupyter.venvDir];
   const outside = (dir: string | null): dir is string => dir !== null && !system.some((s) => dir === s || dir.startsWith(s + "/"));
   return [...system, ...[nodePrefix, pythonPrefix].filter(outside), ...project];
-}
-
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    return "";
-  }
 }
 
 /** prlimit (util-linux) by its full path: the sandbox's PATH is the kernel's, not the grader's. */

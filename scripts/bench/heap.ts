@@ -1,0 +1,60 @@
+/** Heap growth over kernel-lib training steps (after a full GC) and bytes allocated per step. */
+import v8 from "node:v8";
+import { PerformanceObserver } from "node:perf_hooks";
+import type { Case, Runner } from "./training";
+import { gc } from "./timing";
+
+export interface HeapRow {
+  case: string;
+  steps: number;
+  /** heapUsed after a full GC, after the steps minus before them. */
+  growthBytes: number;
+  /** New-space bytes allocated per step (measured between GCs). */
+  allocatedPerStep: number;
+  flat: boolean;
+}
+
+/** Heap growth is "flat" under this many bytes (16 bytes a step over 1,000 steps). */
+export const FLAT_LIMIT = 16_000;
+/** Training steps per heap measurement. */
+export const HEAP_STEPS = 1000;
+
+function newSpaceUsed(): number {
+  return v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space")!.space_used_size;
+}
+
+/** Measures the (already timed, so warm) kernel-lib runner of case `c` over `steps` steps. */
+export async function measureHeap(c: Case, runner: Runner, steps: number): Promise<HeapRow> {
+  await runner.activate();
+  for (let i = 0; i < 100; i++) runner.step();
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < steps; i++) runner.step();
+  gc();
+  gc();
+  const growthBytes = process.memoryUsage().heapUsed - before;
+
+  // Allocation per step: new-space use right after a GC grows by exactly what is allocated, as long
+  // as no scavenge runs in between (checked with a GC observer); reading the statistics itself
+  // allocates a little, measured with zero steps and subtracted.
+  let collections = 0;
+  const observer = new PerformanceObserver((list) => (collections += list.getEntries().length));
+  observer.observe({ entryTypes: ["gc"] });
+  const window = Math.min(steps, 100);
+  const sample = (n: number) => {
+    gc();
+    const s0 = newSpaceUsed();
+    for (let i = 0; i < n; i++) runner.step();
+    return newSpaceUsed() - s0;
+  };
+  const overhead = sample(0);
+  await new Promise((r) => setImmediate(r));
+  collections = 0;
+  const allocated = sample(window) - overhead;
+  await new Promise((r) => setImmediate(r));
+  observer.disconnect();
+  // The sample's own gc() calls are 1 entry; more means a scavenge ran inside the window.
+  const allocatedPerStep = collections > 1 ? NaN : Math.max(0, allocated) / window;
+  return { case: c.name, steps, growthBytes, allocatedPerStep, flat: growthBytes < FLAT_LIMIT };
+}
