@@ -27,7 +27,10 @@ const BROWSER_DIR = path.join(ROOT, "kernel-lib", "dist-browser");
 
 function browserFile(name: string): string {
   const file = path.join(BROWSER_DIR, name);
-  if (!fs.existsSync(file)) throw new Error(`kernel-lib's browser build has no ${path.relative(ROOT, file)}: run \`npm run build\` first.`);
+  if (!fs.existsSync(file))
+    throw new Error(
+      `kernel-lib's browser build has no ${path.relative(ROOT, file)}: run \`npm run build\` first.`,
+    );
   return file;
 }
 
@@ -43,7 +46,10 @@ export function declarationFiles(): Record<string, string> {
   files["/lib/globals.d.ts"] = fs.readFileSync(path.join(HERE, "src", "globals.d.ts.txt"), "utf8");
   addTree(files, browserFile("types/kernel-lib"), "/node_modules/kernel-lib");
   addTree(files, browserFile("types/tslab"), "/node_modules/tslab");
-  files["/node_modules/kernel-lib/package.json"] ??= JSON.stringify({ name: "kernel-lib", types: "index.d.ts" });
+  files["/node_modules/kernel-lib/package.json"] ??= JSON.stringify({
+    name: "kernel-lib",
+    types: "index.d.ts",
+  });
   files["/node_modules/tslab/package.json"] ??= JSON.stringify({ name: "tslab", types: "index.d.ts" });
   return files;
 }
@@ -53,22 +59,33 @@ function addTree(files: Record<string, string>, dir: string, at: string): void {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) addTree(files, p, `${at}/${e.name}`);
-    else if (e.name.endsWith(".d.ts") || e.name === "package.json") files[`${at}/${e.name}`] = fs.readFileSync(p, "utf8");
+    else if (e.name.endsWith(".d.ts") || e.name === "package.json")
+      files[`${at}/${e.name}`] = fs.readFileSync(p, "utf8");
   }
 }
 
 /** Node built-ins the TypeScript compiler and kernel-lib's Node build mention but never use in a worker. */
-const NODE_BUILTINS = /^(node:)?(fs|path|os|crypto|inspector|perf_hooks|source-map-support|module|buffer|worker_threads|child_process|url|util|events|stream)$/;
+const NODE_BUILTINS =
+  /^(node:)?(fs|path|os|crypto|inspector|perf_hooks|source-map-support|module|buffer|worker_threads|child_process|url|util|events|stream)$/;
 
 const workerPlugin: esbuild.Plugin = {
   name: "lite-kernel-worker",
   setup(build) {
-    build.onResolve({ filter: /^virtual:declaration-files$/ }, () => ({ path: "declaration-files", namespace: "virtual" }));
-    build.onLoad({ filter: /.*/, namespace: "virtual" }, () => ({ contents: JSON.stringify(declarationFiles()), loader: "json" }));
+    build.onResolve({ filter: /^virtual:declaration-files$/ }, () => ({
+      path: "declaration-files",
+      namespace: "virtual",
+    }));
+    build.onLoad({ filter: /.*/, namespace: "virtual" }, () => ({
+      contents: JSON.stringify(declarationFiles()),
+      loader: "json",
+    }));
     build.onResolve({ filter: /^kernel-lib$/ }, () => ({ path: browserFile("kernel-lib.js") }));
     build.onResolve({ filter: /^tslab$/ }, () => ({ path: browserFile("tslab.js") }));
     build.onResolve({ filter: NODE_BUILTINS }, (args) => ({ path: args.path, namespace: "empty" }));
-    build.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "module.exports = {};", loader: "js" }));
+    build.onLoad({ filter: /.*/, namespace: "empty" }, () => ({
+      contents: "module.exports = {};",
+      loader: "js",
+    }));
   },
 };
 
@@ -76,8 +93,14 @@ const workerPlugin: esbuild.Plugin = {
 const sharedPlugin: esbuild.Plugin = {
   name: "lite-kernel-shared",
   setup(build) {
-    build.onResolve({ filter: /^@jupyterlite\/services$/ }, () => ({ path: "services", namespace: "shared" }));
-    build.onLoad({ filter: /.*/, namespace: "shared" }, () => ({ contents: "module.exports = __shared;", loader: "js" }));
+    build.onResolve({ filter: /^@jupyterlite\/services$/ }, () => ({
+      path: "services",
+      namespace: "shared",
+    }));
+    build.onLoad({ filter: /.*/, namespace: "shared" }, () => ({
+      contents: "module.exports = __shared;",
+      loader: "js",
+    }));
   },
 };
 
@@ -123,9 +146,26 @@ function hash(text: string): string {
 /** Builds the extension into {@link OUT}; returns its folder. */
 export async function buildLiteKernel(): Promise<string> {
   // Both halves are one minified browser script kept in memory; they differ in entry and plugins.
-  const common = { bundle: true, format: "iife", platform: "browser", target: "es2022", minify: true, write: false, logLevel: "error" } as const;
-  const worker = await esbuild.build({ ...common, entryPoints: [path.join(HERE, "src", "worker.ts")], plugins: [workerPlugin] });
-  const ext = await esbuild.build({ ...common, entryPoints: [path.join(HERE, "src", "index.ts")], globalName: "__extension", plugins: [sharedPlugin] });
+  const common = {
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    write: false,
+    logLevel: "error",
+  } as const;
+  const worker = await esbuild.build({
+    ...common,
+    entryPoints: [path.join(HERE, "src", "worker.ts")],
+    plugins: [workerPlugin],
+  });
+  const ext = await esbuild.build({
+    ...common,
+    entryPoints: [path.join(HERE, "src", "index.ts")],
+    globalName: "__extension",
+    plugins: [sharedPlugin],
+  });
   const workerCode = worker.outputFiles[0].text;
   const workerName = `worker.${hash(workerCode)}.js`;
   const entry = remoteEntry(ext.outputFiles[0].text, workerName);
@@ -137,7 +177,8 @@ export async function buildLiteKernel(): Promise<string> {
   fs.writeFileSync(path.join(OUT, "static", entryName), entry);
   // kernel-lib's site files (digits, plotly.js): everything in its browser build but the modules.
   for (const e of fs.readdirSync(BROWSER_DIR, { withFileTypes: true })) {
-    if (e.isFile() && !["kernel-lib.js", "tslab.js"].includes(e.name)) fs.copyFileSync(path.join(BROWSER_DIR, e.name), path.join(OUT, "static", "assets", e.name));
+    if (e.isFile() && !["kernel-lib.js", "tslab.js"].includes(e.name))
+      fs.copyFileSync(path.join(BROWSER_DIR, e.name), path.join(OUT, "static", "assets", e.name));
   }
   const pkg = {
     name: NAME,

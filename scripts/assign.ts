@@ -24,12 +24,19 @@ const OPTIONS = {
 } as const;
 
 /** The command line, with paths resolved against `base`; null when it asked for help. */
-function parseArgs(argv: string[], base: string): { inputs: string[]; out: string; nbgrader: boolean } | null {
+function parseArgs(
+  argv: string[],
+  base: string,
+): { inputs: string[]; out: string; nbgrader: boolean } | null {
   const { values, positionals: inputs } = readCommandLine(argv, OPTIONS, USAGE);
   if (values.help) return null;
   if (inputs.length === 0) throw new UsageError(`Name the reference notebooks or their folder. ${USAGE}`);
   if (!values.out) throw new UsageError(`Say where the student versions go with --out <folder>. ${USAGE}`);
-  return { inputs: inputs.map((p) => path.resolve(base, p)), out: path.resolve(base, values.out), nbgrader: values.nbgrader ?? false };
+  return {
+    inputs: inputs.map((p) => path.resolve(base, p)),
+    out: path.resolve(base, values.out),
+    nbgrader: values.nbgrader ?? false,
+  };
 }
 
 function main(): number {
@@ -43,28 +50,38 @@ function main(): number {
   }
   const { inputs, out, nbgrader } = args;
   // In an nbgrader course each notebook is an assignment of its own: source/<lesson>/<lesson>.ipynb.
-  const destinationOf = (target: AssignTarget) => path.join(out, nbgrader ? sourcePath(target.relative) : target.relative);
+  const destinationOf = (target: AssignTarget) =>
+    path.join(out, nbgrader ? sourcePath(target.relative) : target.relative);
   const { targets, sourceDirs } = collectTargets(inputs);
   for (const dir of sourceDirs) {
     if (isWithin(out, dir)) {
-      throw new UsageError(`--out ${shown(out)} is inside the folder of the reference notebooks (${shown(dir)}); choose a folder outside it, so student versions never mix with or replace the references.`);
+      throw new UsageError(
+        `--out ${shown(out)} is inside the folder of the reference notebooks (${shown(dir)}); choose a folder outside it, so student versions never mix with or replace the references.`,
+      );
     }
   }
   const seen = new Map<string, string>();
   for (const target of targets) {
     const destination = realish(destinationOf(target));
     if (targets.some((t) => realish(t.source) === destination)) {
-      throw new UsageError(`Writing ${shown(destinationOf(target))} would replace a reference notebook; choose another --out folder.`);
+      throw new UsageError(
+        `Writing ${shown(destinationOf(target))} would replace a reference notebook; choose another --out folder.`,
+      );
     }
     const other = seen.get(destination);
-    if (other) throw new UsageError(`${shown(other)} and ${shown(target.source)} would both be written to ${shown(destination)}; hand them out in separate runs.`);
+    if (other)
+      throw new UsageError(
+        `${shown(other)} and ${shown(target.source)} would both be written to ${shown(destination)}; hand them out in separate runs.`,
+      );
     seen.set(destination, target.source);
   }
 
   if (nbgrader) existingLink(path.join(out, "node_modules"), shown); // refused before anything is written
   const { notebooks, errors } = buildStudentVersions(targets, nbgrader ? "nbgrader" : "student");
   if (errors.length > 0) {
-    console.error(`Nothing was written: ${errors.length === 1 ? "a notebook breaks" : "notebooks break"} the exercise format (see docs/assignments.md):`);
+    console.error(
+      `Nothing was written: ${errors.length === 1 ? "a notebook breaks" : "notebooks break"} the exercise format (see docs/assignments.md):`,
+    );
     for (const error of errors) console.error(`  ${error.replace(base + path.sep, "")}`);
     return 1;
   }
@@ -73,8 +90,14 @@ function main(): number {
     fs.mkdirSync(path.dirname(destination), { recursive: true });
     writeFileAtomic(destination, serializeNotebook(nb));
     const total = exercises.reduce((sum, e) => sum + e.points, 0);
-    const list = exercises.map((e) => `${e.id} (${e.points} pt${e.points === 1 ? "" : "s"}${e.hiddenTests ? ", hidden tests" : ""})`).join(", ");
-    console.log(`${shown(target.source)} -> ${shown(destination)}: ${exercises.length === 0 ? "no exercises" : `${exercises.length} exercise${exercises.length === 1 ? "" : "s"}, ${total} points: ${list}`}`);
+    const list = exercises
+      .map(
+        (e) => `${e.id} (${e.points} pt${e.points === 1 ? "" : "s"}${e.hiddenTests ? ", hidden tests" : ""})`,
+      )
+      .join(", ");
+    console.log(
+      `${shown(target.source)} -> ${shown(destination)}: ${exercises.length === 0 ? "no exercises" : `${exercises.length} exercise${exercises.length === 1 ? "" : "s"}, ${total} points: ${list}`}`,
+    );
   }
   if (nbgrader) writeCourseFiles(out, shown);
   return 0;
@@ -87,7 +110,10 @@ function existingLink(link: string, shown: (p: string) => string): string | null
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return null;
-    if (code === "EINVAL") throw new UsageError(`${shown(link)} exists and is not a link; move it away, so the course's notebooks find kernel-lib in ${path.join(ROOT, "node_modules")}.`);
+    if (code === "EINVAL")
+      throw new UsageError(
+        `${shown(link)} exists and is not a link; move it away, so the course's notebooks find kernel-lib in ${path.join(ROOT, "node_modules")}.`,
+      );
     throw err;
   }
 }
@@ -100,7 +126,9 @@ function existingLink(link: string, shown: (p: string) => string): string | null
 function writeCourseFiles(out: string, shown: (p: string) => string): void {
   const config = path.join(out, "nbgrader_config.py");
   if (fs.existsSync(config)) {
-    console.log(`${shown(config)} exists and was kept; compare it with a fresh one (--out to an empty folder) if nbgrader misbehaves.`);
+    console.log(
+      `${shown(config)} exists and was kept; compare it with a fresh one (--out to an empty folder) if nbgrader misbehaves.`,
+    );
   } else {
     writeFileAtomic(config, nbgraderConfig());
     console.log(`${shown(config)}: the TypeScript kernel, the exercise markers and the code stub.`);

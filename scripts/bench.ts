@@ -65,7 +65,8 @@ async function main(): Promise<number> {
 
   log(`Measuring the heap …`);
   const heap: HeapRow[] = [];
-  for (const c of CASES) heap.push(await measureHeap(c, training.runners.get(`${c.key}/kernelLib`)!, HEAP_STEPS));
+  for (const c of CASES)
+    heap.push(await measureHeap(c, training.runners.get(`${c.key}/kernelLib`)!, HEAP_STEPS));
 
   log(`Running the notebooks …`);
   const notebooks = await measureNotebooks(values["skip-notebooks"] ?? false);
@@ -80,8 +81,23 @@ async function main(): Promise<number> {
     browser = { missing: `the browser bench failed: ${(e as Error).message.split("\n")[0]}` };
   }
 
-  const machine = { cpu: cpuModel(), cores: os.cpus().length, node: process.version, loadAverage: [load0, os.loadavg()[0]] };
-  const results: BenchResults = { training, gflops, heap, notebooks, grading, browser, machine, tfjsWasm, rounds };
+  const machine = {
+    cpu: cpuModel(),
+    cores: os.cpus().length,
+    node: process.version,
+    loadAverage: [load0, os.loadavg()[0]],
+  };
+  const results: BenchResults = {
+    training,
+    gflops,
+    heap,
+    notebooks,
+    grading,
+    browser,
+    machine,
+    tfjsWasm,
+    rounds,
+  };
   console.log(textReport(results));
   if (values.json) console.log(jsonReport(results));
   return 0;

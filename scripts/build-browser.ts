@@ -62,7 +62,9 @@ function copyDeclarations(from: string, to: string): void {
 
 async function main(): Promise<void> {
   if (!fs.existsSync(path.join(DIST, "index.js"))) {
-    throw new Error("kernel-lib/dist/index.js is missing: compile kernel-lib first (npm run build does both).");
+    throw new Error(
+      "kernel-lib/dist/index.js is missing: compile kernel-lib first (npm run build does both).",
+    );
   }
   const tmp = `${DIST_BROWSER}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -74,7 +76,10 @@ async function main(): Promise<void> {
     fs.copyFileSync(plotlyPath(), path.join(tmp, "plotly.min.js"));
     copyDeclarations(DIST, path.join(tmp, "types", "kernel-lib"));
     fs.mkdirSync(path.join(tmp, "types", "tslab"), { recursive: true });
-    fs.copyFileSync(require.resolve("tslab/dist/public.d.ts"), path.join(tmp, "types", "tslab", "index.d.ts"));
+    fs.copyFileSync(
+      require.resolve("tslab/dist/public.d.ts"),
+      path.join(tmp, "types", "tslab", "index.d.ts"),
+    );
     fs.rmSync(DIST_BROWSER, { recursive: true, force: true });
     fs.renameSync(tmp, DIST_BROWSER);
   } finally {

@@ -45,7 +45,8 @@ function parseArgs(argv: string[]): Args | null {
   if (values.help) return null;
   if (positionals.length > 0) throw new UsageError(`Unknown argument ${positionals[0]}. ${USAGE}`);
   const timeoutSeconds = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw new UsageError(`--timeout needs a number of seconds. ${USAGE}`);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0))
+    throw new UsageError(`--timeout needs a number of seconds. ${USAGE}`);
   return {
     outDir: path.resolve(from, values.out ?? "site"),
     notebooksDir: values.notebooks === undefined ? undefined : path.resolve(from, values.notebooks),

@@ -46,7 +46,9 @@ function pick(names: string[]): string[] {
     if (name.endsWith(".ipynb") && fs.existsSync(asPath)) return [asPath];
     const matches = all.filter((file) => path.basename(file).includes(name));
     if (matches.length === 0) {
-      throw new UsageError(`No notebook in notebooks/ matches "${name}"; the notebooks are: ${all.map((f) => path.basename(f)).join(", ")}.`);
+      throw new UsageError(
+        `No notebook in notebooks/ matches "${name}"; the notebooks are: ${all.map((f) => path.basename(f)).join(", ")}.`,
+      );
     }
     return matches;
   });
@@ -66,9 +68,19 @@ async function main(): Promise<number> {
     const shown = path.relative(process.cwd(), file);
     // Lessons keep their path below notebooks/ (ko/01-chain-rule.ipynb beside 01-chain-rule.ipynb).
     const inLessons = path.relative(path.join(ROOT, "notebooks"), file);
-    const outPath = args.outDir ? path.join(args.outDir, inLessons.startsWith("..") || path.isAbsolute(inLessons) ? path.basename(file) : inLessons) : undefined;
+    const outPath = args.outDir
+      ? path.join(
+          args.outDir,
+          inLessons.startsWith("..") || path.isAbsolute(inLessons) ? path.basename(file) : inLessons,
+        )
+      : undefined;
     if (outPath) fs.mkdirSync(path.dirname(outPath), { recursive: true });
-    const result = await runNotebook(file, { jupyter, timeoutSeconds: args.timeoutSeconds, outPath, keepGoing: args.keepGoing });
+    const result = await runNotebook(file, {
+      jupyter,
+      timeoutSeconds: args.timeoutSeconds,
+      outPath,
+      keepGoing: args.keepGoing,
+    });
     const seconds = (result.durationMs / 1000).toFixed(1);
     if (result.ok) {
       console.log(`ok    ${shown} (${seconds} s)`);

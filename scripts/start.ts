@@ -38,13 +38,18 @@ interface StartArgs {
   passThrough: string[];
 }
 
-const USAGE = "usage: npm start [-- --ko] [--no-browser] [--port N] [--copy-only] [--my-lessons FOLDER] [other jupyter lab options]";
+const USAGE =
+  "usage: npm start [-- --ko] [--no-browser] [--port N] [--copy-only] [--my-lessons FOLDER] [other jupyter lab options]";
 
 const OPTIONS = {
   "no-browser": { type: "boolean" },
   ko: { type: "boolean" },
   "copy-only": { type: "boolean" },
-  "my-lessons": { type: "string", needs: "a folder for your copy of the lessons: for example `npm start -- --my-lessons ~/gradient-lab-work`" },
+  "my-lessons": {
+    type: "string",
+    needs:
+      "a folder for your copy of the lessons: for example `npm start -- --my-lessons ~/gradient-lab-work`",
+  },
   port: { type: "string", needs: "a port number from 1 to 65535: for example `npm start -- --port 8899`" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -57,7 +62,9 @@ function parseArgs(argv: string[]): StartArgs | null {
   if (values.port !== undefined) {
     port = Number(values.port);
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new UsageError(`--port needs a port number from 1 to 65535, got ${JSON.stringify(values.port)}: for example \`npm start -- --port 8899\`.`);
+      throw new UsageError(
+        `--port needs a port number from 1 to 65535, got ${JSON.stringify(values.port)}: for example \`npm start -- --port 8899\`.`,
+      );
     }
   }
   return {
@@ -65,7 +72,10 @@ function parseArgs(argv: string[]): StartArgs | null {
     openBrowser: !values["no-browser"],
     copyOnly: values["copy-only"] ?? false,
     // npm runs scripts from the project root; a relative folder means one relative to where the command was typed.
-    learnerDir: values["my-lessons"] === undefined ? DEFAULT_LEARNER_DIR : path.resolve(process.env.INIT_CWD ?? process.cwd(), values["my-lessons"]),
+    learnerDir:
+      values["my-lessons"] === undefined
+        ? DEFAULT_LEARNER_DIR
+        : path.resolve(process.env.INIT_CWD ?? process.cwd(), values["my-lessons"]),
     language: values.ko ? "ko" : "en",
     passThrough: unknown,
   };
@@ -77,11 +87,17 @@ function assertPortFree(port: number): Promise<void> {
     const probe = net.createServer();
     probe.once("error", (err: NodeJS.ErrnoException) => {
       if (err.code === "EADDRINUSE") {
-        reject(new SetupError(
-          `Port ${port} on ${HOST} is already in use (perhaps by an earlier \`npm start\`): stop that program, or pick another port with \`npm start -- --port ${port + 1}\`.`,
-        ));
+        reject(
+          new SetupError(
+            `Port ${port} on ${HOST} is already in use (perhaps by an earlier \`npm start\`): stop that program, or pick another port with \`npm start -- --port ${port + 1}\`.`,
+          ),
+        );
       } else if (err.code === "EACCES") {
-        reject(new SetupError(`Port ${port} needs administrator rights: pick one above 1023 with \`npm start -- --port 8888\`.`));
+        reject(
+          new SetupError(
+            `Port ${port} needs administrator rights: pick one above 1023 with \`npm start -- --port 8888\`.`,
+          ),
+        );
       } else {
         reject(err);
       }
@@ -95,9 +111,13 @@ function prepareLearnerCopy(learnerDir: string): string {
   const { created, kept } = syncLearnerCopy(path.join(ROOT, "notebooks"), learnerDir);
   const shown = (path.relative(process.env.INIT_CWD ?? process.cwd(), learnerDir) || ".") + path.sep;
   if (kept.length === 0) {
-    console.log(`Your own copy of the lessons is in ${shown} (${created.length} notebooks, without the solutions). Your work stays there${learnerDir === DEFAULT_LEARNER_DIR ? "; git ignores it" : ""}. To start a lesson afresh, delete its notebook there and run \`npm start\` again.`);
+    console.log(
+      `Your own copy of the lessons is in ${shown} (${created.length} notebooks, without the solutions). Your work stays there${learnerDir === DEFAULT_LEARNER_DIR ? "; git ignores it" : ""}. To start a lesson afresh, delete its notebook there and run \`npm start\` again.`,
+    );
   } else if (created.length > 0) {
-    console.log(`New lessons copied into ${shown}: ${created.join(", ")}. Your other notebooks there are unchanged.`);
+    console.log(
+      `New lessons copied into ${shown}: ${created.join(", ")}. Your other notebooks there are unchanged.`,
+    );
   }
   return learnerDir;
 }
@@ -129,7 +149,9 @@ async function main(): Promise<void> {
   await assertPortFree(args.port); // before the setup, which can take a minute the first time
   const jupyter = await ensureJupyterEnv();
   if (!fs.existsSync(path.join(ROOT, "kernel-lib", "dist", "index.js"))) {
-    console.warn("Note: kernel-lib is not built, so the lessons cannot import it yet: run `npm run build` in another terminal.");
+    console.warn(
+      "Note: kernel-lib is not built, so the lessons cannot import it yet: run `npm run build` in another terminal.",
+    );
   }
 
   const token = randomBytes(24).toString("hex");
@@ -158,7 +180,9 @@ async function main(): Promise<void> {
     env: { ...jupyter.env, JUPYTER_TOKEN: token },
   });
   child.on("error", (err) => {
-    console.error(`Could not start JupyterLab from .venv/ (${err.message}): delete .venv/ and run \`npm start\` again.`);
+    console.error(
+      `Could not start JupyterLab from .venv/ (${err.message}): delete .venv/ and run \`npm start\` again.`,
+    );
     process.exit(1);
   });
   // Ctrl+C reaches Jupyter directly (same terminal); it asks to confirm, so this process waits for it.
@@ -173,12 +197,30 @@ async function main(): Promise<void> {
     const address = `    ${base}/lab/tree/${welcome}?token=${token}`;
     console.log(
       (args.language === "ko"
-        ? ["", `Gradient Lab이 실행 중입니다 (${seconds}초 만에 준비됨). 브라우저에서 이 주소를 여세요:`, "", address, "", "끝내려면 Ctrl+C를 두 번 누르세요 (또는 Ctrl+C, 그다음 y).", ""]
-        : ["", `Gradient Lab is running (ready in ${seconds} s). Open this address in your browser:`, "", address, "", "Stop it with Ctrl+C twice (or Ctrl+C, then y).", ""]
+        ? [
+            "",
+            `Gradient Lab이 실행 중입니다 (${seconds}초 만에 준비됨). 브라우저에서 이 주소를 여세요:`,
+            "",
+            address,
+            "",
+            "끝내려면 Ctrl+C를 두 번 누르세요 (또는 Ctrl+C, 그다음 y).",
+            "",
+          ]
+        : [
+            "",
+            `Gradient Lab is running (ready in ${seconds} s). Open this address in your browser:`,
+            "",
+            address,
+            "",
+            "Stop it with Ctrl+C twice (or Ctrl+C, then y).",
+            "",
+          ]
       ).join("\n"),
     );
   } else if (child.exitCode === null) {
-    console.error(`JupyterLab did not answer on ${base} within ${READY_TIMEOUT_MS / 1000} s; see its messages above.`);
+    console.error(
+      `JupyterLab did not answer on ${base} within ${READY_TIMEOUT_MS / 1000} s; see its messages above.`,
+    );
   }
 }
 

@@ -13,7 +13,9 @@ import { runMain, UsageError } from "./lib/cli";
 
 function main(): number {
   // npm runs scripts from the project root; names are relative to where the command was typed.
-  const files = process.argv.slice(2).map((file) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file));
+  const files = process.argv
+    .slice(2)
+    .map((file) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file));
   const targets = files.length > 0 ? files : listNotebooks();
   for (const file of targets) {
     if (!file.endsWith(".ipynb")) {

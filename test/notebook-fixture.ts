@@ -11,7 +11,10 @@ export function notebookOf(cells: CellSpec[]): Notebook {
   return {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" }, language_info: { name: "typescript" } },
+    metadata: {
+      kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" },
+      language_info: { name: "typescript" },
+    },
     cells: cells.map((cell, i) =>
       typeof cell === "object" && "markdown" in cell
         ? { cell_type: "markdown", id: `cell-${i + 1}`, source: cell.markdown, metadata: {} }

@@ -10,9 +10,12 @@ import { runMain, UsageError } from "../../scripts/lib/cli";
 
 function main(): void {
   const target = process.argv[2];
-  if (!target) throw new UsageError("usage: tsx jupyter/hub/copy-lessons.ts <folder for the student's lessons>");
+  if (!target)
+    throw new UsageError("usage: tsx jupyter/hub/copy-lessons.ts <folder for the student's lessons>");
   const { created, kept } = syncLearnerCopy(path.join(ROOT, "notebooks"), path.resolve(target));
-  console.log(`Gradient Lab lessons in ${target}: ${created.length} copied, ${kept.length} kept as they were.`);
+  console.log(
+    `Gradient Lab lessons in ${target}: ${created.length} copied, ${kept.length} kept as they were.`,
+  );
 }
 
 runMain(main, [LearnerCopyError]);

@@ -57,7 +57,10 @@ export const sigmoid: Activation = {
     const s = stableSigmoid(z);
     return s * (1 - s);
   },
-  latex: { f: "\\sigma(z) = \\frac{1}{1 + e^{-z}}", df: "\\sigma'(z) = \\sigma(z)\\,\\bigl(1 - \\sigma(z)\\bigr)" },
+  latex: {
+    f: "\\sigma(z) = \\frac{1}{1 + e^{-z}}",
+    df: "\\sigma'(z) = \\sigma(z)\\,\\bigl(1 - \\sigma(z)\\bigr)",
+  },
   forward(z, a) {
     for (let i = 0; i < z.length; i++) a[i] = stableSigmoid(z[i]);
   },
@@ -69,7 +72,10 @@ export const sigmoid: Activation = {
     if (threshold >= 0.25) return [[-Infinity, Infinity]];
     const r = Math.sqrt(1 - 4 * threshold);
     const edge = Math.log((1 + r) / (1 - r));
-    return [[-Infinity, -edge], [edge, Infinity]];
+    return [
+      [-Infinity, -edge],
+      [edge, Infinity],
+    ];
   },
 };
 
@@ -93,7 +99,10 @@ export const tanh: Activation = {
     // 1 − tanh²(z) < t  ⇔  |z| > atanh(√(1 − t)).
     if (threshold >= 1) return [[-Infinity, Infinity]];
     const edge = Math.atanh(Math.sqrt(1 - threshold));
-    return [[-Infinity, -edge], [edge, Infinity]];
+    return [
+      [-Infinity, -edge],
+      [edge, Infinity],
+    ];
   },
 };
 
@@ -103,7 +112,10 @@ export const relu: Activation = {
   kind: "rectifier",
   f: (z) => (z > 0 ? z : 0),
   df: (z) => (z > 0 ? 1 : 0),
-  latex: { f: "\\mathrm{ReLU}(z) = \\max(0, z)", df: "\\mathrm{ReLU}'(z) = \\begin{cases} 1 & z > 0 \\\\ 0 & z \\le 0 \\end{cases}" },
+  latex: {
+    f: "\\mathrm{ReLU}(z) = \\max(0, z)",
+    df: "\\mathrm{ReLU}'(z) = \\begin{cases} 1 & z > 0 \\\\ 0 & z \\le 0 \\end{cases}",
+  },
   forward(z, a) {
     for (let i = 0; i < z.length; i++) a[i] = z[i] > 0 ? z[i] : 0;
   },
@@ -116,7 +128,9 @@ export const relu: Activation = {
 /** Leaky ReLU with slope α for negative inputs: z for z > 0, αz otherwise; derivative 1 or α. */
 export function leakyRelu(alpha = 0.01): Activation {
   if (!Number.isFinite(alpha) || alpha < 0 || alpha >= 1) {
-    throw new Error(`leakyRelu: the slope alpha must be a number in [0, 1), got ${alpha}. Typical values are 0.01 or 0.1.`);
+    throw new Error(
+      `leakyRelu: the slope alpha must be a number in [0, 1), got ${alpha}. Typical values are 0.01 or 0.1.`,
+    );
   }
   return {
     name: "leakyRelu",
@@ -144,7 +158,10 @@ export const elu: Activation = {
   kind: "rectifier",
   f: (z) => (z > 0 ? z : Math.expm1(z)),
   df: (z) => (z > 0 ? 1 : Math.exp(z)),
-  latex: { f: "\\mathrm{ELU}(z) = \\begin{cases} z & z > 0 \\\\ e^{z} - 1 & z \\le 0 \\end{cases}", df: "\\mathrm{ELU}'(z) = \\begin{cases} 1 & z > 0 \\\\ e^{z} & z \\le 0 \\end{cases}" },
+  latex: {
+    f: "\\mathrm{ELU}(z) = \\begin{cases} z & z > 0 \\\\ e^{z} - 1 & z \\le 0 \\end{cases}",
+    df: "\\mathrm{ELU}'(z) = \\begin{cases} 1 & z > 0 \\\\ e^{z} & z \\le 0 \\end{cases}",
+  },
   forward(z, a) {
     for (let i = 0; i < z.length; i++) a[i] = z[i] > 0 ? z[i] : Math.expm1(z[i]);
   },
@@ -287,10 +304,15 @@ export const activationFactories: { readonly [name: string]: (params: Activation
  * The activation for a name or object; `params` configure a parametrised one (see
  * {@link activationFactories}). An unknown name throws an error listing the known ones.
  */
-export function getActivation(activation: ActivationName | Activation | string, where = "activation", params?: ActivationParams): Activation {
+export function getActivation(
+  activation: ActivationName | Activation | string,
+  where = "activation",
+  params?: ActivationParams,
+): Activation {
   if (typeof activation === "object" && activation !== null) return activation;
   const has = (table: object) => Object.prototype.hasOwnProperty.call(table, activation);
-  if (params !== undefined && has(activationFactories)) return activationFactories[activation as string](params);
+  if (params !== undefined && has(activationFactories))
+    return activationFactories[activation as string](params);
   const found = has(activations) ? activations[activation as ActivationName] : undefined;
   if (found === undefined) {
     throw new Error(

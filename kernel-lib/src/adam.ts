@@ -44,9 +44,12 @@ export class Adam {
   /** An optimizer over `params` (e.g. `net.parameters()`). */
   constructor(params: readonly Parameter[], options: AdamOptions = {}) {
     if (!Array.isArray(params) || params.length === 0) {
-      throw new Error("Adam: needs the parameters to update, e.g. new Adam(net.parameters(), { lr: 0.001 }).");
+      throw new Error(
+        "Adam: needs the parameters to update, e.g. new Adam(net.parameters(), { lr: 0.001 }).",
+      );
     }
-    if (options === null || typeof options !== "object") throw new Error("Adam: options must be an object such as { lr: 0.001 }.");
+    if (options === null || typeof options !== "object")
+      throw new Error("Adam: options must be an object such as { lr: 0.001 }.");
     this.lr = options.lr ?? 0.001;
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
@@ -64,18 +67,32 @@ export class Adam {
     return this._lr;
   }
   set lr(lr: number) {
-    requireHyper("Adam", "lr (the step size)", lr, 0, Infinity, "Typical values are 1e-4 to 1e-2, e.g. { lr: 0.001 }.", true);
+    requireHyper(
+      "Adam",
+      "lr (the step size)",
+      lr,
+      0,
+      Infinity,
+      "Typical values are 1e-4 to 1e-2, e.g. { lr: 0.001 }.",
+      true,
+    );
     this._lr = lr;
   }
 
   /** Applies one update to every parameter from its current gradient. */
   step(): void {
     this.t++;
-    const b1 = this.beta1, b2 = this.beta2, eps = this.eps;
-    const c1 = 1 - Math.pow(b1, this.t), c2 = 1 - Math.pow(b2, this.t);
+    const b1 = this.beta1,
+      b2 = this.beta2,
+      eps = this.eps;
+    const c1 = 1 - Math.pow(b1, this.t),
+      c2 = 1 - Math.pow(b2, this.t);
     const lr = this._lr;
     for (let p = 0; p < this.params.length; p++) {
-      const w = this.params[p].value.data, g = this.params[p].grad.data, m = this.m[p], v = this.v[p];
+      const w = this.params[p].value.data,
+        g = this.params[p].grad.data,
+        m = this.m[p],
+        v = this.v[p];
       for (let i = 0; i < w.length; i++) {
         m[i] = b1 * m[i] + (1 - b1) * g[i];
         v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];

@@ -48,13 +48,19 @@ export function encodeValue(x: unknown): Encoded {
     seen.add(v);
     try {
       if (v instanceof Matrix) return { $m: [v.rows, v.cols], d: Array.from(v.data, encode) };
-      if (v instanceof Float64Array || v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array) {
+      if (
+        v instanceof Float64Array ||
+        v instanceof Float32Array ||
+        v instanceof Int32Array ||
+        v instanceof Uint8Array
+      ) {
         items += v.length;
         return { $t: v.constructor.name, d: Array.from(v as ArrayLike<number>, encode) };
       }
       if (Array.isArray(v)) return v.map(encode);
       const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) throw new NotData(`an instance of ${proto?.constructor?.name ?? "a class"}`);
+      if (proto !== Object.prototype && proto !== null)
+        throw new NotData(`an instance of ${proto?.constructor?.name ?? "a class"}`);
       const out: Record<string, Encoded> = {};
       for (const key of Object.keys(v)) define(out, key, encode((v as Record<string, unknown>)[key]));
       return { $o: out };
@@ -65,7 +71,12 @@ export function encodeValue(x: unknown): Encoded {
   return encode(x);
 }
 
-const TYPED: Record<string, new (values: number[]) => ArrayLike<number>> = { Float64Array, Float32Array, Int32Array, Uint8Array };
+const TYPED: Record<string, new (values: number[]) => ArrayLike<number>> = {
+  Float64Array,
+  Float32Array,
+  Int32Array,
+  Uint8Array,
+};
 
 /** The value an {@link Encoded} stands for; throws on anything {@link encodeValue} never makes. */
 export function decodeValue(e: unknown): unknown {
@@ -73,18 +84,22 @@ export function decodeValue(e: unknown): unknown {
   if (Array.isArray(e)) return e.map(decodeValue);
   if (typeof e !== "object") throw new Error("not an encoded value");
   const tagged = e as Record<string, unknown>;
-  if (typeof tagged.$n === "string" && ["NaN", "Infinity", "-Infinity"].includes(tagged.$n)) return Number(tagged.$n);
+  if (typeof tagged.$n === "string" && ["NaN", "Infinity", "-Infinity"].includes(tagged.$n))
+    return Number(tagged.$n);
   if (tagged.$u === 1) return undefined;
   if (Array.isArray(tagged.$m) && Array.isArray(tagged.d)) {
     const [rows, cols] = tagged.$m.map(Number);
     const data = Float64Array.from(tagged.d.map((v) => Number(decodeValue(v))));
-    if (!(rows >= 0 && cols >= 0 && rows * cols === data.length)) throw new Error("an encoded matrix of the wrong size");
+    if (!(rows >= 0 && cols >= 0 && rows * cols === data.length))
+      throw new Error("an encoded matrix of the wrong size");
     return new Matrix(rows, cols, data);
   }
-  if (typeof tagged.$t === "string" && TYPED[tagged.$t] && Array.isArray(tagged.d)) return new TYPED[tagged.$t](tagged.d.map((v) => Number(decodeValue(v))));
+  if (typeof tagged.$t === "string" && TYPED[tagged.$t] && Array.isArray(tagged.d))
+    return new TYPED[tagged.$t](tagged.d.map((v) => Number(decodeValue(v))));
   if (tagged.$o && typeof tagged.$o === "object" && !Array.isArray(tagged.$o)) {
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(tagged.$o as Record<string, unknown>)) define(out, key, decodeValue(value));
+    for (const [key, value] of Object.entries(tagged.$o as Record<string, unknown>))
+      define(out, key, decodeValue(value));
     return out;
   }
   throw new Error("not an encoded value");
@@ -150,19 +165,27 @@ function emit(mime: string, record: object, text: string): void {
  * `answerFunction` calls the learner's function on test inputs the grader supplies as data.
  */
 export function answerChecks() {
-  const record = (r: AnswerRecord) => emit(ANSWER_MIME, r, `Exercise ${r.id}: answers recorded for the grader.`);
+  const record = (r: AnswerRecord) =>
+    emit(ANSWER_MIME, r, `Exercise ${r.id}: answers recorded for the grader.`);
   const answerFunction = (id: string, learner: unknown, cases: Encoded[]) =>
     record({
       id,
       kind: "function",
-      answers: cases.map((c) => answer(() => (learner as (...args: unknown[]) => unknown)(...(decodeValue(c) as unknown[])))),
+      answers: cases.map((c) =>
+        answer(() => (learner as (...args: unknown[]) => unknown)(...(decodeValue(c) as unknown[]))),
+      ),
     });
   return Object.freeze({
     answerFunction,
     checkFunction: (id: string, learner: unknown, _reference: unknown, cases: unknown[][]) =>
-      record({ id, kind: "function", answers: cases.map((c) => answer(() => (learner as (...args: unknown[]) => unknown)(...c))) }),
+      record({
+        id,
+        kind: "function",
+        answers: cases.map((c) => answer(() => (learner as (...args: unknown[]) => unknown)(...c))),
+      }),
     checkValue: (id: string, got: unknown) => record({ id, kind: "value", answers: [answer(() => got)] }),
-    checkThat: (id: string, passed: unknown) => record({ id, kind: "that", answers: [answer(() => passed === true)] }),
+    checkThat: (id: string, passed: unknown) =>
+      record({ id, kind: "that", answers: [answer(() => passed === true)] }),
     /** For a judged check: the value of each of the learner's names, and each function's answers to the recorded inputs. */
     answerNames: (id: string, getters: Record<string, () => unknown>, cases: Record<string, Encoded[]>) => {
       const values: NamesRecord["values"] = {};
@@ -180,9 +203,15 @@ export function answerChecks() {
           continue;
         }
         values[name] = { function: true };
-        calls[name] = (cases[name] ?? []).map((c) => answer(() => (value as (...args: unknown[]) => unknown)(...(decodeValue(c) as unknown[]))));
+        calls[name] = (cases[name] ?? []).map((c) =>
+          answer(() => (value as (...args: unknown[]) => unknown)(...(decodeValue(c) as unknown[]))),
+        );
       }
-      emit(ANSWER_MIME, { id, kind: "names", values, calls }, `Exercise ${id}: answers recorded for the grader.`);
+      emit(
+        ANSWER_MIME,
+        { id, kind: "names", values, calls },
+        `Exercise ${id}: answers recorded for the grader.`,
+      );
     },
   });
 }
@@ -208,7 +237,8 @@ function common(options: CheckOptions = {}) {
 
 /** The checks as the grader runs them in the reference's kernel: they record inputs and expected values. */
 export function expectedChecks() {
-  const record = (r: ExpectedRecord) => emit(EXPECTED_MIME, r, `Exercise ${r.id}: expected values recorded for the grader.`);
+  const record = (r: ExpectedRecord) =>
+    emit(EXPECTED_MIME, r, `Exercise ${r.id}: expected values recorded for the grader.`);
   const seen = new Map<string, Map<string, Map<string, Encoded> | null>>();
   return Object.freeze({
     /** `value` itself, or for a function one that also records the inputs it is given, for the learner's run to answer. */
@@ -235,7 +265,13 @@ export function expectedChecks() {
       seen.delete(id);
       emit(CALLS_MIME, { id, calls }, `Exercise ${id}: test inputs recorded for the grader.`);
     },
-    checkFunction: (id: string, learner: unknown, reference: (...args: unknown[]) => unknown, cases: unknown[][], options?: CheckOptions) => {
+    checkFunction: (
+      id: string,
+      learner: unknown,
+      reference: (...args: unknown[]) => unknown,
+      cases: unknown[][],
+      options?: CheckOptions,
+    ) => {
       // In the reference the learner's function is the reference's own; calling it lets a spy see the inputs.
       for (const c of cases) {
         try {
@@ -254,8 +290,12 @@ export function expectedChecks() {
     },
     checkValue: (id: string, _got: unknown, expected: unknown, options?: CheckOptions) =>
       record({ id, kind: "value", ...common(options), cases: null, expected: [encodeValue(expected)] }),
-    checkThat: (id: string, _passed: unknown, messages: { pass: string; fail: string }, options?: CheckOptions) =>
-      record({ id, kind: "that", ...common(options), cases: null, expected: [true], messages }),
+    checkThat: (
+      id: string,
+      _passed: unknown,
+      messages: { pass: string; fail: string },
+      options?: CheckOptions,
+    ) => record({ id, kind: "that", ...common(options), cases: null, expected: [true], messages }),
   });
 }
 
@@ -268,17 +308,31 @@ export interface Verdict {
 
 /** Compares a learner's answers with the reference's expectations, in the grader's own process. */
 export function judge(expected: ExpectedRecord, given: AnswerRecord | undefined): Verdict {
-  if (!given || given.kind !== expected.kind || !Array.isArray(given.answers) || given.answers.length !== expected.expected.length) {
-    return { passed: false, message: "The check gave no answers (did the code before it fail, or replace the check?)." };
+  if (
+    !given ||
+    given.kind !== expected.kind ||
+    !Array.isArray(given.answers) ||
+    given.answers.length !== expected.expected.length
+  ) {
+    return {
+      passed: false,
+      message: "The check gave no answers (did the code before it fail, or replace the check?).",
+    };
   }
   const options = { hint: expected.hint };
   for (let i = 0; i < expected.expected.length; i++) {
     const a = given.answers[i];
-    const input = expected.kind === "function" && expected.cases ? (decodeValue(expected.cases[i]) as unknown[]) : undefined;
+    const input =
+      expected.kind === "function" && expected.cases
+        ? (decodeValue(expected.cases[i]) as unknown[])
+        : undefined;
     if (!a || typeof a !== "object") return { passed: false, message: "The check gave no answers." };
     if ("threw" in a) {
       const message = String(a.threw).slice(0, 400);
-      return { passed: false, message: input ? words().threw(input.map(describe).join(", "), message) : words().itThrew(message) };
+      return {
+        passed: false,
+        message: input ? words().threw(input.map(describe).join(", "), message) : words().itThrew(message),
+      };
     }
     let got: unknown;
     try {
@@ -288,9 +342,17 @@ export function judge(expected: ExpectedRecord, given: AnswerRecord | undefined)
     }
     const want = decodeValue(expected.expected[i]);
     if (expected.kind === "that") {
-      return got === true ? { passed: true, message: expected.messages?.pass ?? "passed." } : { passed: false, message: (expected.messages?.fail ?? "failed.") + (expected.hint ? ` ${words().hint} ${expected.hint}` : "") };
+      return got === true
+        ? { passed: true, message: expected.messages?.pass ?? "passed." }
+        : {
+            passed: false,
+            message:
+              (expected.messages?.fail ?? "failed.") +
+              (expected.hint ? ` ${words().hint} ${expected.hint}` : ""),
+          };
     }
-    if (!matches(got, want, expected.tolerance)) return { passed: false, message: failureMessage(input, got, want, options) };
+    if (!matches(got, want, expected.tolerance))
+      return { passed: false, message: failureMessage(input, got, want, options) };
     if (expected.kind === "value") return { passed: true, message: words().correctValue(describe(got)) };
   }
   return { passed: true, message: words().correctOnAll(expected.expected.length) };
@@ -322,10 +384,15 @@ export function judgeChecks(judged: string[]) {
       for (const [name, value] of Object.entries(record.values ?? {})) {
         if (value && typeof value === "object" && "function" in value) {
           const known = new Map<string, Answer>();
-          (cases[name] ?? []).forEach((c, k) => known.set(JSON.stringify(c), record.calls?.[name]?.[k] ?? { threw: "no answer was recorded" }));
+          (cases[name] ?? []).forEach((c, k) =>
+            known.set(JSON.stringify(c), record.calls?.[name]?.[k] ?? { threw: "no answer was recorded" }),
+          );
           define(out, name, (...args: unknown[]) => {
             const a = known.get(JSON.stringify(encodeValue(args)));
-            if (!a) throw new Error(`the check called ${name} with inputs (${args.map(describe).join(", ")}) that the grader did not record`);
+            if (!a)
+              throw new Error(
+                `the check called ${name} with inputs (${args.map(describe).join(", ")}) that the grader did not record`,
+              );
             if (a && typeof a === "object" && "threw" in a) throw new Error(String(a.threw));
             try {
               return decodeValue((a as { value: unknown }).value);
@@ -337,23 +404,65 @@ export function judgeChecks(judged: string[]) {
           try {
             define(out, name, decodeValue(value.value));
           } catch {
-            Object.defineProperty(out, name, { enumerable: true, get: () => { throw new Error(`your ${name} is not data the grader can read`); } });
+            Object.defineProperty(out, name, {
+              enumerable: true,
+              get: () => {
+                throw new Error(`your ${name} is not data the grader can read`);
+              },
+            });
           }
         } else {
-          const why = value && typeof value === "object" && "threw" in value ? String(value.threw) : "no value was recorded";
-          Object.defineProperty(out, name, { enumerable: true, get: () => { throw new Error(`your ${name} could not be read by the grader: ${why}`); } });
+          const why =
+            value && typeof value === "object" && "threw" in value
+              ? String(value.threw)
+              : "no value was recorded";
+          Object.defineProperty(out, name, {
+            enumerable: true,
+            get: () => {
+              throw new Error(`your ${name} could not be read by the grader: ${why}`);
+            },
+          });
         }
       }
       return out;
     },
-    checkFunction: (id: string, learner: unknown, reference: (...args: unknown[]) => unknown, cases: unknown[][], options?: CheckOptions) => {
+    checkFunction: (
+      id: string,
+      learner: unknown,
+      reference: (...args: unknown[]) => unknown,
+      cases: unknown[][],
+      options?: CheckOptions,
+    ) => {
       if (!ids.has(id)) return;
-      const expected: ExpectedRecord = { id, kind: "function", ...common(options), cases: encodeCases(cases), expected: cases.map((c) => encodeValue(reference(...c))) };
-      verdict(id, expected, { id, kind: "function", answers: cases.map((c) => answer(() => (learner as (...args: unknown[]) => unknown)(...c))) });
+      const expected: ExpectedRecord = {
+        id,
+        kind: "function",
+        ...common(options),
+        cases: encodeCases(cases),
+        expected: cases.map((c) => encodeValue(reference(...c))),
+      };
+      verdict(id, expected, {
+        id,
+        kind: "function",
+        answers: cases.map((c) => answer(() => (learner as (...args: unknown[]) => unknown)(...c))),
+      });
     },
     checkValue: (id: string, got: unknown, expected: unknown, options?: CheckOptions) =>
-      verdict(id, { id, kind: "value", ...common(options), cases: null, expected: [encodeValue(expected)] }, { id, kind: "value", answers: [answer(() => got)] }),
-    checkThat: (id: string, passed: unknown, messages: { pass: string; fail: string }, options?: CheckOptions) =>
-      verdict(id, { id, kind: "that", ...common(options), cases: null, expected: [true], messages }, { id, kind: "that", answers: [answer(() => passed === true)] }),
+      verdict(
+        id,
+        { id, kind: "value", ...common(options), cases: null, expected: [encodeValue(expected)] },
+        { id, kind: "value", answers: [answer(() => got)] },
+      ),
+    checkThat: (
+      id: string,
+      passed: unknown,
+      messages: { pass: string; fail: string },
+      options?: CheckOptions,
+    ) =>
+      verdict(
+        id,
+        { id, kind: "that", ...common(options), cases: null, expected: [true], messages },
+        { id, kind: "that", answers: [answer(() => passed === true)] },
+      ),
   });
 }

@@ -83,7 +83,9 @@ export class BatchNorm implements Layer {
     const name = options.name ?? "batchnorm";
     const where = `BatchNorm "${name}"`;
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) {
-      throw new Error(`${where}: numFeatures must be a positive whole number, got ${String(numFeatures)}. Pass the number of units of the layer before it.`);
+      throw new Error(
+        `${where}: numFeatures must be a positive whole number, got ${String(numFeatures)}. Pass the number of units of the layer before it.`,
+      );
     }
     const eps = options.eps ?? 1e-5;
     if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) {
@@ -91,7 +93,9 @@ export class BatchNorm implements Layer {
     }
     const momentum = options.momentum ?? 0.1;
     if (typeof momentum !== "number" || !(momentum > 0 && momentum <= 1)) {
-      throw new Error(`${where}: momentum must be in (0, 1] (the weight of each new batch in the running statistics), got ${String(momentum)}. Use e.g. 0.1.`);
+      throw new Error(
+        `${where}: momentum must be in (0, 1] (the weight of each new batch in the running statistics), got ${String(momentum)}. Use e.g. 0.1.`,
+      );
     }
     this.activation = layerActivation(options.activation as string | undefined, where);
     this.numInputs = this.numOutputs = numFeatures;
@@ -129,8 +133,14 @@ export class BatchNorm implements Layer {
    * running statistics. Returns the layer's own buffer.
    */
   forward(X: Matrix): Matrix {
-    requireInput(this.name, X, this.numInputs, `Put BatchNorm(${X instanceof Matrix ? X.cols : "n"}) after a layer with that many units, or pass ${this.numInputs} columns.`);
-    const batch = X.rows, n = this.numInputs;
+    requireInput(
+      this.name,
+      X,
+      this.numInputs,
+      `Put BatchNorm(${X instanceof Matrix ? X.cols : "n"}) after a layer with that many units, or pass ${this.numInputs} columns.`,
+    );
+    const batch = X.rows,
+      n = this.numInputs;
     if (this.training && batch < 2) {
       throw new Error(
         `${this.name}: training mode needs at least 2 examples per batch to measure a variance, got ${batch}. ` +
@@ -138,7 +148,12 @@ export class BatchNorm implements Layer {
       );
     }
     this.buffers(batch);
-    const x = X.data, xh = this.xHat!.data, z = this.z!.data, g = this.gamma.data, b = this.beta.data, inv = this.invStd;
+    const x = X.data,
+      xh = this.xHat!.data,
+      z = this.z!.data,
+      g = this.gamma.data,
+      b = this.beta.data,
+      inv = this.invStd;
     if (this.training) {
       const m = this.momentum;
       for (let j = 0; j < n; j++) {
@@ -176,14 +191,21 @@ export class BatchNorm implements Layer {
    * statistics are constants and dx = dZ · γ/√(σ_run² + ε).
    */
   backward(dA: Matrix, computeInputGrad = true): Matrix | undefined {
-    if (this.z === undefined) throw new Error(`${this.name}: backward was called before forward. Run forward(X) on the batch first.`);
+    if (this.z === undefined)
+      throw new Error(`${this.name}: backward was called before forward. Run forward(X) on the batch first.`);
     requireGradShape(this.name, "backward", dA, this.z.rows, this.z.cols);
-    const batch = this.z.rows, n = this.numInputs;
-    const dz = this.dZ!.data, xh = this.xHat!.data, g = this.gamma.data, inv = this.invStd;
+    const batch = this.z.rows,
+      n = this.numInputs;
+    const dz = this.dZ!.data,
+      xh = this.xHat!.data,
+      g = this.gamma.data,
+      inv = this.invStd;
     this.activation.backward(this.z.data, this.a!.data, dA.data, dz, n);
-    const dg = this.dGamma.data, db = this.dBeta.data;
+    const dg = this.dGamma.data,
+      db = this.dBeta.data;
     for (let j = 0; j < n; j++) {
-      let sumDz = 0, sumDzXh = 0;
+      let sumDz = 0,
+        sumDzXh = 0;
       for (let r = 0; r < batch; r++) {
         sumDz += dz[r * n + j];
         sumDzXh += dz[r * n + j] * xh[r * n + j];
@@ -191,10 +213,13 @@ export class BatchNorm implements Layer {
       db[j] += sumDz;
       dg[j] += sumDzXh;
       if (!computeInputGrad) continue;
-      const dx = this.dInput!.data, k = g[j] * inv[j];
+      const dx = this.dInput!.data,
+        k = g[j] * inv[j];
       if (this.forwardTraining) {
-        const meanDz = sumDz / batch, meanDzXh = sumDzXh / batch;
-        for (let r = 0; r < batch; r++) dx[r * n + j] = k * (dz[r * n + j] - meanDz - xh[r * n + j] * meanDzXh);
+        const meanDz = sumDz / batch,
+          meanDzXh = sumDzXh / batch;
+        for (let r = 0; r < batch; r++)
+          dx[r * n + j] = k * (dz[r * n + j] - meanDz - xh[r * n + j] * meanDzXh);
       } else {
         for (let r = 0; r < batch; r++) dx[r * n + j] = k * dz[r * n + j];
       }

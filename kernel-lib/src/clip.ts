@@ -12,13 +12,18 @@ export type ClipTarget = Sequential | readonly Parameter[];
 
 function paramsOf(where: string, target: ClipTarget): readonly Parameter[] {
   if (target instanceof Sequential) return target.parameters();
-  if (!Array.isArray(target)) throw new Error(`${where}: expects a network or its parameters(), got ${target === null ? "null" : typeof target}.`);
+  if (!Array.isArray(target))
+    throw new Error(
+      `${where}: expects a network or its parameters(), got ${target === null ? "null" : typeof target}.`,
+    );
   return target;
 }
 
 function requireLimit(where: string, name: string, x: number): void {
   if (typeof x !== "number" || !(x > 0) || !Number.isFinite(x)) {
-    throw new Error(`${where}: ${name} must be a positive finite number, got ${String(x)}. Use e.g. 1 (clipping only acts on gradients larger than it).`);
+    throw new Error(
+      `${where}: ${name} must be a positive finite number, got ${String(x)}. Use e.g. 1 (clipping only acts on gradients larger than it).`,
+    );
   }
 }
 
@@ -60,7 +65,9 @@ export function clipGradNorm(target: ClipTarget, maxNorm: number): number {
   const params = paramsOf("clipGradNorm", target);
   const total = gradNorm(params);
   if (!Number.isFinite(total)) {
-    throw new Error(`clipGradNorm: the gradient norm is ${total}, so there is no direction to keep. A NaN or ∞ gradient comes from an earlier overflow; lower the learning rate or the initial weights (fit names the step and layer where it appears).`);
+    throw new Error(
+      `clipGradNorm: the gradient norm is ${total}, so there is no direction to keep. A NaN or ∞ gradient comes from an earlier overflow; lower the learning rate or the initial weights (fit names the step and layer where it appears).`,
+    );
   }
   if (total > maxNorm) {
     const k = maxNorm / total;

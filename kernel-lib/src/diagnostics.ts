@@ -82,13 +82,19 @@ export interface LayerValues {
 
 function requireData(fn: string, net: Sequential, X: Matrix, y?: Matrix): void {
   if (!(net instanceof Sequential)) {
-    throw new Error(`${fn}: the first argument must be a network (Sequential, e.g. from mlp([...])), got ${typeof net}.`);
+    throw new Error(
+      `${fn}: the first argument must be a network (Sequential, e.g. from mlp([...])), got ${typeof net}.`,
+    );
   }
   if (!(X instanceof Matrix) || X.rows === 0) {
-    throw new Error(`${fn}: X must be a non-empty Matrix with one example per row, got ${X instanceof Matrix ? X.shape : typeof X}.`);
+    throw new Error(
+      `${fn}: X must be a non-empty Matrix with one example per row, got ${X instanceof Matrix ? X.shape : typeof X}.`,
+    );
   }
   if (y !== undefined && (!(y instanceof Matrix) || y.rows !== X.rows)) {
-    throw new Error(`${fn}: y must be a Matrix with one row of targets per row of X (${X.rows}), got ${y instanceof Matrix ? y.shape : typeof y}.`);
+    throw new Error(
+      `${fn}: y must be a Matrix with one row of targets per row of X (${X.rows}), got ${y instanceof Matrix ? y.shape : typeof y}.`,
+    );
   }
 }
 
@@ -101,12 +107,20 @@ function rowsOf(M: Matrix, start: number, end: number): Matrix {
  * Per-layer ‖∂C/∂b‖ and ‖∂C/∂W‖ for the cost C over the examples (X, y), input side first.
  * Leaves the network's dW and db as they were (the caches z, a of the last pass are replaced).
  */
-export function gradientNorms(net: Sequential, X: Matrix, y: Matrix, loss: Loss | string, options: GradientNormOptions = {}): LayerGradientNorm[] {
+export function gradientNorms(
+  net: Sequential,
+  X: Matrix,
+  y: Matrix,
+  loss: Loss | string,
+  options: GradientNormOptions = {},
+): LayerGradientNorm[] {
   requireData("gradientNorms", net, X, y);
   const lossFn = getLoss(loss, "gradientNorms");
   const { batchSize = X.rows, average = "gradient" } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new Error(`gradientNorms: batchSize must be a positive whole number, got ${batchSize}. Leave it out to use all ${X.rows} rows at once.`);
+    throw new Error(
+      `gradientNorms: batchSize must be a positive whole number, got ${batchSize}. Leave it out to use all ${X.rows} rows at once.`,
+    );
   }
   if (average !== "gradient" && average !== "norm") {
     throw new Error(`gradientNorms: average must be "gradient" or "norm", got ${JSON.stringify(average)}.`);
@@ -149,8 +163,15 @@ export function gradientNorms(net: Sequential, X: Matrix, y: Matrix, loss: Loss 
  * Mean, std, saturated, dead and inactive shares of one layer from its pre-activations z and
  * activations a [n × units] (the definitions are on {@link LayerActivationStats}).
  */
-export function layerStats(layer: Dense, z: Matrix, a: Matrix, saturationThreshold = DEFAULT_SATURATION_THRESHOLD): LayerActivationStats {
-  const n = z.rows, units = z.cols, count = z.data.length;
+export function layerStats(
+  layer: Dense,
+  z: Matrix,
+  a: Matrix,
+  saturationThreshold = DEFAULT_SATURATION_THRESHOLD,
+): LayerActivationStats {
+  const n = z.rows,
+    units = z.cols,
+    count = z.data.length;
   let s = 0;
   for (let i = 0; i < count; i++) s += a.data[i];
   const mean = s / count;
@@ -159,16 +180,20 @@ export function layerStats(layer: Dense, z: Matrix, a: Matrix, saturationThresho
   const name = layer.activation.name;
   // Softmax is not element-wise: it has no scalar f′ and no kind, so none of the shares apply.
   const { df, kind } = layer.activation as Partial<Activation>;
-  let saturated = NaN, dead = NaN, inactive = NaN;
+  let saturated = NaN,
+    dead = NaN,
+    inactive = NaN;
   if (df !== undefined && kind === "saturating") {
     let flat = 0;
     for (let i = 0; i < count; i++) if (df(z.data[i]) < saturationThreshold) flat++;
     saturated = flat / count;
   }
   if (df !== undefined && kind === "rectifier") {
-    let deadUnits = 0, inactiveUnits = 0;
+    let deadUnits = 0,
+      inactiveUnits = 0;
     for (let j = 0; j < units; j++) {
-      let allFlat = true, allNonPositive = true;
+      let allFlat = true,
+        allNonPositive = true;
       for (let r = 0; r < n && (allFlat || allNonPositive); r++) {
         const zj = z.data[r * units + j];
         if (zj > 0) allNonPositive = false;
@@ -185,7 +210,9 @@ export function layerStats(layer: Dense, z: Matrix, a: Matrix, saturationThresho
 
 function requireThreshold(fn: string, t: number): void {
   if (typeof t !== "number" || !(t > 0)) {
-    throw new Error(`${fn}: saturationThreshold must be a positive number (a bound on f′(z)), got ${t}. The default is ${DEFAULT_SATURATION_THRESHOLD}.`);
+    throw new Error(
+      `${fn}: saturationThreshold must be a positive number (a bound on f′(z)), got ${t}. The default is ${DEFAULT_SATURATION_THRESHOLD}.`,
+    );
   }
 }
 
@@ -193,7 +220,11 @@ function requireThreshold(fn: string, t: number): void {
  * Runs X through the network and gives, for each layer, the mean and std of its activations and
  * its saturated, dead and inactive shares over all rows of X (see {@link LayerActivationStats}).
  */
-export function activationStats(net: Sequential, X: Matrix, options: { saturationThreshold?: number } = {}): LayerActivationStats[] {
+export function activationStats(
+  net: Sequential,
+  X: Matrix,
+  options: { saturationThreshold?: number } = {},
+): LayerActivationStats[] {
   requireData("activationStats", net, X);
   const { saturationThreshold = DEFAULT_SATURATION_THRESHOLD } = options;
   requireThreshold("activationStats", saturationThreshold);
@@ -205,7 +236,12 @@ export function activationStats(net: Sequential, X: Matrix, options: { saturatio
 export function layerValues(net: Sequential, X: Matrix): LayerValues[] {
   requireData("layerValues", net, X);
   net.forward(X);
-  return net.layers.map((l) => ({ layer: l.name, activation: l.activation.name, z: l.z!.data.slice(), a: l.a!.data.slice() }));
+  return net.layers.map((l) => ({
+    layer: l.name,
+    activation: l.activation.name,
+    z: l.z!.data.slice(),
+    a: l.a!.data.slice(),
+  }));
 }
 
 /** Copies of every layer's weights W, to compare against later with {@link updateRatios}. */
@@ -222,11 +258,15 @@ export function updateRatios(before: Sequential | Matrix[], after: Sequential | 
   const b = before instanceof Sequential ? before.layers.map((l) => l.W) : before;
   const a = after instanceof Sequential ? after.layers.map((l) => l.W) : after;
   if (b.length !== a.length || b.some((W, i) => W.rows !== a[i].rows || W.cols !== a[i].cols)) {
-    throw new Error(`updateRatios: before and after must have the same layers with the same shapes; got ${b.map((W) => W.shape).join(", ")} and ${a.map((W) => W.shape).join(", ")}. Take "before" with snapshotWeights(net).`);
+    throw new Error(
+      `updateRatios: before and after must have the same layers with the same shapes; got ${b.map((W) => W.shape).join(", ")} and ${a.map((W) => W.shape).join(", ")}. Take "before" with snapshotWeights(net).`,
+    );
   }
   return b.map((W, i) => {
-    const w0 = W.data, w1 = a[i].data;
-    let change = 0, size = 0;
+    const w0 = W.data,
+      w1 = a[i].data;
+    let change = 0,
+      size = 0;
     for (let j = 0; j < w0.length; j++) {
       const d = w1[j] - w0[j];
       change += d * d;
@@ -263,7 +303,9 @@ export class DiagnosticsRecorder {
   constructor(net: Sequential, options: RecordOptions = {}) {
     const { every = 10, threshold = DEFAULT_SATURATION_THRESHOLD } = options;
     if (!Number.isInteger(every) || every < 1) {
-      throw new Error(`record: every must be a positive whole number of steps, got ${every}. Use e.g. { every: 10 }, or record: false to switch recording off.`);
+      throw new Error(
+        `record: every must be a positive whole number of steps, got ${every}. Use e.g. { every: 10 }, or record: false to switch recording off.`,
+      );
     }
     requireThreshold("record", threshold);
     this.every = every;
@@ -299,7 +341,8 @@ export class DiagnosticsRecorder {
   /** Adds the update-to-data ratios of the step just taken and returns the finished sample. */
   afterUpdate(): DiagnosticsSample {
     const sample = this.pending;
-    if (sample === undefined) throw new Error("DiagnosticsRecorder: afterUpdate was called without beforeUpdate.");
+    if (sample === undefined)
+      throw new Error("DiagnosticsRecorder: afterUpdate was called without beforeUpdate.");
     updateRatios(this.before, this.net).forEach((r, i) => (sample.layers[i].updateRatio = r));
     this.pending = undefined;
     return sample;

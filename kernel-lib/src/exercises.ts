@@ -79,8 +79,10 @@ export class CheckFailure extends Error {
 }
 
 function requireId(id: string, points: number): void {
-  if (typeof id !== "string" || id.trim() === "") throw new Error('exercises: every check needs an exercise id such as "2.1".');
-  if (!Number.isFinite(points) || points < 0) throw new Error(`exercises: points for exercise ${id} must be a non-negative number, got ${points}.`);
+  if (typeof id !== "string" || id.trim() === "")
+    throw new Error('exercises: every check needs an exercise id such as "2.1".');
+  if (!Number.isFinite(points) || points < 0)
+    throw new Error(`exercises: points for exercise ${id} must be a non-negative number, got ${points}.`);
 }
 
 /** Sends the record; throws on failure. Returns nothing, so a check on a cell's last line shows only its feedback. */
@@ -98,7 +100,8 @@ export function notImplemented(id: string): Error {
 /** Renders a value compactly for feedback. */
 export function describe(x: unknown): string {
   if (typeof x === "number") return Number.isInteger(x) ? String(x) : x.toPrecision(6);
-  if (x instanceof Matrix) return `Matrix ${x.shape} [${Array.from(x.data.subarray(0, 6), (v) => describe(v)).join(", ")}${x.data.length > 6 ? ", …" : ""}]`;
+  if (x instanceof Matrix)
+    return `Matrix ${x.shape} [${Array.from(x.data.subarray(0, 6), (v) => describe(v)).join(", ")}${x.data.length > 6 ? ", …" : ""}]`;
   if (ArrayBuffer.isView(x) || Array.isArray(x)) {
     const items = Array.from(x as ArrayLike<unknown>);
     return `[${items.slice(0, 6).map(describe).join(", ")}${items.length > 6 ? `, … (${items.length} values)` : ""}]`;
@@ -117,11 +120,17 @@ export function matches(got: unknown, expected: unknown, tolerance = 1e-6): bool
     return Math.abs(got - expected) <= tolerance * Math.max(1, Math.abs(expected));
   }
   if (expected instanceof Matrix) {
-    return got instanceof Matrix && got.rows === expected.rows && got.cols === expected.cols && matches(got.data, expected.data, tolerance);
+    return (
+      got instanceof Matrix &&
+      got.rows === expected.rows &&
+      got.cols === expected.cols &&
+      matches(got.data, expected.data, tolerance)
+    );
   }
   if (ArrayBuffer.isView(expected) || Array.isArray(expected)) {
     if (!(ArrayBuffer.isView(got) || Array.isArray(got))) return false;
-    const g = got as unknown as ArrayLike<unknown>, e = expected as unknown as ArrayLike<unknown>;
+    const g = got as unknown as ArrayLike<unknown>,
+      e = expected as unknown as ArrayLike<unknown>;
     if (g.length !== e.length) return false;
     for (let i = 0; i < e.length; i++) if (!matches(g[i], e[i], tolerance)) return false;
     return true;
@@ -130,7 +139,12 @@ export function matches(got: unknown, expected: unknown, tolerance = 1e-6): bool
 }
 
 /** The feedback on a wrong answer: the input tried, expected and received values, the matching mistake's explanation, the hint. */
-export function failureMessage(input: unknown[] | undefined, got: unknown, expected: unknown, options: CheckOptions): string {
+export function failureMessage(
+  input: unknown[] | undefined,
+  got: unknown,
+  expected: unknown,
+  options: CheckOptions,
+): string {
   const tried = input === undefined ? "" : words().forInput(input.map(describe).join(", "));
   let message = words().expectedButGot(tried, describe(expected), describe(got));
   const mistake = (options.mistakes ?? []).find((m) => {
@@ -152,7 +166,8 @@ export function failureMessage(input: unknown[] | undefined, got: unknown, expec
 export function checkValue(id: string, got: unknown, expected: unknown, options: CheckOptions = {}): void {
   const points = options.points ?? 1;
   requireId(id, points);
-  if (matches(got, expected, options.tolerance)) return report(id, true, words().correctValue(describe(got)), points);
+  if (matches(got, expected, options.tolerance))
+    return report(id, true, words().correctValue(describe(got)), points);
   return report(id, false, failureMessage(undefined, got, expected, options), points);
 }
 
@@ -181,14 +196,27 @@ export function checkFunction<A extends unknown[]>(
       return report(id, false, words().threw(input.map(describe).join(", "), (e as Error).message), points);
     }
     const expected = reference(...input);
-    if (!matches(got, expected, options.tolerance)) return report(id, false, failureMessage(input, got, expected, options), points);
+    if (!matches(got, expected, options.tolerance))
+      return report(id, false, failureMessage(input, got, expected, options), points);
   }
   return report(id, true, words().correctOnAll(cases.length), points);
 }
 
 /** A check of any condition the author states: `passed` with a message for each outcome. */
-export function checkThat(id: string, passed: boolean, messages: { pass: string; fail: string }, options: CheckOptions = {}): void {
+export function checkThat(
+  id: string,
+  passed: boolean,
+  messages: { pass: string; fail: string },
+  options: CheckOptions = {},
+): void {
   const points = options.points ?? 1;
   requireId(id, points);
-  return report(id, passed === true, passed === true ? messages.pass : messages.fail + (options.hint ? ` ${words().hint} ${options.hint}` : ""), points);
+  return report(
+    id,
+    passed === true,
+    passed === true
+      ? messages.pass
+      : messages.fail + (options.hint ? ` ${words().hint} ${options.hint}` : ""),
+    points,
+  );
 }

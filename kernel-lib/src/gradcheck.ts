@@ -46,22 +46,34 @@ export interface GradCheckResult {
 /** Accumulates comparisons and remembers the worst one. */
 class Worst {
   result: GradCheckResult;
-  constructor(private readonly floor: number, private readonly tolerance: number) {
-    this.result = { ok: true, maxRelativeError: 0, where: "(nothing checked)", analytic: NaN, numeric: NaN, checked: 0 };
+  constructor(
+    private readonly floor: number,
+    private readonly tolerance: number,
+  ) {
+    this.result = {
+      ok: true,
+      maxRelativeError: 0,
+      where: "(nothing checked)",
+      analytic: NaN,
+      numeric: NaN,
+      checked: 0,
+    };
   }
   compare(where: string, analytic: number, numeric: number): void {
     const r = this.result;
     const err = Math.abs(analytic - numeric) / Math.max(Math.abs(analytic), Math.abs(numeric), this.floor);
     r.checked++;
     // NaN counts as the worst possible error.
-    if (!(err <= r.maxRelativeError)) Object.assign(r, { maxRelativeError: Number.isNaN(err) ? Infinity : err, where, analytic, numeric });
+    if (!(err <= r.maxRelativeError))
+      Object.assign(r, { maxRelativeError: Number.isNaN(err) ? Infinity : err, where, analytic, numeric });
     r.ok = r.maxRelativeError < this.tolerance;
   }
 }
 
 function settings(options: GradCheckOptions) {
   const h = options.h ?? 1e-5;
-  if (!(h > 0) || !Number.isFinite(h)) throw new Error(`gradCheck: h must be a small positive number such as 1e-5, got ${h}.`);
+  if (!(h > 0) || !Number.isFinite(h))
+    throw new Error(`gradCheck: h must be a small positive number such as 1e-5, got ${h}.`);
   return { h, worst: new Worst(options.floor ?? 1e-3, options.tolerance ?? 1e-6) };
 }
 
@@ -77,19 +89,33 @@ function centralDifference(data: Float64Array, i: number, h: number, f: () => nu
 }
 
 /** Checks a scalar function's derivative `df` against finite differences at the given points. */
-export function gradCheckScalar(fn: { f(x: number): number; df(x: number): number }, points: number[], options: GradCheckOptions = {}): GradCheckResult {
+export function gradCheckScalar(
+  fn: { f(x: number): number; df(x: number): number },
+  points: number[],
+  options: GradCheckOptions = {},
+): GradCheckResult {
   const { h, worst } = settings(options);
   for (const x of points) worst.compare(`x = ${x}`, fn.df(x), (fn.f(x + h) - fn.f(x - h)) / (2 * h));
   return worst.result;
 }
 
 /** Checks a loss's gradient ∂C/∂ŷ at (ŷ, y) (not its fused ∂C/∂z: `gradCheckNetwork` covers that through the output layer). */
-export function gradCheckLoss(loss: Loss | string, yHat: Matrix, y: Matrix, options: GradCheckOptions = {}): GradCheckResult {
+export function gradCheckLoss(
+  loss: Loss | string,
+  yHat: Matrix,
+  y: Matrix,
+  options: GradCheckOptions = {},
+): GradCheckResult {
   const lossFn = getLoss(loss, "gradCheck");
   const { h, worst } = settings(options);
   const x = yHat.clone();
   const analytic = lossFn.grad(x, y);
-  for (let i = 0; i < x.data.length; i++) worst.compare(`${lossFn.name}: ∂C/∂ŷ[${i}]`, analytic.data[i], centralDifference(x.data, i, h, () => lossFn.value(x, y)));
+  for (let i = 0; i < x.data.length; i++)
+    worst.compare(
+      `${lossFn.name}: ∂C/∂ŷ[${i}]`,
+      analytic.data[i],
+      centralDifference(x.data, i, h, () => lossFn.value(x, y)),
+    );
   return worst.result;
 }
 
@@ -116,9 +142,11 @@ export function gradCheckLayer(layer: AnyLayer, X: Matrix, options: GradCheckOpt
   const dX = layer.backward(R, true)!.clone();
   for (const p of parametersOf(layer)) {
     const analytic = p.grad.data.slice();
-    for (let i = 0; i < analytic.length; i++) worst.compare(`${p.name}[${i}]`, analytic[i], centralDifference(p.value.data, i, h, cost));
+    for (let i = 0; i < analytic.length; i++)
+      worst.compare(`${p.name}[${i}]`, analytic[i], centralDifference(p.value.data, i, h, cost));
   }
-  for (let i = 0; i < dX.data.length; i++) worst.compare(`${layer.name} input[${i}]`, dX.data[i], centralDifference(input.data, i, h, cost));
+  for (let i = 0; i < dX.data.length; i++)
+    worst.compare(`${layer.name} input[${i}]`, dX.data[i], centralDifference(input.data, i, h, cost));
   return worst.result;
 }
 
@@ -126,7 +154,13 @@ export function gradCheckLayer(layer: AnyLayer, X: Matrix, options: GradCheckOpt
  * Checks a whole network: ∂C/∂(every W and b) from `backprop` against finite differences of the
  * loss C(net(X), y). Leaves the network's gradients holding this batch's values.
  */
-export function gradCheckNetwork(net: Sequential, X: Matrix, y: Matrix, loss: Loss | string, options: GradCheckOptions = {}): GradCheckResult {
+export function gradCheckNetwork(
+  net: Sequential,
+  X: Matrix,
+  y: Matrix,
+  loss: Loss | string,
+  options: GradCheckOptions = {},
+): GradCheckResult {
   const { h, worst } = settings(options);
   const lossFn = getLoss(loss, "gradCheck");
   net.zeroGrad();
@@ -134,7 +168,8 @@ export function gradCheckNetwork(net: Sequential, X: Matrix, y: Matrix, loss: Lo
   const cost = (): number => lossFn.value(net.forward(X), y);
   for (const p of net.parameters()) {
     const analytic = p.grad.data.slice();
-    for (let i = 0; i < analytic.length; i++) worst.compare(`${p.name}[${i}]`, analytic[i], centralDifference(p.value.data, i, h, cost));
+    for (let i = 0; i < analytic.length; i++)
+      worst.compare(`${p.name}[${i}]`, analytic[i], centralDifference(p.value.data, i, h, cost));
   }
   return worst.result;
 }
@@ -151,14 +186,31 @@ export function gradCheckNetwork(net: Sequential, X: Matrix, y: Matrix, loss: Lo
  * const result = gradCheck(net, Matrix.from([[0.5, -1]]), Matrix.from([[1, 0]]), losses.crossEntropy);
  * console.log(result.maxRelativeError, result.where);                    // the worst entry and where it is
  */
-export function gradCheck(fn: { f(x: number): number; df(x: number): number }, points: number[], options?: GradCheckOptions): GradCheckResult;
+export function gradCheck(
+  fn: { f(x: number): number; df(x: number): number },
+  points: number[],
+  options?: GradCheckOptions,
+): GradCheckResult;
 export function gradCheck(layer: AnyLayer, X: Matrix, options?: GradCheckOptions): GradCheckResult;
-export function gradCheck(net: Sequential, X: Matrix, y: Matrix, loss: Loss | string, options?: GradCheckOptions): GradCheckResult;
+export function gradCheck(
+  net: Sequential,
+  X: Matrix,
+  y: Matrix,
+  loss: Loss | string,
+  options?: GradCheckOptions,
+): GradCheckResult;
 export function gradCheck(target: unknown, a: any, b?: any, c?: any, d?: any): GradCheckResult {
   if (target instanceof Sequential) return gradCheckNetwork(target, a, b, c, d);
   if (target instanceof Dense || isLayer(target)) return gradCheckLayer(target, a, b);
-  if (target !== null && typeof target === "object" && typeof (target as any).f === "function" && typeof (target as any).df === "function") {
+  if (
+    target !== null &&
+    typeof target === "object" &&
+    typeof (target as any).f === "function" &&
+    typeof (target as any).df === "function"
+  ) {
     return gradCheckScalar(target as { f(x: number): number; df(x: number): number }, a, b);
   }
-  throw new Error("gradCheck: expects an activation-like { f, df } with points, a layer (Dense, BatchNorm, …) with a batch X, or a network with X, y and a loss.");
+  throw new Error(
+    "gradCheck: expects an activation-like { f, df } with points, a layer (Dense, BatchNorm, …) with a batch X, or a network with X, y and a loss.",
+  );
 }

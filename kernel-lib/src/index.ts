@@ -40,7 +40,13 @@ export type { ValueLike } from "./value";
 export { sigmoid, tanh, relu, leakyRelu, elu, gelu, softplus, linear } from "./activations";
 export { softmax } from "./activations";
 export { activations, activationFactories, getActivation } from "./activations";
-export type { Activation, ActivationKind, ActivationName, ActivationParams, LayerActivation } from "./activations";
+export type {
+  Activation,
+  ActivationKind,
+  ActivationName,
+  ActivationParams,
+  LayerActivation,
+} from "./activations";
 
 // 3. A layer, and where its starting weights come from.
 export { Dense } from "./layers";

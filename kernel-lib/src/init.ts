@@ -60,7 +60,8 @@ export function uniform(a = 0.05): Initializer {
 /** Xavier/Glorot uniform (Glorot & Bengio, 2010): W ~ U(−√(6/(n_in+n_out)), +√(6/(n_in+n_out))), variance 2/(n_in+n_out). */
 export const xavierUniform: Initializer = {
   name: "xavierUniform",
-  latex: "W_{ij} \\sim \\mathcal{U}\\!\\left(-\\sqrt{\\tfrac{6}{n_{in}+n_{out}}}, \\sqrt{\\tfrac{6}{n_{in}+n_{out}}}\\right),\\; b = 0",
+  latex:
+    "W_{ij} \\sim \\mathcal{U}\\!\\left(-\\sqrt{\\tfrac{6}{n_{in}+n_{out}}}, \\sqrt{\\tfrac{6}{n_{in}+n_{out}}}\\right),\\; b = 0",
   init(W, b, random) {
     fillUniform(W, Math.sqrt(6 / (W.rows + W.cols)), random);
     b.data.fill(0);
@@ -131,9 +132,12 @@ export const nielsen: Initializer = {
  */
 export const rai: Initializer = {
   name: "rai",
-  latex: "(W_{\cdot j}, b_j) \sim \mathcal{N}\!\left(0, \tfrac{0.6007^2}{n_{in}}\right),\ \text{then one entry per unit} \sim \mathrm{Beta}(2, 1)",
+  latex:
+    "(W_{\cdot j}, b_j) \sim \mathcal{N}\!\left(0, \tfrac{0.6007^2}{n_{in}}\right),\ \text{then one entry per unit} \sim \mathrm{Beta}(2, 1)",
   init(W, b, random) {
-    const nIn = W.rows, nOut = W.cols, std = 0.6007 / Math.sqrt(nIn);
+    const nIn = W.rows,
+      nOut = W.cols,
+      std = 0.6007 / Math.sqrt(nIn);
     fillNormal(W, std, random);
     fillNormal(b, std, random);
     for (let j = 0; j < nOut; j++) {
@@ -160,12 +164,15 @@ export const initializers: { readonly [name: string]: Initializer } = {
 };
 
 /** Names accepted wherever an initializer is asked for. */
-export type InitializerName = "normal" | "uniform" | "xavier" | "xavierUniform" | "xavierNormal" | "he" | "lecun" | "nielsen" | "rai";
+export type InitializerName =
+  "normal" | "uniform" | "xavier" | "xavierUniform" | "xavierNormal" | "he" | "lecun" | "nielsen" | "rai";
 
 /** The initializer for a name or object; an unknown name throws an error listing the known ones. */
 export function getInitializer(init: InitializerName | Initializer | string, where = "init"): Initializer {
   if (typeof init === "object" && init !== null) return init;
-  const found = Object.prototype.hasOwnProperty.call(initializers, init) ? initializers[init as string] : undefined;
+  const found = Object.prototype.hasOwnProperty.call(initializers, init)
+    ? initializers[init as string]
+    : undefined;
   if (found === undefined) {
     throw new Error(
       `${where}: unknown initializer "${String(init)}". Use one of ${Object.keys(initializers).join(", ")}, or an initializer object such as normal(0.1) or he(0.01).`,

@@ -32,7 +32,9 @@ let useSimd = false;
  */
 export function setKernels(choice: KernelChoice): void {
   if (choice === "wasm" && !simdAvailable) {
-    throw new Error('setKernels: this JavaScript engine cannot run WebAssembly SIMD, so the "wasm" kernels are not available here. Use "auto" or "typescript".');
+    throw new Error(
+      'setKernels: this JavaScript engine cannot run WebAssembly SIMD, so the "wasm" kernels are not available here. Use "auto" or "typescript".',
+    );
   }
   if (choice !== "auto" && choice !== "wasm" && choice !== "typescript") {
     throw new Error(`setKernels: unknown kernels "${String(choice)}". Use "auto", "wasm" or "typescript".`);
@@ -50,7 +52,9 @@ function choiceFromEnvironment(): KernelChoice {
   const value = environmentVariable("GRADIENT_LAB_KERNELS");
   if (value === undefined || value === "") return "auto";
   if (value === "auto" || value === "wasm" || value === "typescript") return value;
-  throw new Error(`kernel-lib: GRADIENT_LAB_KERNELS is "${value}"; set it to "auto", "wasm" or "typescript", or unset it.`);
+  throw new Error(
+    `kernel-lib: GRADIENT_LAB_KERNELS is "${value}"; set it to "auto", "wasm" or "typescript", or unset it.`,
+  );
 }
 
 setKernels(choiceFromEnvironment());

@@ -57,25 +57,44 @@ export function denseLayersOf(layer: AnyLayer): Dense[] {
 export function isLayer(x: unknown): x is Layer {
   if (x === null || typeof x !== "object") return false;
   const l = x as Record<string, unknown>;
-  return typeof l.forward === "function" && typeof l.backward === "function" && typeof l.parameters === "function" &&
-    typeof l.zeroGrad === "function" && typeof l.denseLayers === "function" && typeof l.setTraining === "function" &&
-    Number.isInteger(l.numInputs) && Number.isInteger(l.numOutputs);
+  return (
+    typeof l.forward === "function" &&
+    typeof l.backward === "function" &&
+    typeof l.parameters === "function" &&
+    typeof l.zeroGrad === "function" &&
+    typeof l.denseLayers === "function" &&
+    typeof l.setTraining === "function" &&
+    Number.isInteger(l.numInputs) &&
+    Number.isInteger(l.numOutputs)
+  );
 }
 
 /** Throws unless `dOut` is a Matrix of the given shape (the shape of the layer's last output). */
-export function requireGradShape(where: string, method: string, dOut: Matrix, rows: number, cols: number): void {
+export function requireGradShape(
+  where: string,
+  method: string,
+  dOut: Matrix,
+  rows: number,
+  cols: number,
+): void {
   if (!(dOut instanceof Matrix) || dOut.rows !== rows || dOut.cols !== cols) {
     const got = dOut instanceof Matrix ? dOut.shape : typeof dOut;
-    throw new Error(`${where}: ${method} expects a gradient of shape ${rows}×${cols} (the shape of this layer's output for the last batch), got ${got}.`);
+    throw new Error(
+      `${where}: ${method} expects a gradient of shape ${rows}×${cols} (the shape of this layer's output for the last batch), got ${got}.`,
+    );
   }
 }
 
 /** Throws unless X is a Matrix with `cols` columns. */
 export function requireInput(where: string, X: Matrix, cols: number, fix: string): void {
   if (!(X instanceof Matrix)) {
-    throw new Error(`${where}: forward expects a Matrix with one example per row, got ${typeof X}. Build one with Matrix.from([[...], ...]).`);
+    throw new Error(
+      `${where}: forward expects a Matrix with one example per row, got ${typeof X}. Build one with Matrix.from([[...], ...]).`,
+    );
   }
   if (X.cols !== cols) {
-    throw new Error(`${where}: the input is ${X.shape} but this layer takes ${cols} inputs per example. ${fix}`);
+    throw new Error(
+      `${where}: the input is ${X.shape} but this layer takes ${cols} inputs per example. ${fix}`,
+    );
   }
 }

@@ -3,7 +3,14 @@
  * row of X. Values and gradients sit side by side: `W`/`dW`, `b`/`db`.
  */
 
-import { Activation, ActivationName, ActivationParams, LayerActivation, getActivation, softmax } from "./activations";
+import {
+  Activation,
+  ActivationName,
+  ActivationParams,
+  LayerActivation,
+  getActivation,
+  softmax,
+} from "./activations";
 import { Initializer, InitializerName, getInitializer } from "./init";
 import { Matrix, addRowVector, matmul, matmulNT, matmulTN, sumRows } from "./matrix";
 import { Seed, rng } from "./random";
@@ -22,7 +29,9 @@ export interface DenseOptions {
 
 function requireLayerSize(where: string, what: string, n: number): void {
   if (!Number.isInteger(n) || n <= 0) {
-    throw new Error(`${where}: ${what} must be a positive whole number, got ${String(n)}. A layer needs at least one unit.`);
+    throw new Error(
+      `${where}: ${what} must be a positive whole number, got ${String(n)}. A layer needs at least one unit.`,
+    );
   }
 }
 
@@ -30,7 +39,11 @@ function requireLayerSize(where: string, what: string, n: number): void {
  * The activation for a layer option: element-wise by name or object, or the row-wise softmax;
  * `params` configure a parametrised one by name (as a saved network stores it).
  */
-export function layerActivation(activation: DenseOptions["activation"], where: string, params?: ActivationParams): LayerActivation {
+export function layerActivation(
+  activation: DenseOptions["activation"],
+  where: string,
+  params?: ActivationParams,
+): LayerActivation {
   if (activation === undefined) return getActivation("linear", where);
   if (activation === "softmax") return softmax;
   if (typeof activation === "object") return activation;
@@ -106,7 +119,9 @@ export class Dense {
    */
   forward(X: Matrix): Matrix {
     if (!(X instanceof Matrix)) {
-      throw new Error(`${this.name}: forward expects a Matrix with one example per row, got ${typeof X}. Build one with Matrix.from([[...], ...]).`);
+      throw new Error(
+        `${this.name}: forward expects a Matrix with one example per row, got ${typeof X}. Build one with Matrix.from([[...], ...]).`,
+      );
     }
     if (X.cols !== this.numInputs) {
       throw new Error(
@@ -115,7 +130,8 @@ export class Dense {
       );
     }
     this.buffers(X.rows);
-    const z = this.z!, a = this.a!;
+    const z = this.z!,
+      a = this.a!;
     this.input = X;
     matmul(X, this.W, z);
     addRowVector(z, this.b.data, z);
@@ -153,11 +169,15 @@ export class Dense {
 
   private requireForward(grad: Matrix, method: string): Matrix {
     if (this.z === undefined || this.input === undefined) {
-      throw new Error(`${this.name}: ${method} was called before forward. Run forward(X) on the batch first.`);
+      throw new Error(
+        `${this.name}: ${method} was called before forward. Run forward(X) on the batch first.`,
+      );
     }
     if (!(grad instanceof Matrix) || grad.rows !== this.z.rows || grad.cols !== this.z.cols) {
       const got = grad instanceof Matrix ? grad.shape : typeof grad;
-      throw new Error(`${this.name}: ${method} expects a gradient of shape ${this.z.shape} (the shape of this layer's output for the last batch), got ${got}.`);
+      throw new Error(
+        `${this.name}: ${method} expects a gradient of shape ${this.z.shape} (the shape of this layer's output for the last batch), got ${got}.`,
+      );
     }
     return this.z;
   }

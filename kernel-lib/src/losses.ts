@@ -81,11 +81,13 @@ function safeLog(x: number): number {
  */
 export const binaryCrossEntropy: Loss = {
   name: "binaryCrossEntropy",
-  latex: "C = -\\frac{1}{n} \\sum_x \\sum_j \\left[ y_j \\ln \\hat y_j + (1 - y_j) \\ln (1 - \\hat y_j) \\right]",
+  latex:
+    "C = -\\frac{1}{n} \\sum_x \\sum_j \\left[ y_j \\ln \\hat y_j + (1 - y_j) \\ln (1 - \\hat y_j) \\right]",
   value(yHat, y) {
     check("binaryCrossEntropy", yHat, y);
     let s = 0;
-    for (let i = 0; i < y.data.length; i++) s -= y.data[i] * safeLog(yHat.data[i]) + (1 - y.data[i]) * safeLog(1 - yHat.data[i]);
+    for (let i = 0; i < y.data.length; i++)
+      s -= y.data[i] * safeLog(yHat.data[i]) + (1 - y.data[i]) * safeLog(1 - yHat.data[i]);
     return s / y.rows;
   },
   grad(yHat, y, out) {
@@ -170,7 +172,9 @@ export function getLoss(loss: string | Loss, where = "loss"): Loss {
   if (typeof loss === "object" && loss !== null) return loss;
   const found = Object.prototype.hasOwnProperty.call(byName, loss) ? byName[loss] : undefined;
   if (found === undefined) {
-    throw new Error(`${where}: unknown loss "${String(loss)}". Use one of ${Object.keys(byName).join(", ")}.`);
+    throw new Error(
+      `${where}: unknown loss "${String(loss)}". Use one of ${Object.keys(byName).join(", ")}.`,
+    );
   }
   return found;
 }

@@ -48,7 +48,9 @@ export class LSTM extends Recurrent {
     super("LSTM", inputSize, hiddenSize, options, 4);
     const forgetBias = options.forgetBias ?? 1;
     if (typeof forgetBias !== "number" || !Number.isFinite(forgetBias)) {
-      throw new Error(`LSTM "${this.name}": forgetBias must be a finite number, got ${String(forgetBias)}. Use 1 (the default) or 0.`);
+      throw new Error(
+        `LSTM "${this.name}": forgetBias must be a finite number, got ${String(forgetBias)}. Use 1 (the default) or 0.`,
+      );
     }
     this.forgetBias = forgetBias;
     this.b.data.fill(forgetBias, hiddenSize, 2 * hiddenSize);
@@ -61,7 +63,8 @@ export class LSTM extends Recurrent {
   }
 
   protected sizeState(batch: number): void {
-    const T = this.steps, H = this.hiddenSize;
+    const T = this.steps,
+      H = this.hiddenSize;
     this.gates = Array.from({ length: T }, () => new Matrix(batch, 4 * H));
     this.cs = Array.from({ length: T + 1 }, () => new Matrix(batch, H));
     this.tanhCs = Array.from({ length: T }, () => new Matrix(batch, H));
@@ -74,10 +77,17 @@ export class LSTM extends Recurrent {
 
   /** The gates from z = x_t·Wx + h_{t−1}·Wh + b, then c_t = f ⊙ c_{t−1} + i ⊙ g and h_t = o ⊙ tanh(c_t). */
   protected stepForward(t: number): void {
-    const G = this.gates[t - 1], H = this.hiddenSize, W = 4 * H, b = this.b.data;
+    const G = this.gates[t - 1],
+      H = this.hiddenSize,
+      W = 4 * H,
+      b = this.b.data;
     matmul(this.xs[t - 1], this.Wx, G);
     matmul(this.hs[t - 1], this.Wh, G, true);
-    const z = G.data, cPrev = this.cs[t - 1].data, c = this.cs[t].data, tc = this.tanhCs[t - 1].data, h = this.hs[t].data;
+    const z = G.data,
+      cPrev = this.cs[t - 1].data,
+      c = this.cs[t].data,
+      tc = this.tanhCs[t - 1].data,
+      h = this.hs[t].data;
     for (let r = 0; r < G.rows; r++) {
       const row = r * W;
       for (let j = 0; j < H; j++) {
@@ -103,15 +113,23 @@ export class LSTM extends Recurrent {
    * dz_f = dc ⊙ c_{t−1} ⊙ f(1 − f);  dz_g = dc ⊙ i ⊙ (1 − g²);  then dc ← dc ⊙ f for step t − 1.
    */
   protected stepBackward(t: number): void {
-    const H = this.hiddenSize, W = 4 * H;
-    const G = this.gates[t - 1].data, cPrev = this.cs[t - 1].data, tc = this.tanhCs[t - 1].data;
-    const dh = this.dh!.data, dc = this.dc!.data, dz = this.dz!.data;
+    const H = this.hiddenSize,
+      W = 4 * H;
+    const G = this.gates[t - 1].data,
+      cPrev = this.cs[t - 1].data,
+      tc = this.tanhCs[t - 1].data;
+    const dh = this.dh!.data,
+      dc = this.dc!.data,
+      dz = this.dz!.data;
     let s = 0;
     for (let r = 0; r < this.dz!.rows; r++) {
       const row = r * W;
       for (let j = 0; j < H; j++) {
         const k = r * H + j;
-        const i = G[row + j], f = G[row + H + j], g = G[row + 2 * H + j], o = G[row + 3 * H + j];
+        const i = G[row + j],
+          f = G[row + H + j],
+          g = G[row + 2 * H + j],
+          o = G[row + 3 * H + j];
         const dct = dc[k] + dh[k] * o * (1 - tc[k] * tc[k]);
         s += dct * dct;
         dz[row + j] = dct * g * i * (1 - i);

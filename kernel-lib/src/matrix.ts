@@ -46,7 +46,9 @@ export class Matrix {
     const m = new Matrix(n, cols);
     for (let i = 0; i < n; i++) {
       if (rows[i].length !== cols) {
-        throw new Error(`Matrix.from: row ${i} has ${rows[i].length} values but row 0 has ${cols}; all rows must have the same length.`);
+        throw new Error(
+          `Matrix.from: row ${i} has ${rows[i].length} values but row 0 has ${cols}; all rows must have the same length.`,
+        );
       }
       for (let j = 0; j < cols; j++) m.data[i * cols + j] = rows[i][j];
     }
@@ -136,7 +138,9 @@ export class Matrix {
 
 function requireSameShape(op: string, a: Matrix, b: Matrix): void {
   if (a.rows !== b.rows || a.cols !== b.cols) {
-    throw new Error(`${op}: shapes ${a.shape} and ${b.shape} differ; both operands must have the same shape.`);
+    throw new Error(
+      `${op}: shapes ${a.shape} and ${b.shape} differ; both operands must have the same shape.`,
+    );
   }
 }
 
@@ -150,7 +154,9 @@ function target(op: string, rows: number, cols: number, out: Matrix | undefined)
 
 function requireSeparate(op: string, c: Matrix, a: Matrix, b: Matrix): void {
   if (c.data === a.data || c.data === b.data) {
-    throw new Error(`${op}: the output matrix is also an operand; a product cannot be written over its own input. Pass a separate output matrix.`);
+    throw new Error(
+      `${op}: the output matrix is also an operand; a product cannot be written over its own input. Pass a separate output matrix.`,
+    );
   }
 }
 
@@ -161,7 +167,9 @@ function requireSeparate(op: string, c: Matrix, a: Matrix, b: Matrix): void {
  */
 export function matmul(a: Matrix, b: Matrix, out?: Matrix, accumulate = false): Matrix {
   if (a.cols !== b.rows) {
-    throw new Error(`matmul: A is ${a.shape} and B is ${b.shape}; A·B needs A's columns (${a.cols}) to equal B's rows (${b.rows}).`);
+    throw new Error(
+      `matmul: A is ${a.shape} and B is ${b.shape}; A·B needs A's columns (${a.cols}) to equal B's rows (${b.rows}).`,
+    );
   }
   const c = target("matmul", a.rows, b.cols, out);
   requireSeparate("matmul", c, a, b);
@@ -172,7 +180,9 @@ export function matmul(a: Matrix, b: Matrix, out?: Matrix, accumulate = false): 
 /** C = Aᵀ·B  [k×m]ᵀ·[k×n] → [m×n], without forming Aᵀ. With `accumulate`, C += Aᵀ·B. */
 export function matmulTN(a: Matrix, b: Matrix, out?: Matrix, accumulate = false): Matrix {
   if (a.rows !== b.rows) {
-    throw new Error(`matmulTN: A is ${a.shape} and B is ${b.shape}; Aᵀ·B needs A and B to have the same number of rows.`);
+    throw new Error(
+      `matmulTN: A is ${a.shape} and B is ${b.shape}; Aᵀ·B needs A and B to have the same number of rows.`,
+    );
   }
   const c = target("matmulTN", a.cols, b.cols, out);
   requireSeparate("matmulTN", c, a, b);
@@ -183,7 +193,9 @@ export function matmulTN(a: Matrix, b: Matrix, out?: Matrix, accumulate = false)
 /** C = A·Bᵀ  [m×k]·[n×k]ᵀ → [m×n], without forming Bᵀ: each entry is a dot product of two rows. With `accumulate`, C += A·Bᵀ. */
 export function matmulNT(a: Matrix, b: Matrix, out?: Matrix, accumulate = false): Matrix {
   if (a.cols !== b.cols) {
-    throw new Error(`matmulNT: A is ${a.shape} and B is ${b.shape}; A·Bᵀ needs A and B to have the same number of columns.`);
+    throw new Error(
+      `matmulNT: A is ${a.shape} and B is ${b.shape}; A·Bᵀ needs A and B to have the same number of columns.`,
+    );
   }
   const c = target("matmulNT", a.rows, b.rows, out);
   requireSeparate("matmulNT", c, a, b);
@@ -225,7 +237,9 @@ export function scale(a: Matrix, s: number, out?: Matrix): Matrix {
 /** A + 1·vᵀ: adds the row vector `v` (length = A's columns) to every row of A. */
 export function addRowVector(a: Matrix, v: Float64Array, out?: Matrix): Matrix {
   if (v.length !== a.cols) {
-    throw new Error(`addRowVector: the vector has ${v.length} entries but A is ${a.shape}; it needs ${a.cols}.`);
+    throw new Error(
+      `addRowVector: the vector has ${v.length} entries but A is ${a.shape}; it needs ${a.cols}.`,
+    );
   }
   const c = target("addRowVector", a.rows, a.cols, out);
   for (let i = 0; i < a.rows; i++) {
@@ -238,7 +252,8 @@ export function addRowVector(a: Matrix, v: Float64Array, out?: Matrix): Matrix {
 /** Column sums 1ᵀ·A (length = A's columns); with `accumulate`, added into `out`. */
 export function sumRows(a: Matrix, out?: Float64Array, accumulate = false): Float64Array {
   const s = out ?? new Float64Array(a.cols);
-  if (s.length !== a.cols) throw new Error(`sumRows: the output has ${s.length} entries but A has ${a.cols} columns.`);
+  if (s.length !== a.cols)
+    throw new Error(`sumRows: the output has ${s.length} entries but A has ${a.cols} columns.`);
   if (!accumulate) s.fill(0);
   for (let i = 0; i < a.rows; i++) {
     const r = i * a.cols;

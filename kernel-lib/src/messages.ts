@@ -66,12 +66,15 @@ const en: Messages = {
   forInput: (input) => `for input ${input} `,
   expectedButGot: (tried, expected, got) => `${tried}expected ${expected} but got ${got}.`,
   hint: "Hint:",
-  notAFunction: (got) => `expected a function but got ${got}. Define the function in the exercise cell and run that cell first.`,
+  notAFunction: (got) =>
+    `expected a function but got ${got}. Define the function in the exercise cell and run that cell first.`,
   threw: (input, error) => `calling it with ${input} threw: ${error}`,
   itThrew: (error) => `it threw: ${error}`,
-  notImplemented: (id) => `Exercise ${id} is not implemented yet: replace the line that throws this error with your code, then run the cell again.`,
+  notImplemented: (id) =>
+    `Exercise ${id} is not implemented yet: replace the line that throws this error with your code, then run the cell again.`,
   forgotReturn: "undefined (did the function forget to return?)",
-  yourCodeHere: (reference) => `Your code here. (A reference solution is in ${reference}, if you want to compare afterwards.)`,
+  yourCodeHere: (reference) =>
+    `Your code here. (A reference solution is in ${reference}, if you want to compare afterwards.)`,
   saturated: "saturated",
   preActivation: "pre-activation z",
   value: "value",
@@ -110,14 +113,18 @@ const ko: Messages = {
   correctValue: (got) => `정답입니다: ${got}.`,
   correctOnAll: (n) => `시험 입력 ${n}개 모두에서 정답입니다.`,
   forInput: (input) => `입력 ${input} 에 대해 `,
-  expectedButGot: (tried, expected, got) => `${tried}${expected} 이(가) 나와야 하는데 ${got} 이(가) 나왔습니다.`,
+  expectedButGot: (tried, expected, got) =>
+    `${tried}${expected} 이(가) 나와야 하는데 ${got} 이(가) 나왔습니다.`,
   hint: "힌트:",
-  notAFunction: (got) => `함수가 와야 하는데 ${got} 이(가) 왔습니다. 연습 문제 셀에서 함수를 정의하고 그 셀을 먼저 실행하세요.`,
+  notAFunction: (got) =>
+    `함수가 와야 하는데 ${got} 이(가) 왔습니다. 연습 문제 셀에서 함수를 정의하고 그 셀을 먼저 실행하세요.`,
   threw: (input, error) => `${input} 로 호출하자 오류가 났습니다: ${error}`,
   itThrew: (error) => `오류가 났습니다: ${error}`,
-  notImplemented: (id) => `연습 문제 ${id} 는 아직 작성되지 않았습니다: 이 오류를 던지는 줄을 여러분의 코드로 바꾼 뒤 셀을 다시 실행하세요.`,
+  notImplemented: (id) =>
+    `연습 문제 ${id} 는 아직 작성되지 않았습니다: 이 오류를 던지는 줄을 여러분의 코드로 바꾼 뒤 셀을 다시 실행하세요.`,
   forgotReturn: "undefined (함수가 값을 return 하지 않았나요?)",
-  yourCodeHere: (reference) => `여기에 코드를 작성하세요. (참고 답안은 ${reference} 에 있으니, 끝낸 뒤에 비교해 보세요.)`,
+  yourCodeHere: (reference) =>
+    `여기에 코드를 작성하세요. (참고 답안은 ${reference} 에 있으니, 끝낸 뒤에 비교해 보세요.)`,
   saturated: "포화",
   preActivation: "사전 활성화 z",
   value: "값",
@@ -160,7 +167,9 @@ let current: Language = "en";
  */
 export function setLanguage(language: Language): Language {
   if (!LANGUAGES.includes(language)) {
-    throw new Error(`setLanguage: the language must be one of ${LANGUAGES.map((l) => `"${l}"`).join(", ")}; got ${JSON.stringify(language)}.`);
+    throw new Error(
+      `setLanguage: the language must be one of ${LANGUAGES.map((l) => `"${l}"`).join(", ")}; got ${JSON.stringify(language)}.`,
+    );
   }
   const previous = current;
   current = language;

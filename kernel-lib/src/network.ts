@@ -67,7 +67,9 @@ export class Sequential {
     }
     layers.forEach((l, i) => {
       if (!(l instanceof Dense) && !isLayer(l)) {
-        throw new Error(`Sequential: layer ${i + 1} is not a layer (Dense, BatchNorm, Residual, RNN, LSTM), got ${l === null ? "null" : typeof l}.`);
+        throw new Error(
+          `Sequential: layer ${i + 1} is not a layer (Dense, BatchNorm, Residual, RNN, LSTM), got ${l === null ? "null" : typeof l}.`,
+        );
       }
     });
     for (let i = 1; i < layers.length; i++) {
@@ -207,11 +209,17 @@ export class Sequential {
 
   /** A table of the layers: name, shape of W, activation (or what the layer does), parameter count. */
   summary(): string {
-    const rows = this.stack.map((l) => [l.name, `${l.numInputs} → ${l.numOutputs}`, l instanceof Dense ? l.activation.name : l.kind, String(l.parameterCount)]);
+    const rows = this.stack.map((l) => [
+      l.name,
+      `${l.numInputs} → ${l.numOutputs}`,
+      l instanceof Dense ? l.activation.name : l.kind,
+      String(l.parameterCount),
+    ]);
     const header = ["layer", "shape", "activation", "parameters"];
     const all = [header, ...rows, ["total", "", "", String(this.parameterCount)]];
     const widths = header.map((_, c) => Math.max(...all.map((r) => r[c].length)));
-    const line = (r: string[]) => r.map((cell, c) => (c === 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join("  ");
+    const line = (r: string[]) =>
+      r.map((cell, c) => (c === 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join("  ");
     const rule = widths.map((w) => "─".repeat(w)).join("  ");
     return [line(header), rule, ...rows.map(line), rule, line(all[all.length - 1])].join("\n");
   }
@@ -220,7 +228,9 @@ export class Sequential {
   toJSON(): SequentialJSON {
     const other = this.stack.find((l) => !(l instanceof Dense));
     if (other !== undefined) {
-      throw new Error(`Sequential.toJSON: saving supports networks of Dense layers only, and this one holds ${other.name}. Keep the trained network in the session, or save its parameters() yourself.`);
+      throw new Error(
+        `Sequential.toJSON: saving supports networks of Dense layers only, and this one holds ${other.name}. Keep the trained network in the session, or save its parameters() yourself.`,
+      );
     }
     return {
       format: "gradient-lab/sequential",
@@ -247,25 +257,48 @@ export class Sequential {
       try {
         data = JSON.parse(json);
       } catch (e) {
-        throw new Error(`Sequential.fromJSON: the text is not valid JSON (${(e as Error).message}); pass the text of JSON.stringify(net) or net.toJSON() itself.`);
+        throw new Error(
+          `Sequential.fromJSON: the text is not valid JSON (${(e as Error).message}); pass the text of JSON.stringify(net) or net.toJSON() itself.`,
+        );
       }
     }
-    if (data === null || typeof data !== "object" || data.format !== "gradient-lab/sequential" || !Array.isArray(data.layers)) {
-      throw new Error('Sequential.fromJSON: this is not a saved network; expected an object with format "gradient-lab/sequential" made by net.toJSON().');
+    if (
+      data === null ||
+      typeof data !== "object" ||
+      data.format !== "gradient-lab/sequential" ||
+      !Array.isArray(data.layers)
+    ) {
+      throw new Error(
+        'Sequential.fromJSON: this is not a saved network; expected an object with format "gradient-lab/sequential" made by net.toJSON().',
+      );
     }
     const layers = data.layers.map((spec, i) => {
       const where = `Sequential.fromJSON: layer ${i + 1}`;
       if (spec === null || typeof spec !== "object") {
-        throw new Error(`${where} is not a saved layer; expected an object with numInputs, numOutputs, activation, W and b, got ${JSON.stringify(spec)}.`);
+        throw new Error(
+          `${where} is not a saved layer; expected an object with numInputs, numOutputs, activation, W and b, got ${JSON.stringify(spec)}.`,
+        );
       }
       const activation = layerActivation(spec.activation, where, { alpha: spec.alpha });
       const layer = new Dense(spec.numInputs, spec.numOutputs, { activation, name: spec.name });
-      if (!Array.isArray(spec.W) || spec.W.length !== layer.W.data.length || !Array.isArray(spec.b) || spec.b.length !== layer.b.data.length) {
-        throw new Error(`${where} (${spec.name}): W needs ${layer.W.data.length} numbers and b ${layer.b.data.length}; the saved arrays have other lengths.`);
+      if (
+        !Array.isArray(spec.W) ||
+        spec.W.length !== layer.W.data.length ||
+        !Array.isArray(spec.b) ||
+        spec.b.length !== layer.b.data.length
+      ) {
+        throw new Error(
+          `${where} (${spec.name}): W needs ${layer.W.data.length} numbers and b ${layer.b.data.length}; the saved arrays have other lengths.`,
+        );
       }
       // JSON has no NaN or ∞ (they are saved as null), and Float64Array.set would turn null or "1" into numbers silently.
-      if (!spec.W.every((v) => typeof v === "number" && Number.isFinite(v)) || !spec.b.every((v) => typeof v === "number" && Number.isFinite(v))) {
-        throw new Error(`${where} (${spec.name}): W and b must hold finite numbers; the saved arrays hold something else (null is how JSON saves NaN or ∞).`);
+      if (
+        !spec.W.every((v) => typeof v === "number" && Number.isFinite(v)) ||
+        !spec.b.every((v) => typeof v === "number" && Number.isFinite(v))
+      ) {
+        throw new Error(
+          `${where} (${spec.name}): W and b must hold finite numbers; the saved arrays hold something else (null is how JSON saves NaN or ∞).`,
+        );
       }
       layer.W.data.set(spec.W);
       layer.b.data.set(spec.b);
@@ -305,17 +338,25 @@ export interface MlpOptions {
  */
 export function mlp(sizes: number[], options: MlpOptions = {}): Sequential {
   if (!Array.isArray(sizes) || sizes.length < 2) {
-    throw new Error(`mlp: sizes must list at least the input and output sizes, e.g. [2, 16, 1]; got ${JSON.stringify(sizes)}.`);
+    throw new Error(
+      `mlp: sizes must list at least the input and output sizes, e.g. [2, 16, 1]; got ${JSON.stringify(sizes)}.`,
+    );
   }
   sizes.forEach((n, i) => {
     if (!Number.isInteger(n) || n <= 0) {
-      throw new Error(`mlp: sizes[${i}] must be a positive whole number (a count of units), got ${JSON.stringify(n)} in ${JSON.stringify(sizes)}.`);
+      throw new Error(
+        `mlp: sizes[${i}] must be a positive whole number (a count of units), got ${JSON.stringify(n)} in ${JSON.stringify(sizes)}.`,
+      );
     }
   });
   const hidden = sizes.length - 2;
-  const acts = Array.isArray(options.activation) ? options.activation : new Array(hidden).fill(options.activation ?? "sigmoid");
+  const acts = Array.isArray(options.activation)
+    ? options.activation
+    : new Array(hidden).fill(options.activation ?? "sigmoid");
   if (acts.length !== hidden) {
-    throw new Error(`mlp: ${acts.length} activations were given for ${hidden} hidden layers; give one per hidden layer or a single name.`);
+    throw new Error(
+      `mlp: ${acts.length} activations were given for ${hidden} hidden layers; give one per hidden layer or a single name.`,
+    );
   }
   const output = options.output ?? "softmax";
   if (options.batchNorm !== undefined && typeof options.batchNorm !== "boolean") {
@@ -329,12 +370,22 @@ export function mlp(sizes: number[], options: MlpOptions = {}): Sequential {
   const random = rng(options.seed ?? 0);
   const layers: AnyLayer[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
-    const activation = i < hidden ? hiddenActs[i] : output === "softmax" ? softmax : layerActivation(output, "mlp");
+    const activation =
+      i < hidden ? hiddenActs[i] : output === "softmax" ? softmax : layerActivation(output, "mlp");
     if (options.batchNorm === true && i < hidden) {
       layers.push(new Dense(sizes[i], sizes[i + 1], { init, seed: random, name: `dense ${i + 1} (linear)` }));
-      layers.push(new BatchNorm(sizes[i + 1], { activation, name: `batchnorm ${i + 1} (${activation.name})` }));
+      layers.push(
+        new BatchNorm(sizes[i + 1], { activation, name: `batchnorm ${i + 1} (${activation.name})` }),
+      );
     } else {
-      layers.push(new Dense(sizes[i], sizes[i + 1], { activation, init, seed: random, name: `dense ${i + 1} (${activation.name})` }));
+      layers.push(
+        new Dense(sizes[i], sizes[i + 1], {
+          activation,
+          init,
+          seed: random,
+          name: `dense ${i + 1} (${activation.name})`,
+        }),
+      );
     }
   }
   return new Sequential(layers);

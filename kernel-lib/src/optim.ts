@@ -18,9 +18,19 @@ export interface SGDOptions {
  * Throws unless the hyperparameter `x` is a finite number in [lo, hi) (in (lo, hi) when `loOpen`),
  * with a message naming the optimizer, the hyperparameter, the value and a `hint` at a good one.
  */
-export function requireHyper(optimizer: string, name: string, x: number, lo: number, hi: number, hint: string, loOpen = false): void {
+export function requireHyper(
+  optimizer: string,
+  name: string,
+  x: number,
+  lo: number,
+  hi: number,
+  hint: string,
+  loOpen = false,
+): void {
   if (typeof x !== "number" || !Number.isFinite(x) || (loOpen ? x <= lo : x < lo) || x >= hi) {
-    throw new Error(`${optimizer}: ${name} must be a finite number in ${loOpen ? "(" : "["}${lo}, ${hi === Infinity ? "∞" : hi}), got ${String(x)}. ${hint}`);
+    throw new Error(
+      `${optimizer}: ${name} must be a finite number in ${loOpen ? "(" : "["}${lo}, ${hi === Infinity ? "∞" : hi}), got ${String(x)}. ${hint}`,
+    );
   }
 }
 
@@ -42,7 +52,8 @@ export class SGD {
     if (!Array.isArray(params) || params.length === 0) {
       throw new Error("SGD: needs the parameters to update, e.g. new SGD(net.parameters(), { lr: 0.1 }).");
     }
-    if (options === undefined || options === null) throw new Error("SGD: needs options with a learning rate, e.g. { lr: 0.1 }.");
+    if (options === undefined || options === null)
+      throw new Error("SGD: needs options with a learning rate, e.g. { lr: 0.1 }.");
     this.lr = options.lr;
     this.momentum = options.momentum ?? 0;
     this.weightDecay = options.weightDecay ?? 0;
@@ -55,7 +66,14 @@ export class SGD {
     return this._lr;
   }
   set lr(lr: number) {
-    requireHyper("SGD", "lr (the learning rate)", lr, Number.MIN_VALUE, Infinity, "Typical values are 0.01 to 1, e.g. { lr: 0.1 }.");
+    requireHyper(
+      "SGD",
+      "lr (the learning rate)",
+      lr,
+      Number.MIN_VALUE,
+      Infinity,
+      "Typical values are 0.01 to 1, e.g. { lr: 0.1 }.",
+    );
     this._lr = lr;
   }
 
@@ -79,9 +97,13 @@ export class SGD {
 
   /** Applies one update to every parameter from its current gradient. */
   step(): void {
-    const lr = this._lr, mu = this._momentum, wd = this._weightDecay;
+    const lr = this._lr,
+      mu = this._momentum,
+      wd = this._weightDecay;
     for (let p = 0; p < this.params.length; p++) {
-      const w = this.params[p].value.data, g = this.params[p].grad.data, v = this.velocity[p];
+      const w = this.params[p].value.data,
+        g = this.params[p].grad.data,
+        v = this.velocity[p];
       if (mu === 0) {
         for (let i = 0; i < w.length; i++) w[i] -= lr * (g[i] + wd * w[i]);
       } else {

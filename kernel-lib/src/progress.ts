@@ -50,7 +50,12 @@ export function progressLine(s: ProgressState, width = 20): string {
   const done = s.totalSteps > 0 ? s.step / s.totalSteps : 1;
   const filled = Math.round(done * width);
   const last = s.stepLosses.length > 0 ? s.stepLosses[s.stepLosses.length - 1] : NaN;
-  const parts = [`[${"#".repeat(filled)}${".".repeat(width - filled)}]`, `epoch ${s.epoch}/${s.epochs}`, `step ${s.step}/${s.totalSteps}`, `loss ${format(last)}`];
+  const parts = [
+    `[${"#".repeat(filled)}${".".repeat(width - filled)}]`,
+    `epoch ${s.epoch}/${s.epochs}`,
+    `step ${s.step}/${s.totalSteps}`,
+    `loss ${format(last)}`,
+  ];
   if (Number.isFinite(s.epochLoss)) parts.push(`epoch loss ${format(s.epochLoss)}`);
   if (Number.isFinite(s.valLoss)) parts.push(`val loss ${format(s.valLoss)}`);
   return parts.join("  ");
@@ -61,7 +66,8 @@ function lossCurveSvg(losses: readonly number[], w = 260, h = 56, points = 130):
   const buckets: number[] = [];
   const size = Math.max(1, Math.ceil(losses.length / points));
   for (let i = 0; i < losses.length; i += size) {
-    let sum = 0, count = 0;
+    let sum = 0,
+      count = 0;
     for (let j = i; j < Math.min(i + size, losses.length); j++) {
       if (losses[j] > 0 && Number.isFinite(losses[j])) {
         sum += losses[j];
@@ -71,8 +77,13 @@ function lossCurveSvg(losses: readonly number[], w = 260, h = 56, points = 130):
     if (count > 0) buckets.push(Math.log10(sum / count));
   }
   if (buckets.length < 2) return "";
-  const lo = Math.min(...buckets), hi = Math.max(...buckets), span = hi - lo || 1;
-  const xy = buckets.map((v, i) => `${((i / (buckets.length - 1)) * (w - 4) + 2).toFixed(1)},${(h - 2 - ((v - lo) / span) * (h - 4)).toFixed(1)}`);
+  const lo = Math.min(...buckets),
+    hi = Math.max(...buckets),
+    span = hi - lo || 1;
+  const xy = buckets.map(
+    (v, i) =>
+      `${((i / (buckets.length - 1)) * (w - 4) + 2).toFixed(1)},${(h - 2 - ((v - lo) / span) * (h - 4)).toFixed(1)}`,
+  );
   return `<svg width="${w}" height="${h}" style="border:1px solid ${colours.grid}"><polyline fill="none" stroke="${colour(0)}" stroke-width="1.5" points="${xy.join(" ")}"/></svg>`;
 }
 
@@ -112,7 +123,9 @@ const off: ProgressReporter = { update() {}, finish() {} };
  */
 export function createProgress(mode: ProgressMode): ProgressReporter {
   if (mode !== "auto" && mode !== "notebook" && mode !== "terminal" && mode !== "off") {
-    throw new Error(`fit: progress must be "auto", "notebook", "terminal" or "off", got ${JSON.stringify(mode)}.`);
+    throw new Error(
+      `fit: progress must be "auto", "notebook", "terminal" or "off", got ${JSON.stringify(mode)}.`,
+    );
   }
   if (mode === "off") return off;
   if (mode === "notebook" || (mode === "auto" && inKernel())) {

@@ -81,15 +81,29 @@ export abstract class Recurrent implements Layer {
   private dInput: Matrix | undefined;
 
   /** Checks the sizes and options and draws the weights of a layer with `gates` gates. */
-  protected constructor(kind: string, inputSize: number, hiddenSize: number, options: RecurrentOptions, gates: number) {
+  protected constructor(
+    kind: string,
+    inputSize: number,
+    hiddenSize: number,
+    options: RecurrentOptions,
+    gates: number,
+  ) {
     const name = options?.name ?? kind.toLowerCase();
     const where = `${kind} "${name}"`;
     if (options === null || typeof options !== "object") {
-      throw new Error(`${where}: options with the sequence length are required, e.g. new ${kind}(${inputSize}, ${hiddenSize}, { steps: 20 }).`);
+      throw new Error(
+        `${where}: options with the sequence length are required, e.g. new ${kind}(${inputSize}, ${hiddenSize}, { steps: 20 }).`,
+      );
     }
-    for (const [what, n] of [["inputSize", inputSize], ["hiddenSize", hiddenSize], ["steps", options.steps]] as const) {
+    for (const [what, n] of [
+      ["inputSize", inputSize],
+      ["hiddenSize", hiddenSize],
+      ["steps", options.steps],
+    ] as const) {
       if (!Number.isInteger(n) || (n as number) <= 0) {
-        throw new Error(`${where}: ${what} must be a positive whole number, got ${String(n)}. E.g. new ${kind}(1, 16, { steps: 20 }) reads 20 steps of 1 number each into 16 hidden units.`);
+        throw new Error(
+          `${where}: ${what} must be a positive whole number, got ${String(n)}. E.g. new ${kind}(1, 16, { steps: 20 }) reads 20 steps of 1 number each into 16 hidden units.`,
+        );
       }
     }
     this.name = name;
@@ -134,7 +148,9 @@ export abstract class Recurrent implements Layer {
 
   private buffers(batch: number): void {
     if (this.hs.length > 0 && this.hs[0].rows === batch) return;
-    const T = this.steps, H = this.hiddenSize, width = this.b.cols;
+    const T = this.steps,
+      H = this.hiddenSize,
+      width = this.b.cols;
     this.xs = Array.from({ length: T }, () => new Matrix(batch, this.inputSize));
     this.hs = Array.from({ length: T + 1 }, () => new Matrix(batch, H));
     this.dh = new Matrix(batch, H);
@@ -148,13 +164,21 @@ export abstract class Recurrent implements Layer {
 
   /** The hidden state(s) for a batch of sequences X [batch × T·d]: h_T, or h₁ … h_T with `returnSequences`. */
   forward(X: Matrix): Matrix {
-    requireInput(this.name, X, this.numInputs,
-      `Each example must be ${this.steps} steps of ${this.inputSize} numbers laid out one step after another (${this.steps}·${this.inputSize} columns); build the layer with the steps and inputSize of your data.`);
-    const batch = X.rows, T = this.steps, d = this.inputSize, H = this.hiddenSize;
+    requireInput(
+      this.name,
+      X,
+      this.numInputs,
+      `Each example must be ${this.steps} steps of ${this.inputSize} numbers laid out one step after another (${this.steps}·${this.inputSize} columns); build the layer with the steps and inputSize of your data.`,
+    );
+    const batch = X.rows,
+      T = this.steps,
+      d = this.inputSize,
+      H = this.hiddenSize;
     this.buffers(batch);
     for (let t = 0; t < T; t++) {
       const xt = this.xs[t].data;
-      for (let r = 0; r < batch; r++) xt.set(X.data.subarray(r * T * d + t * d, r * T * d + t * d + d), r * d);
+      for (let r = 0; r < batch; r++)
+        xt.set(X.data.subarray(r * T * d + t * d, r * T * d + t * d + d), r * d);
     }
     for (let t = 1; t <= T; t++) this.stepForward(t);
     if (!this.returnSequences) return this.hs[T];
@@ -168,7 +192,9 @@ export abstract class Recurrent implements Layer {
 
   /** Adds the slice of dOut [batch × T·H] for step t (from 1) into `into` [batch × H]. */
   private addStepGrad(dOut: Matrix, t: number, into: Matrix): void {
-    const T = this.steps, H = this.hiddenSize, g = into.data;
+    const T = this.steps,
+      H = this.hiddenSize,
+      g = into.data;
     for (let r = 0; r < into.rows; r++) {
       const base = r * T * H + (t - 1) * H;
       for (let j = 0; j < H; j++) g[r * H + j] += dOut.data[base + j];
@@ -182,8 +208,11 @@ export abstract class Recurrent implements Layer {
    * Records ‖∂C/∂h_t‖ in `hiddenGradNorms`.
    */
   backward(dOut: Matrix, computeInputGrad = true): Matrix | undefined {
-    if (this.hs.length === 0) throw new Error(`${this.name}: backward was called before forward. Run forward(X) on the batch first.`);
-    const batch = this.hs[0].rows, T = this.steps, d = this.inputSize;
+    if (this.hs.length === 0)
+      throw new Error(`${this.name}: backward was called before forward. Run forward(X) on the batch first.`);
+    const batch = this.hs[0].rows,
+      T = this.steps,
+      d = this.inputSize;
     requireGradShape(this.name, "backward", dOut, batch, this.numOutputs);
     this.startBackward();
     if (this.returnSequences) {
@@ -204,7 +233,8 @@ export abstract class Recurrent implements Layer {
       sumRows(dz, this.db.data, true);
       if (computeInputGrad) {
         matmulNT(dz, this.Wx, this.dxStep);
-        const dx = this.dxStep!.data, dIn = this.dInput!.data;
+        const dx = this.dxStep!.data,
+          dIn = this.dInput!.data;
         for (let r = 0; r < batch; r++) dIn.set(dx.subarray(r * d, r * d + d), r * T * d + (t - 1) * d);
       }
       matmulNT(dz, this.Wh, this.dhPrev);

@@ -6,7 +6,15 @@
  */
 
 import { Dense } from "./layers";
-import { AnyLayer, Layer, denseLayersOf, isLayer, parametersOf, requireGradShape, requireInput } from "./layer";
+import {
+  AnyLayer,
+  Layer,
+  denseLayersOf,
+  isLayer,
+  parametersOf,
+  requireGradShape,
+  requireInput,
+} from "./layer";
 import { Matrix } from "./matrix";
 import type { Parameter } from "./network";
 import { Seed } from "./random";
@@ -48,23 +56,34 @@ export class Residual implements Layer {
     const name = options.name ?? "residual";
     const where = `Residual "${name}"`;
     if (!Array.isArray(body) || body.length === 0) {
-      throw new Error(`${where}: needs at least one layer for F, e.g. new Residual([new Dense(16, 16, { activation: "relu" }), new Dense(16, 16)]).`);
+      throw new Error(
+        `${where}: needs at least one layer for F, e.g. new Residual([new Dense(16, 16, { activation: "relu" }), new Dense(16, 16)]).`,
+      );
     }
     body.forEach((l, i) => {
       if (!(l instanceof Dense) && !isLayer(l)) {
-        throw new Error(`${where}: body[${i}] is not a layer (Dense, BatchNorm, Residual, …), got ${typeof l}.`);
+        throw new Error(
+          `${where}: body[${i}] is not a layer (Dense, BatchNorm, Residual, …), got ${typeof l}.`,
+        );
       }
       if (i > 0 && l.numInputs !== body[i - 1].numOutputs) {
-        throw new Error(`${where}: ${l.name} takes ${l.numInputs} inputs but ${body[i - 1].name} gives ${body[i - 1].numOutputs}; make each layer's numInputs equal the previous layer's numOutputs.`);
+        throw new Error(
+          `${where}: ${l.name} takes ${l.numInputs} inputs but ${body[i - 1].name} gives ${body[i - 1].numOutputs}; make each layer's numInputs equal the previous layer's numOutputs.`,
+        );
       }
     });
     this.name = name;
     this.body = body;
     this.numInputs = body[0].numInputs;
     this.numOutputs = body[body.length - 1].numOutputs;
-    this.projection = this.numInputs === this.numOutputs
-      ? undefined
-      : new Dense(this.numInputs, this.numOutputs, { init: "xavier", seed: options.seed ?? 0, name: `${name} projection` });
+    this.projection =
+      this.numInputs === this.numOutputs
+        ? undefined
+        : new Dense(this.numInputs, this.numOutputs, {
+            init: "xavier",
+            seed: options.seed ?? 0,
+            name: `${name} projection`,
+          });
   }
 
   /** "x + F(x)", or "x·P + F(x)" with a projection, for `summary`. */
@@ -74,11 +93,17 @@ export class Residual implements Layer {
 
   /** y = x + F(x) (or x·P + F(x)) for a batch X; returns the block's own buffer. */
   forward(X: Matrix): Matrix {
-    requireInput(this.name, X, this.numInputs, `Pass ${this.numInputs} columns, or build the block's first layer with numInputs = ${X instanceof Matrix ? X.cols : "n"}.`);
+    requireInput(
+      this.name,
+      X,
+      this.numInputs,
+      `Pass ${this.numInputs} columns, or build the block's first layer with numInputs = ${X instanceof Matrix ? X.cols : "n"}.`,
+    );
     let h = X;
     for (const layer of this.body) h = layer.forward(h);
     if (this.out === undefined || this.out.rows !== X.rows) this.out = new Matrix(X.rows, this.numOutputs);
-    const y = this.out.data, f = h.data;
+    const y = this.out.data,
+      f = h.data;
     const skip = this.projection === undefined ? X.data : this.projection.forward(X).data;
     for (let i = 0; i < y.length; i++) y[i] = skip[i] + f[i];
     return this.out;
@@ -90,14 +115,19 @@ export class Residual implements Layer {
    * dX = dY (or dY·Pᵀ) + (F's input gradient).
    */
   backward(dY: Matrix, computeInputGrad = true): Matrix | undefined {
-    if (this.out === undefined) throw new Error(`${this.name}: backward was called before forward. Run forward(X) on the batch first.`);
+    if (this.out === undefined)
+      throw new Error(`${this.name}: backward was called before forward. Run forward(X) on the batch first.`);
     requireGradShape(this.name, "backward", dY, this.out.rows, this.out.cols);
     let grad: Matrix | undefined = dY;
-    for (let i = this.body.length - 1; i >= 0; i--) grad = this.body[i].backward(grad!, i > 0 || computeInputGrad);
+    for (let i = this.body.length - 1; i >= 0; i--)
+      grad = this.body[i].backward(grad!, i > 0 || computeInputGrad);
     const skip = this.projection === undefined ? dY : this.projection.backward(dY, computeInputGrad);
     if (!computeInputGrad) return undefined;
-    if (this.dInput === undefined || this.dInput.rows !== dY.rows) this.dInput = new Matrix(dY.rows, this.numInputs);
-    const dx = this.dInput.data, a = skip!.data, b = grad!.data;
+    if (this.dInput === undefined || this.dInput.rows !== dY.rows)
+      this.dInput = new Matrix(dY.rows, this.numInputs);
+    const dx = this.dInput.data,
+      a = skip!.data,
+      b = grad!.data;
     for (let i = 0; i < dx.length; i++) dx[i] = a[i] + b[i];
     return this.dInput;
   }

@@ -38,7 +38,9 @@ export class RNN extends Recurrent {
 
   /** h_t = tanh(x_t·Wx + h_{t−1}·Wh + b). */
   protected stepForward(t: number): void {
-    const h = this.hs[t], H = this.hiddenSize, b = this.b.data;
+    const h = this.hs[t],
+      H = this.hiddenSize,
+      b = this.b.data;
     matmul(this.xs[t - 1], this.Wx, h);
     matmul(this.hs[t - 1], this.Wh, h, true);
     const v = h.data;
@@ -47,7 +49,9 @@ export class RNN extends Recurrent {
 
   /** dz_t = ∂C/∂h_t ⊙ (1 − h_t²), since tanh′ = 1 − tanh². */
   protected stepBackward(t: number): void {
-    const h = this.hs[t].data, dh = this.dh!.data, dz = this.dz!.data;
+    const h = this.hs[t].data,
+      dh = this.dh!.data,
+      dz = this.dz!.data;
     for (let i = 0; i < h.length; i++) dz[i] = dh[i] * (1 - h[i] * h[i]);
   }
 }

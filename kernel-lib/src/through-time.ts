@@ -29,11 +29,21 @@ export interface TimeGradients {
  * const g = diagnostics.gradientThroughTime(net, task.X, task.y, losses.crossEntropy);
  * show(plot.lines([{ x: g.steps, y: g.hidden }], { yType: "log" }));
  */
-export function gradientThroughTime(net: Sequential, X: Matrix, y: Matrix, loss: Loss | string): TimeGradients {
-  if (!(net instanceof Sequential)) throw new Error(`gradientThroughTime: the first argument must be a network (Sequential), got ${typeof net}.`);
+export function gradientThroughTime(
+  net: Sequential,
+  X: Matrix,
+  y: Matrix,
+  loss: Loss | string,
+): TimeGradients {
+  if (!(net instanceof Sequential))
+    throw new Error(
+      `gradientThroughTime: the first argument must be a network (Sequential), got ${typeof net}.`,
+    );
   const layer = net.stack.find((l): l is Recurrent => l instanceof Recurrent);
   if (layer === undefined) {
-    throw new Error("gradientThroughTime: the network has no recurrent layer; build it with an RNN or LSTM, e.g. new Sequential([new RNN(1, 16, { steps: 20 }), new Dense(16, 1)]).");
+    throw new Error(
+      "gradientThroughTime: the network has no recurrent layer; build it with an RNN or LSTM, e.g. new Sequential([new RNN(1, 16, { steps: 20 }), new Dense(16, 1)]).",
+    );
   }
   const lossFn = getLoss(loss, "gradientThroughTime");
   const params = net.parameters();

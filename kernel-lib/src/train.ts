@@ -82,7 +82,15 @@ export class NonFiniteError extends Error {
   readonly history: History;
 
   /** An error for a non-finite `quantity` of `layer` at `step`. */
-  constructor(step: number, epoch: number, layer: string, quantity: string, value: number, lr: number, history: History) {
+  constructor(
+    step: number,
+    epoch: number,
+    layer: string,
+    quantity: string,
+    value: number,
+    lr: number,
+    history: History,
+  ) {
     super(
       `fit: ${quantity} of layer "${layer}" became ${value} at step ${step} (epoch ${epoch}), so training stopped. ` +
         `The updates are probably too large: try a smaller learning rate (lr = ${lr}; try ${Number((lr / 10).toPrecision(3))}), ` +
@@ -111,14 +119,20 @@ function firstNonFinite(d: Float64Array): number | undefined {
 /** The first non-finite quantity of a step, in the order it was computed, as [layer, quantity, value]. */
 function findNonFinite(layers: Dense[], loss: number): [{ name: string }, string, number] | undefined {
   for (const l of layers) {
-    for (const [quantity, m] of [["pre-activations z", l.z!], ["activations a", l.a!]] as const) {
+    for (const [quantity, m] of [
+      ["pre-activations z", l.z!],
+      ["activations a", l.a!],
+    ] as const) {
       const bad = firstNonFinite(m.data);
       if (bad !== undefined) return [l, quantity, bad];
     }
   }
   if (!Number.isFinite(loss)) return [layers[layers.length - 1], "loss", loss];
   for (let i = layers.length - 1; i >= 0; i--) {
-    for (const [quantity, m] of [["gradient ∂C/∂W", layers[i].dW], ["gradient ∂C/∂b", layers[i].db]] as const) {
+    for (const [quantity, m] of [
+      ["gradient ∂C/∂W", layers[i].dW],
+      ["gradient ∂C/∂b", layers[i].db],
+    ] as const) {
       const bad = firstNonFinite(m.data);
       if (bad !== undefined) return [layers[i], quantity, bad];
     }
@@ -127,9 +141,15 @@ function findNonFinite(layers: Dense[], loss: number): [{ name: string }, string
 }
 
 /** A non-finite weight or bias after an update, as [layer, quantity, value]; `others` are the parameters of layers other than Dense. */
-function findNonFiniteParameter(layers: Dense[], others: [{ name: string }, Parameter][]): [{ name: string }, string, number] | undefined {
+function findNonFiniteParameter(
+  layers: Dense[],
+  others: [{ name: string }, Parameter][],
+): [{ name: string }, string, number] | undefined {
   for (const l of layers) {
-    for (const [quantity, m] of [["weights W", l.W], ["biases b", l.b]] as const) {
+    for (const [quantity, m] of [
+      ["weights W", l.W],
+      ["biases b", l.b],
+    ] as const) {
       const bad = firstNonFinite(m.data);
       if (bad !== undefined) return [l, quantity, bad];
     }
@@ -162,7 +182,8 @@ function countCorrect(yHat: Matrix, y: Matrix): number {
     for (let i = 0; i < y.rows; i++) if (yHat.data[i] >= 0.5 === y.data[i] >= 0.5) correct++;
     return correct;
   }
-  const predicted = argmaxRows(yHat), actual = argmaxRows(y);
+  const predicted = argmaxRows(yHat),
+    actual = argmaxRows(y);
   for (let i = 0; i < y.rows; i++) if (predicted[i] === actual[i]) correct++;
   return correct;
 }
@@ -174,11 +195,19 @@ function defaultLoss(net: Sequential): Loss {
 }
 
 function requireData(where: string, net: Sequential, data: FitData): void {
-  if (data === null || typeof data !== "object" || !(data.X instanceof Matrix) || !(data.y instanceof Matrix)) {
-    throw new Error(`${where}: expected { X, y } with two Matrix values (one example per row), e.g. data.spiral({ seed: 1 }).`);
+  if (
+    data === null ||
+    typeof data !== "object" ||
+    !(data.X instanceof Matrix) ||
+    !(data.y instanceof Matrix)
+  ) {
+    throw new Error(
+      `${where}: expected { X, y } with two Matrix values (one example per row), e.g. data.spiral({ seed: 1 }).`,
+    );
   }
   const { X, y } = data;
-  const inputs = net.numInputs, outputs = net.numOutputs;
+  const inputs = net.numInputs,
+    outputs = net.numOutputs;
   if (X.cols !== inputs || y.cols !== outputs || y.rows !== X.rows || X.rows === 0) {
     throw new Error(
       `${where}: X is ${X.shape} and y is ${y.shape}, but the network takes ${inputs} inputs and gives ${outputs} outputs; ` +
@@ -192,7 +221,11 @@ function requireData(where: string, net: Sequential, data: FitData): void {
  * correctly; NaN unless y holds class labels). Computed in one forward pass, in evaluation mode
  * (BatchNorm layers use their running statistics); the network's mode is restored afterwards.
  */
-export function evaluate(net: Sequential, data: FitData, loss?: Loss | string): { loss: number; accuracy: number } {
+export function evaluate(
+  net: Sequential,
+  data: FitData,
+  loss?: Loss | string,
+): { loss: number; accuracy: number } {
   requireData("evaluate", net, data);
   const lossFn = loss === undefined ? defaultLoss(net) : getLoss(loss, "evaluate");
   const training = net.training;
@@ -217,44 +250,69 @@ function requireCount(name: string, x: number | undefined, hint: string): void {
 
 /** Checks every option before training touches the network; returns the pieces training needs. */
 function prepare(net: Sequential, data: FitData, options: FitOptions, random: Random) {
-  if (!(net instanceof Sequential)) throw new Error(`fit: the first argument must be a network such as mlp([2, 16, 2]), got ${typeof net}.`);
+  if (!(net instanceof Sequential))
+    throw new Error(`fit: the first argument must be a network such as mlp([2, 16, 2]), got ${typeof net}.`);
   requireData("fit", net, data);
   requireCount("epochs", options.epochs, "Use e.g. { epochs: 30 }.");
   requireCount("batchSize", options.batchSize, "Use e.g. { batchSize: 10 }.");
   const lossFn = options.loss === undefined ? defaultLoss(net) : getLoss(options.loss, "fit");
   if (options.validation !== undefined && options.validationSplit !== undefined) {
-    throw new Error("fit: give either validation (a separate { X, y }) or validationSplit (a share of the training data), not both.");
+    throw new Error(
+      "fit: give either validation (a separate { X, y }) or validationSplit (a share of the training data), not both.",
+    );
   }
   if (options.validation !== undefined) requireData("fit: validation", net, options.validation);
   let optimizer = options.optimizer;
   if (optimizer !== undefined) {
     if (!(optimizer instanceof SGD) && !(optimizer instanceof Adam)) {
-      throw new Error("fit: optimizer must be an SGD or an Adam, e.g. new SGD(net.parameters(), { lr: 0.1 }) or new Adam(net.parameters()).");
+      throw new Error(
+        "fit: optimizer must be an SGD or an Adam, e.g. new SGD(net.parameters(), { lr: 0.1 }) or new Adam(net.parameters()).",
+      );
     }
     if (options.lr !== undefined || options.momentum !== undefined || options.weightDecay !== undefined) {
-      throw new Error("fit: with an optimizer, set lr, momentum and weightDecay on the optimizer, not in the fit options.");
+      throw new Error(
+        "fit: with an optimizer, set lr, momentum and weightDecay on the optimizer, not in the fit options.",
+      );
     }
   } else {
-    if (options.lr === undefined) throw new Error("fit: the learning rate lr is required, e.g. { lr: 0.1 } (or pass an optimizer).");
-    optimizer = new SGD(net.parameters(), { lr: options.lr, momentum: options.momentum, weightDecay: options.weightDecay });
+    if (options.lr === undefined)
+      throw new Error("fit: the learning rate lr is required, e.g. { lr: 0.1 } (or pass an optimizer).");
+    optimizer = new SGD(net.parameters(), {
+      lr: options.lr,
+      momentum: options.momentum,
+      weightDecay: options.weightDecay,
+    });
   }
-  for (const [name, x] of [["clipNorm", options.clipNorm], ["clipValue", options.clipValue]] as const) {
+  for (const [name, x] of [
+    ["clipNorm", options.clipNorm],
+    ["clipValue", options.clipValue],
+  ] as const) {
     if (x !== undefined && (typeof x !== "number" || !(x > 0) || !Number.isFinite(x))) {
-      throw new Error(`fit: ${name} must be a positive finite number, got ${String(x)}. Use e.g. { ${name}: 1 } (gradients smaller than it are left alone).`);
+      throw new Error(
+        `fit: ${name} must be a positive finite number, got ${String(x)}. Use e.g. { ${name}: 1 } (gradients smaller than it are left alone).`,
+      );
     }
   }
   if (options.clipNorm !== undefined && options.clipValue !== undefined) {
-    throw new Error("fit: give either clipNorm (scale the whole gradient, keeping its direction) or clipValue (cut each entry), not both.");
+    throw new Error(
+      "fit: give either clipNorm (scale the whole gradient, keeping its direction) or clipValue (cut each entry), not both.",
+    );
   }
-  let train = data, validation = options.validation;
+  let train = data,
+    validation = options.validation;
   const split = options.validationSplit;
   if (split !== undefined) {
     const held = Math.round(data.X.rows * split);
     if (typeof split !== "number" || !(split > 0 && split < 1) || held < 1 || held >= data.X.rows) {
-      throw new Error(`fit: validationSplit must be a share strictly between 0 and 1 that leaves both parts non-empty, got ${split} for ${data.X.rows} examples. Use e.g. 0.1.`);
+      throw new Error(
+        `fit: validationSplit must be a share strictly between 0 and 1 that leaves both parts non-empty, got ${split} for ${data.X.rows} examples. Use e.g. 0.1.`,
+      );
     }
     const order = random.permutation(data.X.rows);
-    validation = { X: data.X.selectRows(order.subarray(0, held)), y: data.y.selectRows(order.subarray(0, held)) };
+    validation = {
+      X: data.X.selectRows(order.subarray(0, held)),
+      y: data.y.selectRows(order.subarray(0, held)),
+    };
     train = { X: data.X.selectRows(order.subarray(held)), y: data.y.selectRows(order.subarray(held)) };
   }
   const batchSize = Math.min(options.batchSize ?? 10, train.X.rows);
@@ -265,7 +323,10 @@ function prepare(net: Sequential, data: FitData, options: FitOptions, random: Ra
         `but ${train.X.rows} training examples in minibatches of ${batchSize} leave a minibatch of 1. Choose a batchSize ≥ 2 that leaves a remainder other than 1.`,
     );
   }
-  const recorder = options.record === false ? undefined : new DiagnosticsRecorder(net, options.record === true ? {} : options.record);
+  const recorder =
+    options.record === false
+      ? undefined
+      : new DiagnosticsRecorder(net, options.record === true ? {} : options.record);
   const progress = createProgress(options.progress ?? "auto");
   return { lossFn, optimizer, recorder, progress, train, validation };
 }
@@ -283,7 +344,8 @@ function findBatchNorm(layers: AnyLayer[]): BatchNorm | undefined {
 /** Copies the rows `order[start … end)` of `src` into `dst` (a minibatch). */
 function gather(src: Matrix, order: Int32Array, start: number, end: number, dst: Matrix): void {
   const c = src.cols;
-  for (let r = start; r < end; r++) dst.data.set(src.data.subarray(order[r] * c, order[r] * c + c), (r - start) * c);
+  for (let r = start; r < end; r++)
+    dst.data.set(src.data.subarray(order[r] * c, order[r] * c + c), (r - start) * c);
 }
 
 /**
@@ -305,7 +367,8 @@ function gather(src: Matrix, order: Int32Array, start: number, end: number, dst:
  * show(plot.history(history));
  */
 export function fit(net: Sequential, data: FitData, options: FitOptions): History {
-  if (options === null || typeof options !== "object") throw new Error("fit: expected options such as { lr: 0.1, epochs: 10, batchSize: 10 }.");
+  if (options === null || typeof options !== "object")
+    throw new Error("fit: expected options such as { lr: 0.1, epochs: 10, batchSize: 10 }.");
   const random = rng(options.seed ?? 0);
   const { lossFn, optimizer, recorder, progress, train, validation } = prepare(net, data, options, random);
   const epochs = options.epochs ?? 10;
@@ -313,15 +376,28 @@ export function fit(net: Sequential, data: FitData, options: FitOptions): Histor
   const batchSize = Math.min(options.batchSize ?? 10, n);
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const classification = isClassification(train.y);
-  const history: History = representAs({ epochs: [], steps: [], diagnostics: [] as DiagnosticsSample[] }, "history");
+  const history: History = representAs(
+    { epochs: [], steps: [], diagnostics: [] as DiagnosticsSample[] },
+    "history",
+  );
   const stepLosses: number[] = [];
-  const state: ProgressState = { epoch: 1, epochs, step: 0, totalSteps: epochs * stepsPerEpoch, stepLosses, epochLoss: NaN, valLoss: NaN };
+  const state: ProgressState = {
+    epoch: 1,
+    epochs,
+    step: 0,
+    totalSteps: epochs * stepsPerEpoch,
+    stepLosses,
+    epochLoss: NaN,
+    valLoss: NaN,
+  };
   const order = new Int32Array(n).map((_, i) => i);
   const full = { X: new Matrix(batchSize, train.X.cols), y: new Matrix(batchSize, train.y.cols) };
   const rest = n % batchSize;
   const last = rest === 0 ? full : { X: new Matrix(rest, train.X.cols), y: new Matrix(rest, train.y.cols) };
   // Dense layers are checked by name and quantity; the others (γ, β, recurrent weights) parameter by parameter.
-  const others = net.stack.flatMap((l) => (l instanceof Dense ? [] : l.parameters().map((p): [{ name: string }, Parameter] => [l, p])));
+  const others = net.stack.flatMap((l) =>
+    l instanceof Dense ? [] : l.parameters().map((p): [{ name: string }, Parameter] => [l, p]),
+  );
   const { clipNorm, clipValue } = options;
   const fail = (found: [{ name: string }, string, number], step: number, epoch: number): never => {
     progress.finish(state);
@@ -330,11 +406,14 @@ export function fit(net: Sequential, data: FitData, options: FitOptions): Histor
   const training = net.training;
   net.train();
   try {
-    let step = 0, stop = false;
+    let step = 0,
+      stop = false;
     for (let epoch = 1; epoch <= epochs && !stop; epoch++) {
       state.epoch = epoch;
       if (options.shuffle !== false) random.shuffle(order);
-      let lossSum = 0, correct = 0, clippedSteps = 0;
+      let lossSum = 0,
+        correct = 0,
+        clippedSteps = 0;
       for (let start = 0; start < n; start += batchSize) {
         const end = Math.min(start + batchSize, n);
         const batch = end - start === batchSize ? full : last;
@@ -373,7 +452,13 @@ export function fit(net: Sequential, data: FitData, options: FitOptions): Histor
       }
       if (stop) break;
       const val = validation !== undefined ? evaluate(net, validation, lossFn) : { loss: NaN, accuracy: NaN };
-      const record: EpochRecord = { epoch, loss: lossSum / n, accuracy: classification ? correct / n : NaN, valLoss: val.loss, valAccuracy: val.accuracy };
+      const record: EpochRecord = {
+        epoch,
+        loss: lossSum / n,
+        accuracy: classification ? correct / n : NaN,
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+      };
       if (clipNorm !== undefined || clipValue !== undefined) record.clippedSteps = clippedSteps;
       history.epochs.push(record);
       state.epochLoss = record.loss;

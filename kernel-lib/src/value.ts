@@ -88,7 +88,8 @@ export class Value {
 
   /** ln x;  ∂/∂x = 1/x. */
   log(): Value {
-    if (this.data <= 0) throw new Error(`Value.log: ln is defined for positive numbers only, got ${this.data}.`);
+    if (this.data <= 0)
+      throw new Error(`Value.log: ln is defined for positive numbers only, got ${this.data}.`);
     return new Value(Math.log(this.data), "", "log", [this], [1 / this.data]);
   }
 

@@ -54,7 +54,12 @@ class Capture {
       // tslab prints a diagnostic as ("%s%d:%d - %s", file, line, column, message).
       if (args[0] === "%s%d:%d - %s" && args.length === 5) {
         if (args[1]) this.other.push(format(...args));
-        else this.diagnostics.push({ line: Number(args[2]) - 1, character: Number(args[3]) - 1, message: String(args[4]) });
+        else
+          this.diagnostics.push({
+            line: Number(args[2]) - 1,
+            character: Number(args[3]) - 1,
+            message: String(args[4]),
+          });
       } else if (args.length === 1 && this.thrown === null) {
         this.thrown = { value: args[0] };
       } else {
@@ -66,7 +71,10 @@ class Capture {
 
 /** The MIME bundle of a cell's last value: its display-protocol bundle, or text as Node prints it. */
 async function resultBundle(value: unknown): Promise<{ [mime: string]: unknown }> {
-  const method = value !== null && (typeof value === "object" || typeof value === "function") ? (value as { [DISPLAY]?: unknown })[DISPLAY] : undefined;
+  const method =
+    value !== null && (typeof value === "object" || typeof value === "function")
+      ? (value as { [DISPLAY]?: unknown })[DISPLAY]
+      : undefined;
   if (typeof method === "function") {
     const bundle = await method.call(value);
     if (bundle && typeof bundle === "object") return bundle as { [mime: string]: unknown };
@@ -91,7 +99,10 @@ interface HistoryRequest {
 
 /** Thrown inside the execution queue when a cell fails, to cancel the cells queued behind it. */
 class CellFailed {
-  constructor(readonly count: number, readonly error: JupyterError) {}
+  constructor(
+    readonly count: number,
+    readonly error: JupyterError,
+  ) {}
 }
 
 /** tslab's Jupyter handler with the protocol completed (see the file comment). */
@@ -116,7 +127,12 @@ class Handler extends jupyter.JupyterHandlerImpl {
 
   handleKernel(): object {
     const reply = super.handleKernel();
-    return { ...reply, status: "ok", implementation: "gradient-lab-tslab", language_info: { ...reply.language_info, version: ts.version } };
+    return {
+      ...reply,
+      status: "ok",
+      implementation: "gradient-lab-tslab",
+      language_info: { ...reply.language_info, version: ts.version },
+    };
   }
 
   handleIsComplete(req: { code: string }): object {
@@ -136,19 +152,44 @@ class Handler extends jupyter.JupyterHandlerImpl {
     let chosen = this.history;
     if (req.hist_access_type === "range") {
       const current = req.session === undefined || req.session === 0 || req.session === SESSION;
-      chosen = current ? chosen.filter((h) => h.line >= (req.start ?? 1) && (req.stop === undefined || req.stop === null || h.line < req.stop)) : [];
+      chosen = current
+        ? chosen.filter(
+            (h) =>
+              h.line >= (req.start ?? 1) &&
+              (req.stop === undefined || req.stop === null || h.line < req.stop),
+          )
+        : [];
     } else if (req.hist_access_type === "search") {
-      const glob = new RegExp("^" + (req.pattern ?? "*").replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]") + "$");
+      const glob = new RegExp(
+        "^" +
+          (req.pattern ?? "*")
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, "[\\s\\S]*")
+            .replace(/\?/g, "[\\s\\S]") +
+          "$",
+      );
       chosen = chosen.filter((h) => glob.test(h.input));
-      if (req.unique) chosen = chosen.filter((h, i) => !chosen.slice(i + 1).some((later) => later.input === h.input));
+      if (req.unique)
+        chosen = chosen.filter((h, i) => !chosen.slice(i + 1).some((later) => later.input === h.input));
     }
-    if (req.hist_access_type !== "range" && typeof req.n === "number" && req.n > 0) chosen = chosen.slice(-req.n);
-    return { status: "ok", history: chosen.map((h) => [SESSION, h.line, req.output ? [h.input, h.output] : h.input]) };
+    if (req.hist_access_type !== "range" && typeof req.n === "number" && req.n > 0)
+      chosen = chosen.slice(-req.n);
+    return {
+      status: "ok",
+      history: chosen.map((h) => [SESSION, h.line, req.output ? [h.input, h.output] : h.input]),
+    };
   }
 
-  async handleExecute(req: { code: string; stop_on_error?: boolean }, writeStream: WriteStream, writeDisplayData: WriteDisplayData, publish: Publish): Promise<object> {
+  async handleExecute(
+    req: { code: string; stop_on_error?: boolean },
+    writeStream: WriteStream,
+    writeDisplayData: WriteDisplayData,
+    publish: Publish,
+  ): Promise<object> {
     try {
-      const count: number = await this.execQueue.add(() => this.executeCell(req, writeStream, writeDisplayData, publish));
+      const count: number = await this.execQueue.add(() =>
+        this.executeCell(req, writeStream, writeDisplayData, publish),
+      );
       return { status: "ok", execution_count: count, user_expressions: {} };
     } catch (e) {
       if (e instanceof TaskCanceledError) return { status: "abort" };
@@ -156,12 +197,24 @@ class Handler extends jupyter.JupyterHandlerImpl {
       // requests of the next 200 ms (cells queued by Run All); a request that asks to go on
       // (`stop_on_error: false`, as nbgrader's autograder sends) lets the next cell run at once.
       this.execQueue.reset(req.stop_on_error === false ? undefined : 200);
-      const failure = e instanceof CellFailed ? e : new CellFailed(this.execCount, { ename: "InternalError", evalue: String(e), traceback: [String(e)] });
+      const failure =
+        e instanceof CellFailed
+          ? e
+          : new CellFailed(this.execCount, {
+              ename: "InternalError",
+              evalue: String(e),
+              traceback: [String(e)],
+            });
       return { status: "error", execution_count: failure.count, ...failure.error };
     }
   }
 
-  private async executeCell(req: { code: string }, writeStream: WriteStream, writeDisplayData: WriteDisplayData, publish: Publish): Promise<number> {
+  private async executeCell(
+    req: { code: string },
+    writeStream: WriteStream,
+    writeDisplayData: WriteDisplayData,
+    publish: Publish,
+  ): Promise<number> {
     process.stdout.write = this.createWriteToIopub("stdout", writeStream);
     process.stderr.write = this.createWriteToIopub("stderr", writeStream);
     jupyter.lastWriteDisplayData = writeDisplayData;
@@ -196,7 +249,11 @@ class Handler extends jupyter.JupyterHandlerImpl {
         ? compileError(diagnostics, req.code)
         : thrown !== null
           ? runtimeError(thrown.value, this.cells, count)
-          : { ename: "Error", evalue: "the cell failed", traceback: other.length > 0 ? other : ["the cell failed"] };
+          : {
+              ename: "Error",
+              evalue: "the cell failed",
+              traceback: other.length > 0 ? other : ["the cell failed"],
+            };
     return this.fail(count, error, publish);
   }
 
@@ -226,7 +283,8 @@ class Server extends jupyter.ZmqServer {
   async handleShellMessage(sock: unknown, ...args: Buffer[]): Promise<void> {
     const delim = args.findIndex((b) => b.toString() === DELIM);
     const header = delim >= 0 && args[delim + 2] ? JSON.parse(args[delim + 2].toString()) : null;
-    if (header?.msg_type !== "history_request" || this.messageClass === null) return super.handleShellMessage(sock, ...args);
+    if (header?.msg_type !== "history_request" || this.messageClass === null)
+      return super.handleShellMessage(sock, ...args);
     const msg = this.messageClass.fromRaw(this.connInfo.key, args);
     this.publishStatus("busy", msg);
     const reply = msg.createReply();
@@ -244,7 +302,8 @@ class Server extends jupyter.ZmqServer {
       out.signAndSend(this.connInfo.key, this.iopub);
     };
     const writeStream: WriteStream = (name, text) => send("stream", { name, text });
-    const writeDisplayData: WriteDisplayData = (data, update) => send(update ? "update_display_data" : "display_data", data);
+    const writeDisplayData: WriteDisplayData = (data, update) =>
+      send(update ? "update_display_data" : "display_data", data);
     const reply = msg.createReply();
     reply.header.msg_type = "execute_reply";
     reply.content = await this.handler.handleExecute(msg.content, writeStream, writeDisplayData, send);
@@ -257,7 +316,9 @@ function main(argv: string[]): void {
   const at = argv.indexOf("--config-path");
   const configPath = at >= 0 ? argv[at + 1] : undefined;
   if (!configPath) {
-    console.error("usage: node kernel/dist/main.js --config-path <connection file> (Jupyter starts the kernel this way from its kernelspec)");
+    console.error(
+      "usage: node kernel/dist/main.js --config-path <connection file> (Jupyter starts the kernel this way from its kernelspec)",
+    );
     process.exit(2);
   }
   // tslab's two compilers: for Node (every cell) and for cells marked `//%browser`, made on first use.

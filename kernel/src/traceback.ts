@@ -71,10 +71,11 @@ export function lineMap(source: string, compiled: string): Int32Array {
   const L = new Int32Array((a.length + 1) * w);
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
-      L[i * w + j] = a[i].text === b[j].text ? L[(i + 1) * w + j + 1] + 1 : Math.max(L[(i + 1) * w + j], L[i * w + j + 1]);
+      L[i * w + j] =
+        a[i].text === b[j].text ? L[(i + 1) * w + j + 1] + 1 : Math.max(L[(i + 1) * w + j], L[i * w + j + 1]);
     }
   }
-  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
     if (a[i].text === b[j].text) {
       if (map[a[i].line] === -1) map[a[i].line] = b[j].line;
       i++;
@@ -125,7 +126,10 @@ function frameLines(stack: string, cells: Map<number, CellRecord>, current: numb
       if (!map) maps.set(record.count, (map = lineMap(record.source, record.compiled)));
       const sourceLine = map[frame.line - 1] ?? -1;
       const where = record.count === current ? "this cell" : `cell [${record.count}]`;
-      const fn = frame.fn && !/^(Object\.<anonymous>|<anonymous>|eval)$/.test(frame.fn) ? `${ownName(frame.fn)}, ` : "";
+      const fn =
+        frame.fn && !/^(Object\.<anonymous>|<anonymous>|eval)$/.test(frame.fn)
+          ? `${ownName(frame.fn)}, `
+          : "";
       if (sourceLine < 0) {
         lines.push(`  at ${fn}${where}`);
       } else {
@@ -137,12 +141,17 @@ function frameLines(stack: string, cells: Map<number, CellRecord>, current: numb
     }
   }
   // kernel-lib's own calls between the learner's lines say little: keep the outermost of each run.
-  return lines.filter((l, i) => !(l.startsWith("  in kernel-lib") && lines[i + 1]?.startsWith("  in kernel-lib")));
+  return lines.filter(
+    (l, i) => !(l.startsWith("  in kernel-lib") && lines[i + 1]?.startsWith("  in kernel-lib")),
+  );
 }
 
 /** The Jupyter error for a value thrown while cell `current` ran. */
 export function runtimeError(thrown: unknown, cells: Map<number, CellRecord>, current: number): JupyterError {
-  if (thrown instanceof Error || (thrown !== null && typeof thrown === "object" && "message" in thrown && "stack" in thrown)) {
+  if (
+    thrown instanceof Error ||
+    (thrown !== null && typeof thrown === "object" && "message" in thrown && "stack" in thrown)
+  ) {
     const e = thrown as Error;
     const ename = e.name || e.constructor?.name || "Error";
     const evalue = String(e.message);
@@ -150,7 +159,11 @@ export function runtimeError(thrown: unknown, cells: Map<number, CellRecord>, cu
     return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frameLines(stack, cells, current)] };
   }
   const evalue = inspect(thrown);
-  return { ename: "Error", evalue: `a value that is not an Error was thrown: ${evalue}`, traceback: [`Thrown value: ${evalue}`] };
+  return {
+    ename: "Error",
+    evalue: `a value that is not an Error was thrown: ${evalue}`,
+    traceback: [`Thrown value: ${evalue}`],
+  };
 }
 
 /** A TypeScript diagnostic as tslab reports it: 0-based line and character and the message. */

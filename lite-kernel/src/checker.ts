@@ -83,7 +83,10 @@ export class CellChecker {
   /** Type-checks `source`; when it passes, its declarations become visible to later cells. */
   check(source: string): CellDiagnostic[] {
     this.load(source);
-    const diagnostics = [...this.service.getSyntacticDiagnostics(CELL), ...this.service.getSemanticDiagnostics(CELL)];
+    const diagnostics = [
+      ...this.service.getSyntacticDiagnostics(CELL),
+      ...this.service.getSemanticDiagnostics(CELL),
+    ];
     const errors: CellDiagnostic[] = [];
     for (const d of diagnostics) {
       if (d.category !== ts.DiagnosticCategory.Error || IGNORED.has(d.code)) continue;
@@ -119,7 +122,8 @@ export class CellChecker {
     this.load(source);
     const at = this.headerLength + cursor;
     // Shift+Tab is pressed right after a name, or inside its call's parentheses.
-    let info = this.service.getQuickInfoAtPosition(CELL, at) ?? this.service.getQuickInfoAtPosition(CELL, at - 1);
+    let info =
+      this.service.getQuickInfoAtPosition(CELL, at) ?? this.service.getQuickInfoAtPosition(CELL, at - 1);
     if (!info) {
       const help = this.service.getSignatureHelpItems(CELL, at, undefined);
       if (help) info = this.service.getQuickInfoAtPosition(CELL, help.applicableSpan.start - 2);
@@ -145,7 +149,9 @@ export class CellChecker {
       if (own.has(name)) continue;
       byCell.set(cell, [...(byCell.get(cell) ?? []), name]);
     }
-    const header = [...byCell].map(([cell, names]) => `import { ${names.join(", ")} } from "./c${cell}";`).join(" ");
+    const header = [...byCell]
+      .map(([cell, names]) => `import { ${names.join(", ")} } from "./c${cell}";`)
+      .join(" ");
     const footer = `export { ${[...own].join(", ")} };`;
     this.headerLength = header.length + 1;
     this.cellText = `${header}\n${source}\n${footer}\n`;

@@ -13,7 +13,11 @@ const BASE_URL = new URL(".", self.location.href).href;
   display(message: { data: unknown; metadata?: unknown; transient?: unknown }, update: boolean): void {
     // Every output is a point where Kernel → Interrupt can stop the cell (e.g. fit's progress).
     (globalThis as Record<string, unknown> & { __gl_interruptPoint?: () => void }).__gl_interruptPoint?.();
-    (self as unknown as Worker).postMessage({ type: "display", message: { metadata: {}, transient: {}, ...message }, update });
+    (self as unknown as Worker).postMessage({
+      type: "display",
+      message: { metadata: {}, transient: {}, ...message },
+      update,
+    });
   },
   readAsset(name: string): Uint8Array {
     const xhr = new XMLHttpRequest();
@@ -21,8 +25,13 @@ const BASE_URL = new URL(".", self.location.href).href;
     // Synchronous requests in a worker may return binary bodies.
     xhr.responseType = "arraybuffer";
     xhr.send();
-    if (xhr.status !== 200) throw new Error(`Could not read the site file assets/${name} (HTTP ${xhr.status}).`);
+    if (xhr.status !== 200)
+      throw new Error(`Could not read the site file assets/${name} (HTTP ${xhr.status}).`);
     return new Uint8Array(xhr.response as ArrayBuffer);
   },
-  versions: { tslab: "Gradient Lab browser kernel 0.1.0", typescript: ts.version, node: "none: runs in your browser" },
+  versions: {
+    tslab: "Gradient Lab browser kernel 0.1.0",
+    typescript: ts.version,
+    node: "none: runs in your browser",
+  },
 };

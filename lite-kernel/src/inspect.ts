@@ -11,7 +11,11 @@ const DISPLAY = Symbol.for("Jupyter.display");
 
 /** The MIME bundle a cell's value is shown as. */
 export async function mimeBundle(value: unknown): Promise<MimeBundle> {
-  if (value !== null && typeof value === "object" && typeof (value as Record<symbol, unknown>)[DISPLAY] === "function") {
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    typeof (value as Record<symbol, unknown>)[DISPLAY] === "function"
+  ) {
     const bundle = await (value as Record<symbol, () => MimeBundle | Promise<MimeBundle>>)[DISPLAY]();
     if (bundle && typeof bundle === "object") return bundle;
   }
@@ -39,7 +43,9 @@ export function inspect(value: unknown, depth = 2, seen: unknown[] = []): string
     case "symbol":
       return value.toString();
     case "function":
-      return value.toString().startsWith("class ") ? `[class ${value.name || "(anonymous)"}]` : `[Function: ${value.name || "(anonymous)"}]`;
+      return value.toString().startsWith("class ")
+        ? `[class ${value.name || "(anonymous)"}]`
+        : `[Function: ${value.name || "(anonymous)"}]`;
   }
   if (value === null) return "null";
   const obj = value as object;
@@ -65,7 +71,9 @@ export function inspect(value: unknown, depth = 2, seen: unknown[] = []): string
   if (obj instanceof Set) return `Set(${obj.size}) ` + wrap("{", [...obj].map(item), "}");
   if (obj instanceof Promise) return "Promise { <pending> }";
 
-  const shown = Object.keys(obj).map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : quote(k)}: ${item((obj as Record<string, unknown>)[k])}`);
+  const shown = Object.keys(obj).map(
+    (k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : quote(k)}: ${item((obj as Record<string, unknown>)[k])}`,
+  );
   const name = constructorName(obj);
   const prefix = name && name !== "Object" ? `${name} ` : "";
   return prefix + (shown.length === 0 ? "{}" : wrap("{", shown, "}"));

@@ -18,7 +18,10 @@ export class TypeScriptKernel extends BaseKernel {
   private readonly started: Promise<void>;
   /** Raised by {@link interrupt}; shared with the worker where the page is cross-origin isolated, else null. */
   private readonly interruptFlag: Int32Array | null =
-    typeof SharedArrayBuffer !== "undefined" && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    typeof SharedArrayBuffer !== "undefined" &&
+    (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true
+      ? new Int32Array(new SharedArrayBuffer(4))
+      : null;
 
   /** Whether the cell running now was sent with `stop_on_error: false` (JupyterLab does so for cells tagged `raises-exception`). */
   private readonly queue: { keepGoing: boolean };
@@ -32,7 +35,11 @@ export class TypeScriptKernel extends BaseKernel {
     super({
       ...options,
       sendMessage: (msg) => {
-        if (queue.keepGoing && msg.header.msg_type === "execute_reply" && (msg.content as { status?: string }).status === "error") {
+        if (
+          queue.keepGoing &&
+          msg.header.msg_type === "execute_reply" &&
+          (msg.content as { status?: string }).status === "error"
+        ) {
           msg.metadata = { ...msg.metadata, cause: "interrupt" };
         }
         send(msg);
@@ -40,7 +47,8 @@ export class TypeScriptKernel extends BaseKernel {
     });
     this.queue = queue;
     this.worker = new Worker(workerUrl);
-    if (this.interruptFlag !== null) this.worker.postMessage({ type: "interrupt-flag", buffer: this.interruptFlag.buffer });
+    if (this.interruptFlag !== null)
+      this.worker.postMessage({ type: "interrupt-flag", buffer: this.interruptFlag.buffer });
     this.started = new Promise((resolve) => {
       this.worker.addEventListener("message", (e) => {
         if (e.data?.type === "ready") resolve();
@@ -112,7 +120,9 @@ export class TypeScriptKernel extends BaseKernel {
     };
   }
 
-  async executeRequest(content: KernelMessage.IExecuteRequestMsg["content"]): Promise<KernelMessage.IExecuteReplyMsg["content"]> {
+  async executeRequest(
+    content: KernelMessage.IExecuteRequestMsg["content"],
+  ): Promise<KernelMessage.IExecuteReplyMsg["content"]> {
     this.queue.keepGoing = content.stop_on_error === false;
     const reply = await this.request("execute", content.code);
     const execution_count = this.executionCount;
@@ -129,12 +139,22 @@ export class TypeScriptKernel extends BaseKernel {
     return { status: "ok", execution_count, user_expressions: {} } as any;
   }
 
-  async completeRequest(content: KernelMessage.ICompleteRequestMsg["content"]): Promise<KernelMessage.ICompleteReplyMsg["content"]> {
+  async completeRequest(
+    content: KernelMessage.ICompleteRequestMsg["content"],
+  ): Promise<KernelMessage.ICompleteReplyMsg["content"]> {
     const r = await this.request("complete", content.code, content.cursor_pos);
-    return { status: "ok", matches: r?.matches ?? [], cursor_start: r?.start ?? content.cursor_pos, cursor_end: r?.end ?? content.cursor_pos, metadata: {} };
+    return {
+      status: "ok",
+      matches: r?.matches ?? [],
+      cursor_start: r?.start ?? content.cursor_pos,
+      cursor_end: r?.end ?? content.cursor_pos,
+      metadata: {},
+    };
   }
 
-  async inspectRequest(content: KernelMessage.IInspectRequestMsg["content"]): Promise<KernelMessage.IInspectReplyMsg["content"]> {
+  async inspectRequest(
+    content: KernelMessage.IInspectRequestMsg["content"],
+  ): Promise<KernelMessage.IInspectReplyMsg["content"]> {
     const text = await this.request("inspect", content.code, content.cursor_pos);
     return typeof text === "string"
       ? { status: "ok", found: true, data: { "text/plain": text }, metadata: {} }

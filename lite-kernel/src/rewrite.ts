@@ -35,18 +35,31 @@ const interruptibleLoops: ts.TransformerFactory<ts.SourceFile> = (context) => (s
   const f = context.factory;
   /** The loop's body with the call first; a traceback through the call points at the loop's own line. */
   const withPoint = (loop: ts.Node, body: ts.Statement): ts.Block => {
-    const point = f.createExpressionStatement(f.createCallExpression(f.createIdentifier(INTERRUPT_POINT), undefined, []));
+    const point = f.createExpressionStatement(
+      f.createCallExpression(f.createIdentifier(INTERRUPT_POINT), undefined, []),
+    );
     const start = loop.getStart(sf);
     ts.setSourceMapRange(point, { pos: start, end: start });
-    return ts.isBlock(body) ? f.updateBlock(body, [point, ...body.statements]) : f.createBlock([point, body], true);
+    return ts.isBlock(body)
+      ? f.updateBlock(body, [point, ...body.statements])
+      : f.createBlock([point, body], true);
   };
   const visit = (node: ts.Node): ts.Node => {
     const n = ts.visitEachChild(node, visit, context);
     if (ts.isWhileStatement(n)) return f.updateWhileStatement(n, n.expression, withPoint(node, n.statement));
     if (ts.isDoStatement(n)) return f.updateDoStatement(n, withPoint(node, n.statement), n.expression);
-    if (ts.isForStatement(n)) return f.updateForStatement(n, n.initializer, n.condition, n.incrementor, withPoint(node, n.statement));
-    if (ts.isForInStatement(n)) return f.updateForInStatement(n, n.initializer, n.expression, withPoint(node, n.statement));
-    if (ts.isForOfStatement(n)) return f.updateForOfStatement(n, n.awaitModifier, n.initializer, n.expression, withPoint(node, n.statement));
+    if (ts.isForStatement(n))
+      return f.updateForStatement(n, n.initializer, n.condition, n.incrementor, withPoint(node, n.statement));
+    if (ts.isForInStatement(n))
+      return f.updateForInStatement(n, n.initializer, n.expression, withPoint(node, n.statement));
+    if (ts.isForOfStatement(n))
+      return f.updateForOfStatement(
+        n,
+        n.awaitModifier,
+        n.initializer,
+        n.expression,
+        withPoint(node, n.statement),
+      );
     return n;
   };
   return ts.visitNode(sf, visit) as ts.SourceFile;
@@ -106,7 +119,8 @@ export function rewriteCell(source: string, file: string): RunnableCell {
   });
 
   let body = js;
-  for (const e of edits.sort((a, b) => b.start - a.start)) body = body.slice(0, e.start) + e.text + body.slice(e.end);
+  for (const e of edits.sort((a, b) => b.start - a.start))
+    body = body.slice(0, e.start) + e.text + body.slice(e.end);
   // Everything before the body sits on the body's first line, so generated line n is JS line n.
   const code = `(async () => { ${hoisted.join(" ")}${body}\n})()\n//# sourceURL=${file}`;
   return { names: [...new Set(names)], code, lines };

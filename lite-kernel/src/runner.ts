@@ -46,7 +46,11 @@ export class CellRunner {
     this.checker = new CellChecker(declarationFiles);
     (globalThis as Record<string, unknown>)[REQUIRE] = (name: string): unknown => {
       if (!(name in modules)) {
-        throw new Error(`Cannot find module '${name}': in the browser only ${Object.keys(modules).map((m) => `"${m}"`).join(" and ")} can be imported.`);
+        throw new Error(
+          `Cannot find module '${name}': in the browser only ${Object.keys(modules)
+            .map((m) => `"${m}"`)
+            .join(" and ")} can be imported.`,
+        );
       }
       return modules[name];
     };

@@ -26,7 +26,11 @@ export interface CellLines {
 export function runtimeError(err: unknown, cells: Map<string, CellLines>, current: number): JupyterError {
   if (!(err instanceof Error)) {
     const shown = typeof err === "string" ? `'${err}'` : String(err);
-    return { ename: "Error", evalue: `a value that is not an Error was thrown: ${shown}`, traceback: [`Thrown value: ${shown}`] };
+    return {
+      ename: "Error",
+      evalue: `a value that is not an Error was thrown: ${shown}`,
+      traceback: [`Thrown value: ${shown}`],
+    };
   }
   const ename = err.name || "Error";
   const evalue = err.message;
@@ -58,7 +62,10 @@ export function compileError(errors: CellDiagnostic[], source: string): JupyterE
     const text = e.line > 0 ? lines[e.line - 1] : undefined;
     if (text !== undefined) {
       const gutter = `  ${e.line} | `;
-      traceback.push(`${gutter}${text}`, `${" ".repeat(gutter.length - 2)}| ${" ".repeat(Math.max(0, e.column - 1))}^`);
+      traceback.push(
+        `${gutter}${text}`,
+        `${" ".repeat(gutter.length - 2)}| ${" ".repeat(Math.max(0, e.column - 1))}^`,
+      );
     }
   });
   return { ename: "TypeScriptError", evalue: described.join("; "), traceback };

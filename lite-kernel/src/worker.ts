@@ -22,7 +22,8 @@ for (const [method, stream] of [
   ["error", "stderr"],
   ["warn", "stderr"],
 ] as const) {
-  console[method] = (...args: unknown[]) => post({ type: "stream", name: stream, text: formatArgs(args) + "\n" });
+  console[method] = (...args: unknown[]) =>
+    post({ type: "stream", name: stream, text: formatArgs(args) + "\n" });
 }
 
 const runner = new CellRunner(DECLARATION_FILES, MODULES);
@@ -30,7 +31,13 @@ const runner = new CellRunner(DECLARATION_FILES, MODULES);
 self.onmessage = async (event: MessageEvent) => {
   if (event.data?.type === "interrupt") return runner.interrupt();
   if (event.data?.type === "interrupt-flag") return runner.useInterruptFlag(event.data.buffer);
-  const { id, type, code, cursor, count } = event.data as { id: number; type: string; code: string; cursor: number; count: number };
+  const { id, type, code, cursor, count } = event.data as {
+    id: number;
+    type: string;
+    code: string;
+    cursor: number;
+    count: number;
+  };
   let content: unknown;
   try {
     if (type === "execute") content = await runner.execute(code, count);

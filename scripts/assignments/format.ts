@@ -26,7 +26,11 @@ export const MARKERS = {
 export const CHECK_METHODS = ["checkFunction", "checkValue", "checkThat"] as const;
 
 /** Which argument of each check holds its options (`{ points, hint, … }`). */
-const OPTIONS_ARGUMENT: Record<(typeof CHECK_METHODS)[number], number> = { checkFunction: 4, checkValue: 3, checkThat: 3 };
+const OPTIONS_ARGUMENT: Record<(typeof CHECK_METHODS)[number], number> = {
+  checkFunction: 4,
+  checkValue: 3,
+  checkThat: 3,
+};
 
 /** A solution or hidden-tests region: line numbers (from 0) of its two marker lines. */
 export interface Region {
@@ -108,11 +112,14 @@ export function findRegions(source: string): { regions: Region[]; problems: stri
   source.split("\n").forEach((raw, line) => {
     const text = raw.trim();
     const at = `line ${line + 1}`;
-    const begin = text === MARKERS.beginSolution ? "solution" : text === MARKERS.beginHidden ? "hidden" : null;
+    const begin =
+      text === MARKERS.beginSolution ? "solution" : text === MARKERS.beginHidden ? "hidden" : null;
     const end = text === MARKERS.endSolution ? "solution" : text === MARKERS.endHidden ? "hidden" : null;
     if (begin) {
       if (open) {
-        problems.push(`${at}: \`${text}\` is inside the region that \`${open.marker}\` opened on line ${open.begin + 1}; regions cannot nest: close that one first`);
+        problems.push(
+          `${at}: \`${text}\` is inside the region that \`${open.marker}\` opened on line ${open.begin + 1}; regions cannot nest: close that one first`,
+        );
       } else {
         open = { kind: begin, begin: line, indent: /^\s*/.exec(raw)![0], marker: text };
       }
@@ -121,7 +128,9 @@ export function findRegions(source: string): { regions: Region[]; problems: stri
       if (!open) {
         problems.push(`${at}: \`${text}\` has no \`${wanted}\` before it`);
       } else if (open.kind !== end) {
-        problems.push(`${at}: \`${text}\` cannot close the region that \`${open.marker}\` opened on line ${open.begin + 1}; regions cannot nest`);
+        problems.push(
+          `${at}: \`${text}\` cannot close the region that \`${open.marker}\` opened on line ${open.begin + 1}; regions cannot nest`,
+        );
       } else {
         regions.push({ kind: open.kind, begin: open.begin, end: line, indent: open.indent });
         open = null;
@@ -149,14 +158,25 @@ export function findChecks(source: string, regions: Region[] = []): CheckCall[] 
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const target = node.expression.expression;
       const method = node.expression.name.text as CheckCall["method"];
-      if (ts.isIdentifier(target) && target.text === "exercises" && (CHECK_METHODS as readonly string[]).includes(method)) {
+      if (
+        ts.isIdentifier(target) &&
+        target.text === "exercises" &&
+        (CHECK_METHODS as readonly string[]).includes(method)
+      ) {
         const first = node.arguments[0];
-        const id = first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first)) ? first.text : null;
+        const id =
+          first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))
+            ? first.text
+            : null;
         const options = node.arguments[OPTIONS_ARGUMENT[method]];
         let points: number | null = null;
         if (options && ts.isObjectLiteralExpression(options)) {
           for (const property of options.properties) {
-            if (ts.isPropertyAssignment(property) && property.name.getText(file) === "points" && ts.isNumericLiteral(property.initializer)) {
+            if (
+              ts.isPropertyAssignment(property) &&
+              property.name.getText(file) === "points" &&
+              ts.isNumericLiteral(property.initializer)
+            ) {
               points = Number(property.initializer.text);
             }
           }
@@ -164,8 +184,22 @@ export function findChecks(source: string, regions: Region[] = []): CheckCall[] 
         const line = file.getLineAndCharacterOfPosition(node.getStart(file)).line;
         const hidden = regions.some((r) => r.kind === "hidden" && r.begin < line && line < r.end);
         const second = node.arguments[1];
-        const learner = second && (ts.isIdentifier(second) || ts.isPropertyAccessExpression(second)) && /^[\w$.]+$/.test(second.getText(file)) ? second.getText(file) : null;
-        calls.push({ method, id, points, hidden, line, nameStart: target.getStart(file), nameEnd: target.getEnd(), learner });
+        const learner =
+          second &&
+          (ts.isIdentifier(second) || ts.isPropertyAccessExpression(second)) &&
+          /^[\w$.]+$/.test(second.getText(file))
+            ? second.getText(file)
+            : null;
+        calls.push({
+          method,
+          id,
+          points,
+          hidden,
+          line,
+          nameStart: target.getStart(file),
+          nameEnd: target.getEnd(),
+          learner,
+        });
       }
     }
     ts.forEachChild(node, visit);
@@ -182,7 +216,9 @@ function importsExercises(source: string, beforeLine = Infinity): boolean {
     if (statement.moduleSpecifier.text !== "kernel-lib") return false;
     if (file.getLineAndCharacterOfPosition(statement.getStart(file)).line >= beforeLine) return false;
     const bindings = statement.importClause?.namedBindings;
-    return !!bindings && ts.isNamedImports(bindings) && bindings.elements.some((e) => e.name.text === "exercises");
+    return (
+      !!bindings && ts.isNamedImports(bindings) && bindings.elements.some((e) => e.name.text === "exercises")
+    );
   });
 }
 
@@ -201,13 +237,17 @@ export function analyzeNotebook(nb: Notebook): NotebookFormat {
   const cells = new Map<number, CellFormat>();
   const exercises: Exercise[] = [];
   const replacements = new Map<number, string[]>();
-  if (!Array.isArray(nb.cells)) return { exercises, errors: ["has no cells list; it is not a Jupyter notebook"], cells, replacements };
+  if (!Array.isArray(nb.cells))
+    return { exercises, errors: ["has no cells list; it is not a Jupyter notebook"], cells, replacements };
 
   const seenIds = new Map<string, number>();
   nb.cells.forEach((cell, index) => {
     if (typeof cell.id !== "string" || cell.id === "") return;
     const before = seenIds.get(cell.id);
-    if (before !== undefined) errors.push(`${cellName(index, cell.id)} repeats the id of cell ${before + 1}; every cell needs its own id: give it a new one`);
+    if (before !== undefined)
+      errors.push(
+        `${cellName(index, cell.id)} repeats the id of cell ${before + 1}; every cell needs its own id: give it a new one`,
+      );
     else seenIds.set(cell.id, index);
   });
 
@@ -234,38 +274,56 @@ export function analyzeNotebook(nb: Notebook): NotebookFormat {
     const visible = checks.filter((c) => !c.hidden);
     const hasId = typeof cell.id === "string" && cell.id !== "";
     if ((solutions.length > 0 || checks.length > 0) && !hasId) {
-      errors.push(`${where} has no cell id, so the grader cannot find it in a submission: run \`npm run strip\` on the notebook (it adds ids)`);
+      errors.push(
+        `${where} has no cell id, so the grader cannot find it in a submission: run \`npm run strip\` on the notebook (it adds ids)`,
+      );
     }
     const ref: CellRef | null = hasId ? { index, id: cell.id! } : null;
 
     if (solutions.length > 0) {
       if (checks.length > 0) {
-        errors.push(`${where} holds both a solution region and a check; put the check in its own cell after the exercise cell (the grader puts check cells back from the reference, so a student's edits to them do not count)`);
+        errors.push(
+          `${where} holds both a solution region and a check; put the check in its own cell after the exercise cell (the grader puts check cells back from the reference, so a student's edits to them do not count)`,
+        );
       }
       const inScope = solutions.map((r) => exercisesImported || importsExercises(source, r.begin));
       pending.push({ ref, index, regions: solutions, inScope });
     }
     if (hidden.length > 0 && visible.length === 0) {
-      errors.push(`${where} has hidden tests but no visible check outside them; hidden tests belong inside a check cell, after or around its \`exercises.check…\` call`);
+      errors.push(
+        `${where} has hidden tests but no visible check outside them; hidden tests belong inside a check cell, after or around its \`exercises.check…\` call`,
+      );
     }
     for (const call of checks) {
-      if (call.id === null) errors.push(`${where}, line ${call.line + 1}: the exercise id of \`exercises.${call.method}\` must be a string literal such as "2.1"`);
-      else if (call.id.trim() === "") errors.push(`${where}, line ${call.line + 1}: the exercise id of \`exercises.${call.method}\` is empty`);
+      if (call.id === null)
+        errors.push(
+          `${where}, line ${call.line + 1}: the exercise id of \`exercises.${call.method}\` must be a string literal such as "2.1"`,
+        );
+      else if (call.id.trim() === "")
+        errors.push(
+          `${where}, line ${call.line + 1}: the exercise id of \`exercises.${call.method}\` is empty`,
+        );
     }
     for (const call of visible) {
       if (call.points === null || !(call.points > 0)) {
-        errors.push(`${where}, line ${call.line + 1}: \`exercises.${call.method}\` needs a number of points in its options, written in the call, e.g. \`{ points: 2 }\``);
+        errors.push(
+          `${where}, line ${call.line + 1}: \`exercises.${call.method}\` needs a number of points in its options, written in the call, e.g. \`{ points: 2 }\``,
+        );
       }
     }
     if (visible.length > 0) {
       const ids = [...new Set(checks.map((c) => c.id).filter((id): id is string => !!id))];
       if (ids.length > 1) {
-        errors.push(`${where} checks several exercises (${ids.join(", ")}); give each exercise its own check cell`);
+        errors.push(
+          `${where} checks several exercises (${ids.join(", ")}); give each exercise its own check cell`,
+        );
       } else if (ids.length === 1 && ref) {
         const id = ids[0];
         const twice = byId.get(id);
         if (twice) {
-          errors.push(`exercise id "${id}" is used twice: by the checks in ${cellName(twice.checkCell.index, twice.checkCell.id)} and in ${where}; give each exercise its own id`);
+          errors.push(
+            `exercise id "${id}" is used twice: by the checks in ${cellName(twice.checkCell.index, twice.checkCell.id)} and in ${where}; give each exercise its own id`,
+          );
         } else {
           const exercise: Exercise = {
             id,
@@ -276,7 +334,11 @@ export function analyzeNotebook(nb: Notebook): NotebookFormat {
           };
           exercises.push(exercise);
           byId.set(id, exercise);
-          for (const p of pending) replacements.set(p.index, p.regions.map((r, k) => notImplementedLine(id, r.indent, p.inScope[k])));
+          for (const p of pending)
+            replacements.set(
+              p.index,
+              p.regions.map((r, k) => notImplementedLine(id, r.indent, p.inScope[k])),
+            );
         }
       }
       pending = [];
@@ -284,7 +346,9 @@ export function analyzeNotebook(nb: Notebook): NotebookFormat {
     if (importsExercises(source)) exercisesImported = true;
   });
   for (const p of pending) {
-    errors.push(`${cellName(p.index, p.ref?.id)} has a solution region but no check cell after it; add a cell that calls \`exercises.checkFunction\`, \`checkValue\` or \`checkThat\` with the exercise id`);
+    errors.push(
+      `${cellName(p.index, p.ref?.id)} has a solution region but no check cell after it; add a cell that calls \`exercises.checkFunction\`, \`checkValue\` or \`checkThat\` with the exercise id`,
+    );
   }
   return { exercises, errors, cells, replacements };
 }
@@ -308,7 +372,8 @@ export function removeRegions(source: string, regions: Region[], kind: Region["k
  * removed, outputs and execution counts are cleared; ids, metadata and everything else stay as they were.
  */
 export function studentNotebook(nb: Notebook, format: NotebookFormat): Notebook {
-  if (format.errors.length > 0) throw new Error(`The notebook breaks the exercise format:\n${format.errors.join("\n")}`);
+  if (format.errors.length > 0)
+    throw new Error(`The notebook breaks the exercise format:\n${format.errors.join("\n")}`);
   const cells = nb.cells.map((cell, index): NotebookCell => {
     const copy: NotebookCell = { ...cell };
     if (cell.cell_type !== "code") return copy;

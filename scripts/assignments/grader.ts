@@ -104,7 +104,12 @@ interface Expectations {
  * `--no-sandbox` in a temporary folder of the grader's, removed afterwards. Never throws for what the
  * notebook does; its output is capped.
  */
-export async function runGradingKernel(nb: Notebook, context: GradeContext, slot: number, maxRestarts: number): Promise<RunResult> {
+export async function runGradingKernel(
+  nb: Notebook,
+  context: GradeContext,
+  slot: number,
+  maxRestarts: number,
+): Promise<RunResult> {
   const jupyter = await context.jupyter();
   const started = Date.now();
   const folder = context.sandbox ? null : fs.mkdtempSync(path.join(context.privateDir, "run-"));
@@ -115,8 +120,22 @@ export async function runGradingKernel(nb: Notebook, context: GradeContext, slot
       for (const dir of ["home", "work", "tmp", "runtime"]) fs.mkdirSync(path.join(folder, dir));
       fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(folder, "work", "node_modules"), "dir");
     }
-    const command = [jupyter.python, path.join(ROOT, "jupyter", "run_notebook.py"), "-", "--result-fd", "3", "--cwd", `${base}/work`, "--timeout", String(context.timeoutSeconds), "--recover", "--max-restarts", String(maxRestarts)];
-    const deadlineMs = (nb.cells.length + maxRestarts * nb.cells.length + 4) * (context.timeoutSeconds + 10) * 1000;
+    const command = [
+      jupyter.python,
+      path.join(ROOT, "jupyter", "run_notebook.py"),
+      "-",
+      "--result-fd",
+      "3",
+      "--cwd",
+      `${base}/work`,
+      "--timeout",
+      String(context.timeoutSeconds),
+      "--recover",
+      "--max-restarts",
+      String(maxRestarts),
+    ];
+    const deadlineMs =
+      (nb.cells.length + maxRestarts * nb.cells.length + 4) * (context.timeoutSeconds + 10) * 1000;
     const run = await runInSandbox(command, {
       input: serializeNotebook(nb),
       slot,
@@ -132,16 +151,42 @@ export async function runGradingKernel(nb: Notebook, context: GradeContext, slot
     } catch {
       parsed = null;
     }
-    if (!parsed || !parsed.report || !Array.isArray(parsed.report.cells) || !parsed.notebook || !Array.isArray(parsed.notebook.cells)) {
-      const why = run.timedOut ? "it ran past the grader's deadline" : run.result === null ? "its output passed the grader's size limit" : `the notebook runner stopped (exit ${run.code ?? run.signal}): ${run.stderrTail.trim().split("\n").slice(-3).join(" ")}`;
+    if (
+      !parsed ||
+      !parsed.report ||
+      !Array.isArray(parsed.report.cells) ||
+      !parsed.notebook ||
+      !Array.isArray(parsed.notebook.cells)
+    ) {
+      const why = run.timedOut
+        ? "it ran past the grader's deadline"
+        : run.result === null
+          ? "its output passed the grader's size limit"
+          : `the notebook runner stopped (exit ${run.code ?? run.signal}): ${run.stderrTail.trim().split("\n").slice(-3).join(" ")}`;
       throw new Error(why);
     }
     const { report, notebook } = parsed;
     const cells: CellResult[] = report.cells.map(toCellResult);
     const failure = cells.find((c) => c.status === "failed") ?? null;
-    const error = report.error ? `the kernel run broke off: ${String(report.error)}` : failure ? `cell ${failure.index + 1} failed (${failure.reason})` : null;
-    const restarts = (Array.isArray(report.restarts) ? report.restarts : []).map((r: any) => ({ index: Number(r.index), reason: String(r.reason ?? "") }));
-    return { ok: report.ok === true, path: "submission", cells, notebook, failure, error, restarts, durationMs: Date.now() - started };
+    const error = report.error
+      ? `the kernel run broke off: ${String(report.error)}`
+      : failure
+        ? `cell ${failure.index + 1} failed (${failure.reason})`
+        : null;
+    const restarts = (Array.isArray(report.restarts) ? report.restarts : []).map((r: any) => ({
+      index: Number(r.index),
+      reason: String(r.reason ?? ""),
+    }));
+    return {
+      ok: report.ok === true,
+      path: "submission",
+      cells,
+      notebook,
+      failure,
+      error,
+      restarts,
+      durationMs: Date.now() - started,
+    };
   } finally {
     if (folder) removeTree(folder);
   }
@@ -155,10 +200,23 @@ function expectationsOf(reference: Reference, context: GradeContext, slot: numbe
       const format = reference.format!;
       const plans = judgePlans(reference.nb!, format);
       try {
-        const run = await runGradingKernel(buildReferenceNotebook(reference.nb!, format, undefined, plans), context, slot, 2 * format.exercises.length + 5);
-        return { ...expectedRecords(format, run), judging: { plans, calls: callsRecords(format, run, plans) } };
+        const run = await runGradingKernel(
+          buildReferenceNotebook(reference.nb!, format, undefined, plans),
+          context,
+          slot,
+          2 * format.exercises.length + 5,
+        );
+        return {
+          ...expectedRecords(format, run),
+          judging: { plans, calls: callsRecords(format, run, plans) },
+        };
       } catch (err) {
-        const problems = new Map(format.exercises.map((e) => [e.id, `the reference notebook could not be run: ${(err as Error).message}`]));
+        const problems = new Map(
+          format.exercises.map((e) => [
+            e.id,
+            `the reference notebook could not be run: ${(err as Error).message}`,
+          ]),
+        );
         return { expected: new Map(), problems, judging: { plans, calls: new Map() } };
       }
     })();
@@ -189,8 +247,22 @@ export function removeTree(dir: string): void {
 }
 
 /** Grades one submitted file; never throws for a bad submission, and never writes to it. */
-export async function gradeSubmission(submission: Submission, references: Reference[], context: GradeContext, slot: number): Promise<SubmissionGrade> {
-  const result: SubmissionGrade = { file: submission.shown, reference: null, score: 0, maxScore: 0, exercises: [], error: null, graded: false, notes: [] };
+export async function gradeSubmission(
+  submission: Submission,
+  references: Reference[],
+  context: GradeContext,
+  slot: number,
+): Promise<SubmissionGrade> {
+  const result: SubmissionGrade = {
+    file: submission.shown,
+    reference: null,
+    score: 0,
+    maxScore: 0,
+    exercises: [],
+    error: null,
+    graded: false,
+    notes: [],
+  };
   const fail = (error: string): SubmissionGrade => {
     result.error = error;
     for (const e of result.exercises) e.message ||= `Not graded: ${error}`;
@@ -219,12 +291,17 @@ export async function gradeSubmission(submission: Submission, references: Refere
   }
   if (nbProblem) return fail(nbProblem.startsWith("The file") ? nbProblem : `The file ${nbProblem}.`);
   if (!match) {
-    return fail(`No reference notebook matches this file: its name is not one of ${references.map((r) => path.basename(r.file)).join(", ")}, and it shares too few cell ids with any of them. Name it after the lesson it answers, or check --source.`);
+    return fail(
+      `No reference notebook matches this file: its name is not one of ${references.map((r) => path.basename(r.file)).join(", ")}, and it shares too few cell ids with any of them. Name it after the lesson it answers, or check --source.`,
+    );
   }
   const reference = match.reference;
   const kernel = kernelProblem(nb!);
   if (kernel) return fail(`The notebook ${kernel}.`);
-  if (reference.problem || !reference.nb || !reference.format) return fail(`The reference notebook ${path.basename(reference.file)} cannot be used: ${reference.problem}`);
+  if (reference.problem || !reference.nb || !reference.format)
+    return fail(
+      `The reference notebook ${path.basename(reference.file)} cannot be used: ${reference.problem}`,
+    );
 
   const format = reference.format;
   const { expected, problems, judging } = await expectationsOf(reference, context, slot);
@@ -238,14 +315,33 @@ export async function gradeSubmission(submission: Submission, references: Refere
   }
   const setup = run.cells.find((c) => c.index === graded.setupIndex);
   if (!setup || setup.status !== "ok") {
-    return fail(`The grader's setup cell failed, so nothing was graded (is kernel-lib built? run \`npm run build\`): ${(setup?.error.trim() || setup?.stderr.trim() || run.error || "it did not run").slice(0, 600)}`);
+    return fail(
+      `The grader's setup cell failed, so nothing was graded (is kernel-lib built? run \`npm run build\`): ${(setup?.error.trim() || setup?.stderr.trim() || run.error || "it did not run").slice(0, 600)}`,
+    );
   }
-  const verdicts = await judgeSubmission(reference.file, reference.nb, format, graded, run, judging, context, slot);
+  const verdicts = await judgeSubmission(
+    reference.file,
+    reference.nb,
+    format,
+    graded,
+    run,
+    judging,
+    context,
+    slot,
+  );
   // Feedback in the submission's language (scoring is synchronous, so no other submission sees the switch).
   const previousLanguage = setLanguage(notebookLanguage(nb!));
   let scored: ReturnType<typeof scoreExercises>;
   try {
-    scored = scoreExercises(format.exercises, graded, run, context.timeoutSeconds, expected, problems, verdicts);
+    scored = scoreExercises(
+      format.exercises,
+      graded,
+      run,
+      context.timeoutSeconds,
+      expected,
+      problems,
+      verdicts,
+    );
   } finally {
     setLanguage(previousLanguage);
   }
@@ -256,20 +352,34 @@ export async function gradeSubmission(submission: Submission, references: Refere
 
   const errors: string[] = [];
   if (graded.missing.size > 0) {
-    const list = [...graded.missing].map(([id, cells]) => `${id} (cell id ${cells.map((c) => `"${c}"`).join(", ")})`);
-    errors.push(`Missing exercise cells: ${list.join("; ")}. They were deleted, or their ids changed (e.g. by copying them into a new notebook); those exercises score 0 unless their check passes anyway.`);
+    const list = [...graded.missing].map(
+      ([id, cells]) => `${id} (cell id ${cells.map((c) => `"${c}"`).join(", ")})`,
+    );
+    errors.push(
+      `Missing exercise cells: ${list.join("; ")}. They were deleted, or their ids changed (e.g. by copying them into a new notebook); those exercises score 0 unless their check passes anyway.`,
+    );
   }
   for (const restart of run.restarts) {
     const where = describeCell(graded, restart.index);
-    if (restart.reason === "the kernel died") errors.push(`The kernel died while running ${where}; the grader started a new kernel, re-ran the cells before it and went on.`);
-    else result.notes.push(`${where[0].toUpperCase()}${where.slice(1)} ${restart.reason}; the grader stopped that kernel, started a new one, re-ran the cells before it and went on.`);
+    if (restart.reason === "the kernel died")
+      errors.push(
+        `The kernel died while running ${where}; the grader started a new kernel, re-ran the cells before it and went on.`,
+      );
+    else
+      result.notes.push(
+        `${where[0].toUpperCase()}${where.slice(1)} ${restart.reason}; the grader stopped that kernel, started a new one, re-ran the cells before it and went on.`,
+      );
   }
-  if (!result.graded) errors.push(`The run stopped before every check ran: ${(run.error ?? "no reason given").split("\n")[0]}`);
+  if (!result.graded)
+    errors.push(`The run stopped before every check ran: ${(run.error ?? "no reason given").split("\n")[0]}`);
   if (problems.size > 0) {
     result.graded = false;
-    errors.push(`Some exercises could not be graded because ${[...problems.values()][0]}. Fix the reference notebook (run it with \`npm run notebooks\`) and grade again.`);
+    errors.push(
+      `Some exercises could not be graded because ${[...problems.values()][0]}. Fix the reference notebook (run it with \`npm run notebooks\`) and grade again.`,
+    );
   }
-  for (const failure of otherFailures(format.exercises, graded, run, context.timeoutSeconds)) result.notes.push(`A cell outside the exercises failed: ${failure}`);
+  for (const failure of otherFailures(format.exercises, graded, run, context.timeoutSeconds))
+    result.notes.push(`A cell outside the exercises failed: ${failure}`);
   result.error = errors.length > 0 ? errors.join(" ") : null;
 
   return result;
@@ -280,7 +390,16 @@ export async function gradeSubmission(submission: Submission, references: Refere
  * the submission's kernel handed back (./judging.ts), once per distinct set of answers in the
  * batch. Never throws; a judge that fails leaves each exercise the reason.
  */
-async function judgeSubmission(referenceFile: string, reference: Notebook, format: NotebookFormat, graded: GradedNotebook, run: RunResult, judging: JudgeSetup, context: GradeContext, slot: number): Promise<Map<string, Verdict[] | string>> {
+async function judgeSubmission(
+  referenceFile: string,
+  reference: Notebook,
+  format: NotebookFormat,
+  graded: GradedNotebook,
+  run: RunResult,
+  judging: JudgeSetup,
+  context: GradeContext,
+  slot: number,
+): Promise<Map<string, Verdict[] | string>> {
   const answers = new Map<string, NamesRecord>();
   for (const id of graded.judged.keys()) {
     const record = namesRecord(run.notebook.cells[graded.checkIndex.get(id)!], id);
@@ -301,8 +420,22 @@ async function judgeSubmission(referenceFile: string, reference: Notebook, forma
 }
 
 /** One judge run on `answers`; never throws. */
-async function runJudge(reference: Notebook, format: NotebookFormat, answers: Map<string, NamesRecord>, judging: JudgeSetup, context: GradeContext, slot: number): Promise<Map<string, Verdict[] | string>> {
-  const judge = buildJudgeNotebook(reference, format, judging.plans, answers, judging.calls, `gradientLabJudge_${randomBytes(6).toString("hex")}`);
+async function runJudge(
+  reference: Notebook,
+  format: NotebookFormat,
+  answers: Map<string, NamesRecord>,
+  judging: JudgeSetup,
+  context: GradeContext,
+  slot: number,
+): Promise<Map<string, Verdict[] | string>> {
+  const judge = buildJudgeNotebook(
+    reference,
+    format,
+    judging.plans,
+    answers,
+    judging.calls,
+    `gradientLabJudge_${randomBytes(6).toString("hex")}`,
+  );
   try {
     const judged = await runGradingKernel(judge.nb, context, slot, 2 * answers.size + 5);
     return judgeVerdicts(judged, judge.checkIndex, (index) => {
@@ -310,7 +443,12 @@ async function runJudge(reference: Notebook, format: NotebookFormat, answers: Ma
       return result ? cellError(result, context.timeoutSeconds) : "the judge's run stopped before the check.";
     });
   } catch (err) {
-    return new Map([...answers.keys()].map((id) => [id, `the clean kernel that checks them could not run: ${(err as Error).message}`]));
+    return new Map(
+      [...answers.keys()].map((id) => [
+        id,
+        `the clean kernel that checks them could not run: ${(err as Error).message}`,
+      ]),
+    );
   }
 }
 

@@ -5,8 +5,25 @@
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { analyzeNotebook, CheckCall, Exercise, findChecks, findRegions, gradedCheckSource, NotebookFormat, removeRegions } from "./format";
-import { ANSWER_MIME, AnswerRecord, CallsRecord, EXPECTED_MIME, ExpectedRecord, judge, Verdict } from "../../kernel-lib/src/answers";
+import {
+  analyzeNotebook,
+  CheckCall,
+  Exercise,
+  findChecks,
+  findRegions,
+  gradedCheckSource,
+  NotebookFormat,
+  removeRegions,
+} from "./format";
+import {
+  ANSWER_MIME,
+  AnswerRecord,
+  CallsRecord,
+  EXPECTED_MIME,
+  ExpectedRecord,
+  judge,
+  Verdict,
+} from "../../kernel-lib/src/answers";
 import { LANGUAGES, messagesIn } from "../../kernel-lib/src/messages";
 import { notebookLanguage } from "../jupyter/editions";
 import { JudgePlan, namesCheckSource, spiedCheckSource } from "./judging";
@@ -42,7 +59,8 @@ export function loadReferences(dir: string): Reference[] {
     try {
       const nb = readNotebook(file);
       const format = analyzeNotebook(nb);
-      const problem = format.errors.length > 0 ? `it breaks the exercise format: ${format.errors.join("; ")}` : null;
+      const problem =
+        format.errors.length > 0 ? `it breaks the exercise format: ${format.errors.join("; ")}` : null;
       const cellIds = new Set(nb.cells.map((c) => c.id).filter((id): id is string => typeof id === "string"));
       return { file, nb, format, problem, cellIds };
     } catch (err) {
@@ -61,10 +79,16 @@ function languageOf(reference: Reference): string {
  * the most cell ids with it (at least half of the reference's cells); a reference in the
  * submission's own language (English or Korean, read from its Markdown) before any other.
  */
-export function matchReference(file: string, nb: Notebook | null, references: Reference[]): { reference: Reference; how: "file name" | "cell ids" } | null {
+export function matchReference(
+  file: string,
+  nb: Notebook | null,
+  references: Reference[],
+): { reference: Reference; how: "file name" | "cell ids" } | null {
   // The editions share file names and cell ids: a submission is matched among the references in its own language first.
   const language = nb && Array.isArray(nb.cells) ? notebookLanguage(nb) : "en";
-  const ranked = [...references].sort((a, b) => Number(languageOf(b) === language) - Number(languageOf(a) === language));
+  const ranked = [...references].sort(
+    (a, b) => Number(languageOf(b) === language) - Number(languageOf(a) === language),
+  );
   const byName = ranked.find((r) => path.basename(r.file) === path.basename(file));
   if (byName) return { reference: byName, how: "file name" };
   if (!nb || !Array.isArray(nb.cells)) return null;
@@ -72,18 +96,23 @@ export function matchReference(file: string, nb: Notebook | null, references: Re
   let best: { reference: Reference; shared: number } | null = null;
   for (const reference of ranked) {
     const shared = [...reference.cellIds].filter((id) => ids.has(id)).length;
-    if (shared > 0 && shared >= reference.cellIds.size / 2 && (!best || shared > best.shared)) best = { reference, shared };
+    if (shared > 0 && shared >= reference.cellIds.size / 2 && (!best || shared > best.shared))
+      best = { reference, shared };
   }
   return best ? { reference: best.reference, how: "cell ids" } : null;
 }
 
 /** Why a parsed JSON value is not a notebook the grader can run, or null. */
 export function notebookProblem(value: unknown): string | null {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return "is valid JSON but not a Jupyter notebook (it is not an object with a list of cells)";
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    return "is valid JSON but not a Jupyter notebook (it is not an object with a list of cells)";
   const nb = value as Partial<Notebook>;
   if (!Array.isArray(nb.cells)) return "is valid JSON but not a Jupyter notebook (it has no list of cells)";
-  if (nb.nbformat !== 4) return `is a notebook in format version ${JSON.stringify(nb.nbformat)}, not 4; open it in JupyterLab, save it and submit it again`;
-  const bad = nb.cells.findIndex((c) => c === null || typeof c !== "object" || typeof (c as NotebookCell).cell_type !== "string");
+  if (nb.nbformat !== 4)
+    return `is a notebook in format version ${JSON.stringify(nb.nbformat)}, not 4; open it in JupyterLab, save it and submit it again`;
+  const bad = nb.cells.findIndex(
+    (c) => c === null || typeof c !== "object" || typeof (c as NotebookCell).cell_type !== "string",
+  );
   if (bad >= 0) return `is not a valid notebook: cell ${bad + 1} has no cell type`;
   return null;
 }
@@ -92,7 +121,10 @@ export function notebookProblem(value: unknown): string | null {
 export function kernelProblem(nb: Notebook): string | null {
   const spec = nb.metadata?.kernelspec;
   if (!spec || typeof spec !== "object") return null;
-  if ((spec.name !== undefined && spec.name !== "tslab") || (spec.language !== undefined && spec.language !== "typescript")) {
+  if (
+    (spec.name !== undefined && spec.name !== "tslab") ||
+    (spec.language !== undefined && spec.language !== "typescript")
+  ) {
     return `was saved with the kernel ${JSON.stringify(spec.display_name ?? spec.name)} (language ${JSON.stringify(spec.language)}), not TypeScript (tslab); reopen it, choose Kernel → Change Kernel… → TypeScript, run it, save and submit it again`;
   }
   return null;
@@ -128,12 +160,26 @@ const SAFE_ID = /^[a-zA-Z0-9-_]{1,64}$/;
 /** A clean copy of a submitted cell: its source and metadata, no outputs. */
 function cleanCell(cell: NotebookCell): NotebookCell {
   const type = cell.cell_type === "code" || cell.cell_type === "markdown" ? cell.cell_type : "raw";
-  const source = typeof cell.source === "string" ? cell.source : Array.isArray(cell.source) ? cell.source.map(String).join("") : "";
-  const metadata = cell.metadata && typeof cell.metadata === "object" && !Array.isArray(cell.metadata) ? { ...cell.metadata } : {};
-  const copy: NotebookCell = { cell_type: type, id: typeof cell.id === "string" ? cell.id : undefined, metadata, source };
+  const source =
+    typeof cell.source === "string"
+      ? cell.source
+      : Array.isArray(cell.source)
+        ? cell.source.map(String).join("")
+        : "";
+  const metadata =
+    cell.metadata && typeof cell.metadata === "object" && !Array.isArray(cell.metadata)
+      ? { ...cell.metadata }
+      : {};
+  const copy: NotebookCell = {
+    cell_type: type,
+    id: typeof cell.id === "string" ? cell.id : undefined,
+    metadata,
+    source,
+  };
   if (type === "code") {
     // A learner's tag must not turn a failing cell into a passing one.
-    if (Array.isArray(metadata.tags)) metadata.tags = metadata.tags.filter((t: unknown) => t !== "raises-exception");
+    if (Array.isArray(metadata.tags))
+      metadata.tags = metadata.tags.filter((t: unknown) => t !== "raises-exception");
     copy.outputs = [];
     copy.execution_count = null;
   }
@@ -181,7 +227,9 @@ export function buildGradedNotebook(
       judged.set(exercise.id, plan);
     }
     if (expected?.has(exercise.id) && source === null) {
-      notes.push(`The check of exercise ${exercise.id} ran as written in the submission's kernel (it reads no name the exercise cells define, assigns one, or gives a function inputs that are not plain data), so its verdict rests on values computed there.`);
+      notes.push(
+        `The check of exercise ${exercise.id} ran as written in the submission's kernel (it reads no name the exercise cells define, assigns one, or gives a function inputs that are not plain data), so its verdict rests on values computed there.`,
+      );
     }
     const graded: NotebookCell = {
       cell_type: "code",
@@ -193,14 +241,21 @@ export function buildGradedNotebook(
     };
     let index = at(exercise.checkCell.id);
     if (index < 0) {
-      index = cells.findIndex((c) => !claimed.has(c) && c.cell_type === "code" && callsCheck(cellSource(c), exercise.id));
-      if (index >= 0) notes.push(`The check cell of exercise ${exercise.id} had another cell id (cell ${index + 1}, id "${cells[index].id}"); the original check ran in its place.`);
+      index = cells.findIndex(
+        (c) => !claimed.has(c) && c.cell_type === "code" && callsCheck(cellSource(c), exercise.id),
+      );
+      if (index >= 0)
+        notes.push(
+          `The check cell of exercise ${exercise.id} had another cell id (cell ${index + 1}, id "${cells[index].id}"); the original check ran in its place.`,
+        );
     }
     if (index >= 0) {
       const submitted = cellSource(cells[index]).trim();
       const handedOut = removeRegions(original, findRegions(original).regions, "hidden").trim();
       if (submitted !== handedOut && submitted !== original.trim()) {
-        notes.push(`The check cell of exercise ${exercise.id} (cell ${origin[index]! + 1}, id "${cells[index].id}") was edited in the submission; the original check ran instead.`);
+        notes.push(
+          `The check cell of exercise ${exercise.id} (cell ${origin[index]! + 1}, id "${cells[index].id}") was edited in the submission; the original check ran instead.`,
+        );
       }
       cells[index] = graded;
     } else {
@@ -214,22 +269,30 @@ export function buildGradedNotebook(
       index = after < 0 ? cells.length : after + 1;
       cells.splice(index, 0, graded);
       origin.splice(index, 0, null);
-      notes.push(`The check cell of exercise ${exercise.id} was missing from the submission; the grader put the original back.`);
+      notes.push(
+        `The check cell of exercise ${exercise.id} was missing from the submission; the grader put the original back.`,
+      );
     }
     claimed.add(graded);
     gradedCells.set(exercise.id, graded);
   }
 
   // Check cells may use names defined in other cells (an import, a helper): say which of those changed.
-  const exerciseCellIds = new Set(format.exercises.flatMap((e) => [e.checkCell.id, ...e.solutionCells.map((s) => s.id)]));
+  const exerciseCellIds = new Set(
+    format.exercises.flatMap((e) => [e.checkCell.id, ...e.solutionCells.map((s) => s.id)]),
+  );
   const edited: string[] = [];
   reference.cells.forEach((refCell) => {
-    if (refCell.cell_type !== "code" || typeof refCell.id !== "string" || exerciseCellIds.has(refCell.id)) return;
+    if (refCell.cell_type !== "code" || typeof refCell.id !== "string" || exerciseCellIds.has(refCell.id))
+      return;
     const index = cells.findIndex((c) => c.id === refCell.id && !claimed.has(c));
-    if (index >= 0 && cellSource(cells[index]).trim() !== cellSource(refCell).trim()) edited.push(`cell ${origin[index]! + 1} (id "${refCell.id}")`);
+    if (index >= 0 && cellSource(cells[index]).trim() !== cellSource(refCell).trim())
+      edited.push(`cell ${origin[index]! + 1} (id "${refCell.id}")`);
   });
   if (edited.length > 0) {
-    notes.push(`Code cells outside the exercises differ from the handed-out notebook: ${edited.join(", ")}. Learners may experiment there, but the checks may use names defined in them; look at them if a score surprises you.`);
+    notes.push(
+      `Code cells outside the exercises differ from the handed-out notebook: ${edited.join(", ")}. Learners may experiment there, but the checks may use names defined in them; look at them if a score surprises you.`,
+    );
   }
 
   // Ids must be unique and valid for nbformat; results are read by position anyway.
@@ -282,7 +345,12 @@ export function buildGradedNotebook(
  * when the cell's checks cannot be turned into that (an expression instead of a name, inputs that
  * are not data, checkThat, a check called in a loop).
  */
-export function answerCheckSource(original: string, id: string, checksName: string, expected: ExpectedRecord[] | undefined): string | null {
+export function answerCheckSource(
+  original: string,
+  id: string,
+  checksName: string,
+  expected: ExpectedRecord[] | undefined,
+): string | null {
   if (!expected || expected.length === 0) return null;
   let calls: CheckCall[];
   try {
@@ -291,12 +359,17 @@ export function answerCheckSource(original: string, id: string, checksName: stri
     return null;
   }
   if (calls.length !== expected.length) return null;
-  const lines = [`// The grader's check of exercise ${id}: your answers to the test inputs go back to the grader, which compares them with the reference.`];
+  const lines = [
+    `// The grader's check of exercise ${id}: your answers to the test inputs go back to the grader, which compares them with the reference.`,
+  ];
   for (const [k, call] of calls.entries()) {
     const record = expected[k];
-    if (call.id !== id || record.id !== id || call.learner === null || call.method === "checkThat") return null;
+    if (call.id !== id || record.id !== id || call.learner === null || call.method === "checkThat")
+      return null;
     if (call.method === "checkFunction" && record.kind === "function" && record.cases) {
-      lines.push(`${checksName}.answerFunction(${JSON.stringify(id)}, ${call.learner}, ${JSON.stringify(record.cases)});`);
+      lines.push(
+        `${checksName}.answerFunction(${JSON.stringify(id)}, ${call.learner}, ${JSON.stringify(record.cases)});`,
+      );
     } else if (call.method === "checkValue" && record.kind === "value") {
       lines.push(`${checksName}.checkValue(${JSON.stringify(id)}, ${call.learner});`);
     } else return null;
@@ -336,15 +409,24 @@ export function buildReferenceNotebook(
 }
 
 /** The expected records of each exercise from an executed {@link buildReferenceNotebook}, or why an exercise has none. */
-export function expectedRecords(format: NotebookFormat, run: RunResult): { expected: Map<string, ExpectedRecord[]>; problems: Map<string, string> } {
+export function expectedRecords(
+  format: NotebookFormat,
+  run: RunResult,
+): { expected: Map<string, ExpectedRecord[]>; problems: Map<string, string> } {
   const expected = new Map<string, ExpectedRecord[]>();
   const problems = new Map<string, string>();
   for (const exercise of format.exercises) {
     const index = exercise.checkCell.index + 1; // after the setup cell
     const result = run.cells.find((c) => c.index === index);
-    const records = (run.notebook.cells[index]?.outputs ?? []).map((o) => o?.data?.[EXPECTED_MIME]).filter((r) => r && typeof r === "object" && r.id === exercise.id) as ExpectedRecord[];
+    const records = (run.notebook.cells[index]?.outputs ?? [])
+      .map((o) => o?.data?.[EXPECTED_MIME])
+      .filter((r) => r && typeof r === "object" && r.id === exercise.id) as ExpectedRecord[];
     if (result?.status === "ok" && records.length > 0) expected.set(exercise.id, records);
-    else problems.set(exercise.id, `the reference notebook's check of exercise ${exercise.id} did not run: ${result ? cellError(result, 0) : "the run stopped before it"}`);
+    else
+      problems.set(
+        exercise.id,
+        `the reference notebook's check of exercise ${exercise.id} did not run: ${result ? cellError(result, 0) : "the run stopped before it"}`,
+      );
   }
   return { expected, problems };
 }
@@ -360,8 +442,10 @@ function callsCheck(source: string, id: string): boolean {
 /** A short account of why a cell failed, as one sentence: the TypeScript diagnostics, the error thrown, a timeout. */
 export function cellError(result: CellResult, timeoutSeconds: number): string {
   const reason = result.reason ?? "";
-  if (reason.startsWith("timed out")) return `it ran longer than ${timeoutSeconds} s and was stopped (an endless loop?).`;
-  if (reason === "the kernel died") return "the kernel died while it ran (did the code call process.exit, or use too much memory?).";
+  if (reason.startsWith("timed out"))
+    return `it ran longer than ${timeoutSeconds} s and was stopped (an endless loop?).`;
+  if (reason === "the kernel died")
+    return "the kernel died while it ran (did the code call process.exit, or use too much memory?).";
   // The kernel's error output (name and message first) and anything the cell wrote to stderr.
   const stderr = [result.error ?? "", result.stderr ?? ""].join("\n");
   // One location per distinct message: a missing name is reported at each use.
@@ -370,10 +454,15 @@ export function cellError(result: CellResult, timeoutSeconds: number): string {
     const text = m[3].trim().replace(/\.$/, "");
     if (!diagnostics.has(text)) diagnostics.set(text, `line ${m[1]}, column ${m[2]}: ${text}`);
   }
-  if (diagnostics.size > 0) return sentence(`TypeScript error at ${[...diagnostics.values()].slice(0, 3).join("; ")}`);
-  const thrown = /^(?:Uncaught\s+)?(\w*(?:Error|Failure|Exception|Rejection))(?:\s*\[[^\]]*\])?:\s*(.+)$/m.exec(stderr);
+  if (diagnostics.size > 0)
+    return sentence(`TypeScript error at ${[...diagnostics.values()].slice(0, 3).join("; ")}`);
+  const thrown =
+    /^(?:Uncaught\s+)?(\w*(?:Error|Failure|Exception|Rejection))(?:\s*\[[^\]]*\])?:\s*(.+)$/m.exec(stderr);
   if (thrown) return sentence(`${thrown[1]}: ${thrown[2].trim()}`);
-  const first = stderr.split("\n").map((l) => l.trim()).find((l) => l !== "");
+  const first = stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .find((l) => l !== "");
   return sentence(first ?? (reason || "it failed"));
 }
 
@@ -398,7 +487,10 @@ export function answerRecords(cell: NotebookCell | undefined, id: string): Answe
 }
 
 /** The verdicts on an exercise's check calls: the k-th answer record of the check cell against the k-th expected record. */
-export function verdicts(expected: ExpectedRecord[], answers: AnswerRecord[]): { passed: boolean; message: string }[] {
+export function verdicts(
+  expected: ExpectedRecord[],
+  answers: AnswerRecord[],
+): { passed: boolean; message: string }[] {
   if (answers.length === 0) return [];
   return expected.map((e, k) => {
     try {
@@ -412,7 +504,9 @@ export function verdicts(expected: ExpectedRecord[], answers: AnswerRecord[]): {
 /** Where a cell of the graded notebook came from, for messages ("cell 5, id "x""), numbered as in the submission. */
 export function describeCell(graded: GradedNotebook, index: number): string {
   const from = graded.origin[index];
-  return from === null ? "the check cell put back by the grader" : `cell ${from + 1}, id "${graded.nb.cells[index].id}"`;
+  return from === null
+    ? "the check cell put back by the grader"
+    : `cell ${from + 1}, id "${graded.nb.cells[index].id}"`;
 }
 
 /** The grade of every exercise from an executed graded notebook. */
@@ -431,13 +525,24 @@ export function scoreExercises(
   for (const exercise of exercises) {
     const checkAt = graded.checkIndex.get(exercise.id)!;
     const check = results.get(checkAt);
-    const solutions = (graded.solutionIndex.get(exercise.id) ?? []).map((i) => ({ i, result: results.get(i) }));
+    const solutions = (graded.solutionIndex.get(exercise.id) ?? []).map((i) => ({
+      i,
+      result: results.get(i),
+    }));
     const failedSolution = solutions.find((s) => s.result?.status === "failed");
     const judgedBy = graded.judged.has(exercise.id) ? judgeVerdicts.get(exercise.id) : undefined;
     const records = graded.judged.has(exercise.id)
-      ? Array.isArray(judgedBy) ? judgedBy : []
+      ? Array.isArray(judgedBy)
+        ? judgedBy
+        : []
       : verdicts(expected.get(exercise.id) ?? [], answerRecords(run.notebook.cells[checkAt], exercise.id));
-    const grade: ExerciseGrade = { id: exercise.id, points: 0, maxPoints: exercise.points, status: "error", message: "" };
+    const grade: ExerciseGrade = {
+      id: exercise.id,
+      points: 0,
+      maxPoints: exercise.points,
+      status: "error",
+      message: "",
+    };
     reached.push(check !== undefined && check.status !== "skipped");
 
     if (problems.has(exercise.id)) {
@@ -457,7 +562,8 @@ export function scoreExercises(
       grade.status = "failed";
       grade.message = records.find((r) => !r.passed)!.message;
     } else if (check.status === "ok") {
-      grade.message = "The check ran but gave no answers (did the code replace kernel-lib's check functions?).";
+      grade.message =
+        "The check ran but gave no answers (did the code replace kernel-lib's check functions?).";
     } else {
       grade.message = `The check could not run: ${cellError(check, timeoutSeconds)}`;
     }
@@ -470,7 +576,9 @@ export function scoreExercises(
       if (failedSolution?.result) {
         const timedOut = failedSolution.result.reason?.startsWith("timed out");
         if (timedOut) grade.status = "timeout";
-        const then = grade.message.startsWith("The check could not run") ? grade.message.replace("The check", "So the check") : `The check said: ${grade.message}`;
+        const then = grade.message.startsWith("The check could not run")
+          ? grade.message.replace("The check", "So the check")
+          : `The check said: ${grade.message}`;
         grade.message = `Your exercise cell (${describeCell(graded, failedSolution.i)}) failed: ${cellError(failedSolution.result, timeoutSeconds)} ${then}`;
       }
       const lost = graded.missing.get(exercise.id);
@@ -486,7 +594,12 @@ export function scoreExercises(
 }
 
 /** The submission's cells that failed and belong to no exercise ("cell 3 (id "x"): TypeScript error …"). */
-export function otherFailures(exercises: Exercise[], graded: GradedNotebook, run: RunResult, timeoutSeconds: number): string[] {
+export function otherFailures(
+  exercises: Exercise[],
+  graded: GradedNotebook,
+  run: RunResult,
+  timeoutSeconds: number,
+): string[] {
   const exerciseCells = new Set<number>();
   for (const e of exercises) {
     exerciseCells.add(graded.checkIndex.get(e.id)!);

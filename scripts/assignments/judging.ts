@@ -15,7 +15,15 @@
  * the learner's kernel.
  */
 import ts from "typescript";
-import { ANSWER_MIME, CALLS_MIME, CallsRecord, Encoded, NamesRecord, Verdict, VERDICT_MIME } from "../../kernel-lib/src/answers";
+import {
+  ANSWER_MIME,
+  CALLS_MIME,
+  CallsRecord,
+  Encoded,
+  NamesRecord,
+  Verdict,
+  VERDICT_MIME,
+} from "../../kernel-lib/src/answers";
 import { Exercise, gradedCheckSource, NotebookFormat } from "./format";
 import { TSLAB_KERNELSPEC } from "../jupyter/hygiene";
 import { cellSource, Notebook, NotebookCell, RunResult } from "../jupyter/runner";
@@ -43,8 +51,10 @@ export function declaredNames(source: string): string[] {
     else for (const element of name.elements) if (!ts.isOmittedExpression(element)) bind(element.name);
   };
   for (const statement of parse(source).statements) {
-    if (ts.isVariableStatement(statement)) for (const d of statement.declarationList.declarations) bind(d.name);
-    else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) names.push(statement.name.text);
+    if (ts.isVariableStatement(statement))
+      for (const d of statement.declarationList.declarations) bind(d.name);
+    else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name)
+      names.push(statement.name.text);
   }
   return names;
 }
@@ -53,8 +63,16 @@ export function declaredNames(source: string): string[] {
 function isRead(node: ts.Identifier): boolean {
   const parent = node.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name === node) return false;
-  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent) || ts.isPropertySignature(parent)) && parent.name === node) return false;
-  if (ts.isQualifiedName(parent) || ts.isTypeReferenceNode(parent) || ts.isTypeQueryNode(parent)) return false;
+  if (
+    (ts.isPropertyAssignment(parent) ||
+      ts.isPropertyDeclaration(parent) ||
+      ts.isMethodDeclaration(parent) ||
+      ts.isPropertySignature(parent)) &&
+    parent.name === node
+  )
+    return false;
+  if (ts.isQualifiedName(parent) || ts.isTypeReferenceNode(parent) || ts.isTypeQueryNode(parent))
+    return false;
   if (ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) return false;
   if (ts.isImportSpecifier(parent) || ts.isImportClause(parent) || ts.isNamespaceImport(parent)) return false;
   return true;
@@ -65,13 +83,30 @@ function isWritten(node: ts.Identifier): boolean {
   let child: ts.Node = node;
   let parent = node.parent;
   // Climb through destructuring patterns on the left of an assignment.
-  while (ts.isArrayLiteralExpression(parent) || ts.isObjectLiteralExpression(parent) || ts.isShorthandPropertyAssignment(parent) || ts.isPropertyAssignment(parent) || ts.isParenthesizedExpression(parent)) {
+  while (
+    ts.isArrayLiteralExpression(parent) ||
+    ts.isObjectLiteralExpression(parent) ||
+    ts.isShorthandPropertyAssignment(parent) ||
+    ts.isPropertyAssignment(parent) ||
+    ts.isParenthesizedExpression(parent)
+  ) {
     child = parent;
     parent = parent.parent;
   }
-  if (ts.isBinaryExpression(parent) && parent.left === child && parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return true;
-  if ((ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) && [ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken].includes(parent.operator)) return true;
-  if ((ts.isForInStatement(parent) || ts.isForOfStatement(parent)) && parent.initializer === child) return true;
+  if (
+    ts.isBinaryExpression(parent) &&
+    parent.left === child &&
+    parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+    parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+  )
+    return true;
+  if (
+    (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) &&
+    [ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken].includes(parent.operator)
+  )
+    return true;
+  if ((ts.isForInStatement(parent) || ts.isForOfStatement(parent)) && parent.initializer === child)
+    return true;
   return false;
 }
 
@@ -79,14 +114,28 @@ function isWritten(node: ts.Identifier): boolean {
  * The check cell with each read of a name in `names` turned into `holder.name`, and the names it
  * read; null when the cell declares or assigns one of them (then it cannot be judged this way).
  */
-export function renameReads(source: string, names: Set<string>, holder: string): { source: string; read: string[] } | null {
+export function renameReads(
+  source: string,
+  names: Set<string>,
+  holder: string,
+): { source: string; read: string[] } | null {
   const file = parse(source);
   const edits: { start: number; end: number; text: string }[] = [];
   const read: string[] = [];
   let blocked = false;
   const visit = (node: ts.Node): void => {
     if (blocked) return;
-    if ((ts.isVariableDeclaration(node) || ts.isParameter(node) || ts.isBindingElement(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isFunctionExpression(node)) && node.name && ts.isIdentifier(node.name) && names.has(node.name.text)) {
+    if (
+      (ts.isVariableDeclaration(node) ||
+        ts.isParameter(node) ||
+        ts.isBindingElement(node) ||
+        ts.isFunctionDeclaration(node) ||
+        ts.isClassDeclaration(node) ||
+        ts.isFunctionExpression(node)) &&
+      node.name &&
+      ts.isIdentifier(node.name) &&
+      names.has(node.name.text)
+    ) {
       blocked = true;
       return;
     }
@@ -98,21 +147,27 @@ export function renameReads(source: string, names: Set<string>, holder: string):
       if (!read.includes(node.text)) read.push(node.text);
       const access = `${holder}.${node.text}`;
       const shorthand = ts.isShorthandPropertyAssignment(node.parent);
-      edits.push({ start: node.getStart(file), end: node.getEnd(), text: shorthand ? `${node.text}: ${access}` : access });
+      edits.push({
+        start: node.getStart(file),
+        end: node.getEnd(),
+        text: shorthand ? `${node.text}: ${access}` : access,
+      });
     }
     ts.forEachChild(node, visit);
   };
   visit(file);
   if (blocked) return null;
   let out = source;
-  for (const edit of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+  for (const edit of edits.sort((a, b) => b.start - a.start))
+    out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
   return { source: out, read };
 }
 
 /** The judge plan of an exercise, or null when its check cell reads no name of the learner's or cannot be rewritten. */
 export function judgePlan(reference: Notebook, exercise: Exercise, index: number): JudgePlan | null {
   const names = new Set<string>();
-  for (const s of exercise.solutionCells) for (const name of declaredNames(cellSource(reference.cells[s.index]))) names.add(name);
+  for (const s of exercise.solutionCells)
+    for (const name of declaredNames(cellSource(reference.cells[s.index]))) names.add(name);
   names.delete("exercises");
   if (names.size === 0) return null;
   const holder = `gradientLabLearner${index}`;
@@ -138,8 +193,14 @@ export function judgePlans(reference: Notebook, format: NotebookFormat): Map<str
 
 /** The reference run's check cell: the learner's names read through spies that record the inputs given to functions. */
 export function spiedCheckSource(plan: JudgePlan, checksName: string): string {
-  const spies = plan.names.map((name) => `${name}: ${checksName}.spy(${JSON.stringify(plan.id)}, ${JSON.stringify(name)}, ${name})`);
-  return [`const ${plan.holder} = { ${spies.join(", ")} };`, gradedCheckSource(plan.source, checksName), `;${checksName}.calls(${JSON.stringify(plan.id)});`].join("\n");
+  const spies = plan.names.map(
+    (name) => `${name}: ${checksName}.spy(${JSON.stringify(plan.id)}, ${JSON.stringify(name)}, ${name})`,
+  );
+  return [
+    `const ${plan.holder} = { ${spies.join(", ")} };`,
+    gradedCheckSource(plan.source, checksName),
+    `;${checksName}.calls(${JSON.stringify(plan.id)});`,
+  ].join("\n");
 }
 
 /** The learner's run's check cell: the values of the learner's names and their functions' answers to the recorded inputs, as data. */
@@ -154,12 +215,18 @@ export function namesCheckSource(plan: JudgePlan, checksName: string, calls: Cal
 }
 
 /** The function inputs each reference check cell recorded, by exercise id; a name maps to null when its inputs are not data. */
-export function callsRecords(format: NotebookFormat, run: RunResult, plans: Map<string, JudgePlan>): Map<string, CallsRecord["calls"]> {
+export function callsRecords(
+  format: NotebookFormat,
+  run: RunResult,
+  plans: Map<string, JudgePlan>,
+): Map<string, CallsRecord["calls"]> {
   const found = new Map<string, CallsRecord["calls"]>();
   for (const exercise of format.exercises) {
     if (!plans.has(exercise.id)) continue;
     const outputs = run.notebook.cells[exercise.checkCell.index + 1]?.outputs ?? []; // after the setup cell
-    const record = outputs.map((o) => o?.data?.[CALLS_MIME]).find((r) => r && typeof r === "object" && r.id === exercise.id) as CallsRecord | undefined;
+    const record = outputs
+      .map((o) => o?.data?.[CALLS_MIME])
+      .find((r) => r && typeof r === "object" && r.id === exercise.id) as CallsRecord | undefined;
     if (record && record.calls && typeof record.calls === "object") found.set(exercise.id, record.calls);
   }
   return found;
@@ -169,7 +236,8 @@ export function callsRecords(format: NotebookFormat, run: RunResult, plans: Map<
 export function namesRecord(cell: NotebookCell | undefined, id: string): NamesRecord | null {
   for (const output of cell?.outputs ?? []) {
     const record = output?.data?.[ANSWER_MIME];
-    if (record && typeof record === "object" && record.id === id && record.kind === "names") return record as NamesRecord;
+    if (record && typeof record === "object" && record.id === id && record.kind === "names")
+      return record as NamesRecord;
   }
   return null;
 }
@@ -202,7 +270,12 @@ export function buildJudgeNotebook(
   ];
   const checkIndex = new Map<string, number>();
   reference.cells.slice(0, last + 1).forEach((cell, i) => {
-    const copy: NotebookCell = { cell_type: cell.cell_type, id: cell.id, metadata: {}, source: cellSource(cell) };
+    const copy: NotebookCell = {
+      cell_type: cell.cell_type,
+      id: cell.id,
+      metadata: {},
+      source: cellSource(cell),
+    };
     if (cell.cell_type === "code") {
       copy.outputs = [];
       copy.execution_count = null;
@@ -225,11 +298,18 @@ export function buildJudgeNotebook(
     }
     cells.push(copy);
   });
-  return { nb: { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { ...TSLAB_KERNELSPEC } }, cells }, checkIndex };
+  return {
+    nb: { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { ...TSLAB_KERNELSPEC } }, cells },
+    checkIndex,
+  };
 }
 
 /** The verdicts the judge recorded for each judged exercise, or the reason it recorded none. */
-export function judgeVerdicts(run: RunResult, checkIndex: Map<string, number>, explain: (index: number) => string): Map<string, Verdict[] | string> {
+export function judgeVerdicts(
+  run: RunResult,
+  checkIndex: Map<string, number>,
+  explain: (index: number) => string,
+): Map<string, Verdict[] | string> {
   const out = new Map<string, Verdict[] | string>();
   for (const [id, index] of checkIndex) {
     const verdicts = (run.notebook.cells[index]?.outputs ?? [])

@@ -63,19 +63,28 @@ function pointToReference(nb: Notebook, reference: string): Notebook {
  * removes a file that is there. Throws {@link LearnerCopyError}, before writing anything, when a
  * notebook that would be written breaks the exercise format.
  */
-export function syncLearnerCopy(sourceDir: string, learnerDir: string = DEFAULT_LEARNER_DIR): LearnerCopyResult {
+export function syncLearnerCopy(
+  sourceDir: string,
+  learnerDir: string = DEFAULT_LEARNER_DIR,
+): LearnerCopyResult {
   if (!fs.existsSync(sourceDir) || !fs.statSync(sourceDir).isDirectory()) {
-    throw new LearnerCopyError(`The lessons folder ${sourceDir} does not exist: run this from a complete checkout of the project.`);
+    throw new LearnerCopyError(
+      `The lessons folder ${sourceDir} does not exist: run this from a complete checkout of the project.`,
+    );
   }
   if (fs.existsSync(learnerDir) && !fs.statSync(learnerDir).isDirectory()) {
-    throw new LearnerCopyError(`${learnerDir} is a file, but your copy of the lessons goes there: move the file away and start again.`);
+    throw new LearnerCopyError(
+      `${learnerDir} is a file, but your copy of the lessons goes there: move the file away and start again.`,
+    );
   }
   const { targets } = collectTargets([sourceDir]);
   const missing = targets.filter((t) => !fs.existsSync(path.join(learnerDir, t.relative)));
   const kept = targets.filter((t) => !missing.includes(t)).map((t) => t.relative);
   const { notebooks, errors } = buildStudentVersions(missing);
   if (errors.length > 0) {
-    throw new LearnerCopyError(`Could not make your copy of the lessons, because ${errors.length === 1 ? "a lesson breaks" : "lessons break"} the exercise format:\n  ${errors.join("\n  ")}`);
+    throw new LearnerCopyError(
+      `Could not make your copy of the lessons, because ${errors.length === 1 ? "a lesson breaks" : "lessons break"} the exercise format:\n  ${errors.join("\n  ")}`,
+    );
   }
   const created: string[] = [];
   for (const { target, nb } of notebooks) {

@@ -32,11 +32,15 @@ export interface NbgraderCellMetadata {
 }
 
 /** What replaces a solution region in the student version nbgrader makes (indented like the marker). */
-export const TYPESCRIPT_CODE_STUB = '// YOUR CODE HERE\nthrow new Error("Not implemented yet: replace this line with your code, then run the cell again.");';
+export const TYPESCRIPT_CODE_STUB =
+  '// YOUR CODE HERE\nthrow new Error("Not implemented yet: replace this line with your code, then run the cell again.");';
 
 /** The assignment name of a notebook: its path below the input folder, without `.ipynb`, with `/` as `-`. */
 export function lessonName(relative: string): string {
-  return relative.replace(/\.ipynb$/, "").split(/[\\/]/).join("-");
+  return relative
+    .replace(/\.ipynb$/, "")
+    .split(/[\\/]/)
+    .join("-");
 }
 
 /** Where a lesson's source notebook goes in the course folder. */
@@ -58,13 +62,16 @@ function gradeIdPart(id: string): string {
  * @throws Error when two exercise ids map to one grade id (e.g. "2.1" and "2_1"); rename one.
  */
 export function nbgraderSourceNotebook(nb: Notebook, format: NotebookFormat): Notebook {
-  if (format.errors.length > 0) throw new Error(`The notebook breaks the exercise format:\n${format.errors.join("\n")}`);
+  if (format.errors.length > 0)
+    throw new Error(`The notebook breaks the exercise format:\n${format.errors.join("\n")}`);
   const roles = new Map<number, NbgraderCellMetadata>();
   const used = new Map<string, string>();
   const claim = (gradeId: string, exercise: Exercise): string => {
     const other = used.get(gradeId);
     if (other !== undefined && other !== exercise.id) {
-      throw new Error(`Exercises "${other}" and "${exercise.id}" both become nbgrader grade id "${gradeId}" (it allows only letters, digits, _ and -); rename one of them.`);
+      throw new Error(
+        `Exercises "${other}" and "${exercise.id}" both become nbgrader grade id "${gradeId}" (it allows only letters, digits, _ and -); rename one of them.`,
+      );
     }
     used.set(gradeId, exercise.id);
     return gradeId;
@@ -72,13 +79,22 @@ export function nbgraderSourceNotebook(nb: Notebook, format: NotebookFormat): No
   for (const exercise of format.exercises) {
     const base = `exercise-${gradeIdPart(exercise.id)}`;
     roles.set(exercise.checkCell.index, {
-      schema_version: 3, grade: true, solution: false, locked: true, task: false,
-      grade_id: claim(base, exercise), points: exercise.points,
+      schema_version: 3,
+      grade: true,
+      solution: false,
+      locked: true,
+      task: false,
+      grade_id: claim(base, exercise),
+      points: exercise.points,
     });
     exercise.solutionCells.forEach((cell, k) => {
       const suffix = exercise.solutionCells.length === 1 ? "" : `-${k + 1}`;
       roles.set(cell.index, {
-        schema_version: 3, grade: false, solution: true, locked: false, task: false,
+        schema_version: 3,
+        grade: false,
+        solution: true,
+        locked: false,
+        task: false,
         grade_id: claim(`${base}-solution${suffix}`, exercise),
       });
     });
@@ -99,7 +115,14 @@ export function nbgraderSourceNotebook(nb: Notebook, format: NotebookFormat): No
 /** A read-only (locked, ungraded) cell; its grade id comes from the cell id, which every lesson cell has. */
 function readOnly(index: number, cell: NotebookCell): NbgraderCellMetadata {
   const id = typeof cell.id === "string" && cell.id !== "" ? cell.id : `cell-${index + 1}`;
-  return { schema_version: 3, grade: false, solution: false, locked: true, task: false, grade_id: `text-${gradeIdPart(id)}` };
+  return {
+    schema_version: 3,
+    grade: false,
+    solution: false,
+    locked: true,
+    task: false,
+    grade_id: `text-${gradeIdPart(id)}`,
+  };
 }
 
 /** `nbgrader_config.py` for a course of Gradient Lab notebooks. */

@@ -15,7 +15,10 @@ const STATUS_LABEL: Record<ExerciseGrade["status"], string> = {
 };
 
 /** The Markdown report of one submission. */
-export function markdownReport(grade: SubmissionGrade, context: { timeoutSeconds: number; date: Date }): string {
+export function markdownReport(
+  grade: SubmissionGrade,
+  context: { timeoutSeconds: number; date: Date },
+): string {
   const lines = [
     `# Grade report: ${grade.file}`,
     "",
@@ -27,7 +30,10 @@ export function markdownReport(grade: SubmissionGrade, context: { timeoutSeconds
   if (grade.error) lines.push("## Problems with the file", "", grade.error, "");
   if (grade.exercises.length > 0) {
     lines.push("## Exercises", "", "| Exercise | Result | Points | Feedback |", "|---|---|---|---|");
-    for (const e of grade.exercises) lines.push(`| ${escapeCell(e.id)} | ${STATUS_LABEL[e.status]} | ${e.points} / ${e.maxPoints} | ${escapeCell(e.message)} |`);
+    for (const e of grade.exercises)
+      lines.push(
+        `| ${escapeCell(e.id)} | ${STATUS_LABEL[e.status]} | ${e.points} / ${e.maxPoints} | ${escapeCell(e.message)} |`,
+      );
     lines.push("");
   }
   if (grade.notes.length > 0) lines.push("## Notes", "", ...grade.notes.map((n) => `- ${n}`), "");
@@ -46,14 +52,26 @@ export function gradebookCsv(grades: SubmissionGrade[]): string {
   const rows = [["file", "reference", ...ids, "total", "max", "error"]];
   for (const g of grades) {
     const points = new Map(g.exercises.map((e) => [e.id, e.points]));
-    rows.push([g.file, g.reference ?? "", ...ids.map((id) => (points.has(id) ? String(points.get(id)) : "")), String(g.score), String(g.maxScore), g.error ?? ""]);
+    rows.push([
+      g.file,
+      g.reference ?? "",
+      ...ids.map((id) => (points.has(id) ? String(points.get(id)) : "")),
+      String(g.score),
+      String(g.maxScore),
+      g.error ?? "",
+    ]);
   }
   return rows.map((row) => row.map(csvField).join(",")).join("\n") + "\n";
 }
 
 /** The report file name for a submission: its shown path with folders joined by "__". */
 export function reportName(shown: string, taken: Set<string>): string {
-  const stem = shown.replace(/\.ipynb$/, "").replace(/^(\.\.[\\/])+/, "").replace(/[\\/]/g, "__").replace(/[^\w.\-]/g, "_") || "submission";
+  const stem =
+    shown
+      .replace(/\.ipynb$/, "")
+      .replace(/^(\.\.[\\/])+/, "")
+      .replace(/[\\/]/g, "__")
+      .replace(/[^\w.\-]/g, "_") || "submission";
   let name = `${stem}.md`;
   for (let k = 2; taken.has(name); k++) name = `${stem}-${k}.md`;
   taken.add(name);

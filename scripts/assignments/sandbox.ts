@@ -27,7 +27,12 @@ export interface SandboxLimits {
 }
 
 /** Defaults: 2 GiB per process, 256 processes, 64 MB per file, a 256 MB folder. */
-export const DEFAULT_LIMITS: SandboxLimits = { memoryMb: 2048, processes: 256, fileSizeMb: 64, folderMb: 256 };
+export const DEFAULT_LIMITS: SandboxLimits = {
+  memoryMb: 2048,
+  processes: 256,
+  fileSizeMb: 64,
+  folderMb: 256,
+};
 
 /** Where the private folder is inside the sandbox. */
 export const SANDBOX_DIR = "/sandbox";
@@ -59,11 +64,16 @@ export function sandboxUid(slot: number): number {
 
 /** Why bubblewrap cannot run here, or null when it can. */
 export function sandboxProblem(): string | null {
-  if (process.platform !== "linux") return `the sandbox needs Linux (bubblewrap); this is ${process.platform}.`;
+  if (process.platform !== "linux")
+    return `the sandbox needs Linux (bubblewrap); this is ${process.platform}.`;
   if (BWRAP === null) return "bubblewrap is not installed (no `bwrap` on PATH).";
-  const probe = spawnSync(...wrap(["/bin/true"], { slot: 63, limits: DEFAULT_LIMITS, env: {}, binds: SYSTEM_DIRS }), { stdio: ["ignore", "ignore", "pipe"], timeout: 20_000 });
+  const probe = spawnSync(
+    ...wrap(["/bin/true"], { slot: 63, limits: DEFAULT_LIMITS, env: {}, binds: SYSTEM_DIRS }),
+    { stdio: ["ignore", "ignore", "pipe"], timeout: 20_000 },
+  );
   if (probe.error) return `bubblewrap could not be started (${probe.error.message}).`;
-  if (probe.status !== 0) return `bubblewrap failed to start a sandbox: ${String(probe.stderr).trim().split("\n")[0] || `exit code ${probe.status}`} (user namespaces may be disabled).`;
+  if (probe.status !== 0)
+    return `bubblewrap failed to start a sandbox: ${String(probe.stderr).trim().split("\n")[0] || `exit code ${probe.status}`} (user namespaces may be disabled).`;
   return null;
 }
 
@@ -73,10 +83,20 @@ export function kernelBinds(jupyter: JupyterEnv): string[] {
   const nodePrefix = path.dirname(path.dirname(node));
   const system = SYSTEM_DIRS;
   // The venv's Python links to an interpreter that may live elsewhere (pyenv, a custom prefix).
-  const home = /^home\s*=\s*(.+)$/m.exec((readText(path.join(jupyter.venvDir, "pyvenv.cfg")) ?? ""))?.[1].trim();
+  const home = /^home\s*=\s*(.+)$/m
+    .exec(readText(path.join(jupyter.venvDir, "pyvenv.cfg")) ?? "")?.[1]
+    .trim();
   const pythonPrefix = home ? path.dirname(home) : null;
-  const project = [path.join(ROOT, "node_modules"), path.join(ROOT, "kernel", "dist"), path.join(ROOT, "kernel-lib"), path.join(ROOT, "jupyter"), path.join(ROOT, "package.json"), jupyter.venvDir];
-  const outside = (dir: string | null): dir is string => dir !== null && !system.some((s) => dir === s || dir.startsWith(s + "/"));
+  const project = [
+    path.join(ROOT, "node_modules"),
+    path.join(ROOT, "kernel", "dist"),
+    path.join(ROOT, "kernel-lib"),
+    path.join(ROOT, "jupyter"),
+    path.join(ROOT, "package.json"),
+    jupyter.venvDir,
+  ];
+  const outside = (dir: string | null): dir is string =>
+    dir !== null && !system.some((s) => dir === s || dir.startsWith(s + "/"));
   return [...system, ...[nodePrefix, pythonPrefix].filter(outside), ...project];
 }
 
@@ -123,15 +143,45 @@ function wrap(command: string[], options: WrapOptions): [string, string[]] {
   for (const [key, value] of Object.entries(options.env)) args.push("--setenv", key, value);
   // Folders above the binds are made readable: bwrap would copy the mode of e.g. a private /root.
   const ancestors = new Set<string>();
-  for (const dir of options.binds) for (let a = path.dirname(dir); a !== "/"; a = path.dirname(a)) ancestors.add(a);
-  for (const dir of [...ancestors].sort()) if (!options.binds.includes(dir)) args.push("--perms", "0755", "--dir", dir);
+  for (const dir of options.binds)
+    for (let a = path.dirname(dir); a !== "/"; a = path.dirname(a)) ancestors.add(a);
+  for (const dir of [...ancestors].sort())
+    if (!options.binds.includes(dir)) args.push("--perms", "0755", "--dir", dir);
   for (const dir of options.binds) args.push("--ro-bind-try", dir, dir);
-  args.push("--proc", "/proc", "--dev", "/dev", "--perms", "0777", "--size", String(limits.folderMb * 1024 * 1024), "--tmpfs", SANDBOX_DIR);
-  for (const dir of ["home", "work", "tmp", "runtime"]) args.push("--perms", "0777", "--dir", `${SANDBOX_DIR}/${dir}`);
-  args.push("--symlink", path.join(ROOT, "node_modules"), `${SANDBOX_DIR}/work/node_modules`, "--chdir", `${SANDBOX_DIR}/work`);
+  args.push(
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--perms",
+    "0777",
+    "--size",
+    String(limits.folderMb * 1024 * 1024),
+    "--tmpfs",
+    SANDBOX_DIR,
+  );
+  for (const dir of ["home", "work", "tmp", "runtime"])
+    args.push("--perms", "0777", "--dir", `${SANDBOX_DIR}/${dir}`);
+  args.push(
+    "--symlink",
+    path.join(ROOT, "node_modules"),
+    `${SANDBOX_DIR}/work/node_modules`,
+    "--chdir",
+    `${SANDBOX_DIR}/work`,
+  );
   if (asRoot) {
     const uid = String(sandboxUid(options.slot));
-    args.push(SETPRIV, "--reuid", uid, "--regid", uid, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs");
+    args.push(
+      SETPRIV,
+      "--reuid",
+      uid,
+      "--regid",
+      uid,
+      "--clear-groups",
+      "--inh-caps=-all",
+      "--bounding-set=-all",
+      "--no-new-privs",
+    );
   }
   args.push(
     PRLIMIT,
@@ -147,9 +197,21 @@ function wrap(command: string[], options: WrapOptions): [string, string[]] {
 }
 
 /** The environment inside a grading sandbox: the venv's PATH and Jupyter folders, nothing of the grader's. */
-export function kernelEnv(jupyter: JupyterEnv, heapMb: number, base: string = SANDBOX_DIR): Record<string, string> {
+export function kernelEnv(
+  jupyter: JupyterEnv,
+  heapMb: number,
+  base: string = SANDBOX_DIR,
+): Record<string, string> {
   const env: Record<string, string | undefined> = {
-    PATH: jupyter.env.PATH?.split(path.delimiter).filter((dir) => dir.startsWith("/usr") || dir.startsWith("/bin") || dir.startsWith(jupyter.venvDir) || dir === path.dirname(process.execPath)).join(path.delimiter),
+    PATH: jupyter.env.PATH?.split(path.delimiter)
+      .filter(
+        (dir) =>
+          dir.startsWith("/usr") ||
+          dir.startsWith("/bin") ||
+          dir.startsWith(jupyter.venvDir) ||
+          dir === path.dirname(process.execPath),
+      )
+      .join(path.delimiter),
     HOME: `${base}/home`,
     TMPDIR: `${base}/tmp`,
     LANG: "C.UTF-8",
@@ -190,7 +252,15 @@ export function killSandboxes(): void {
  */
 export function runInSandbox(
   command: string[],
-  options: { input: string; slot: number; limits: SandboxLimits; env: Record<string, string>; binds: string[]; deadlineMs: number; sandbox?: boolean },
+  options: {
+    input: string;
+    slot: number;
+    limits: SandboxLimits;
+    env: Record<string, string>;
+    binds: string[];
+    deadlineMs: number;
+    sandbox?: boolean;
+  },
 ): Promise<SandboxRun> {
   const sandboxed = options.sandbox !== false;
   const [file, args] = sandboxed ? wrap(command, options) : [command[0], command.slice(1)];
@@ -224,7 +294,13 @@ export function runInSandbox(
     const finish = (code: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
       running.delete(child);
-      resolve({ code, signal, result: tooBig ? null : Buffer.concat(chunks), stderrTail: tail.toString("utf8"), timedOut });
+      resolve({
+        code,
+        signal,
+        result: tooBig ? null : Buffer.concat(chunks),
+        stderrTail: tail.toString("utf8"),
+        timedOut,
+      });
     };
     child.on("error", (err) => {
       tail = Buffer.from(String(err));

@@ -39,7 +39,10 @@ export function collectTargets(inputs: string[]): { targets: AssignTarget[]; sou
 }
 
 /** The student versions of the targets, or every format error found (then nothing should be written). */
-export function buildStudentVersions(targets: AssignTarget[], version: "student" | "nbgrader" = "student"): { notebooks: { target: AssignTarget; nb: Notebook; exercises: Exercise[] }[]; errors: string[] } {
+export function buildStudentVersions(
+  targets: AssignTarget[],
+  version: "student" | "nbgrader" = "student",
+): { notebooks: { target: AssignTarget; nb: Notebook; exercises: Exercise[] }[]; errors: string[] } {
   const errors: string[] = [];
   const notebooks: { target: AssignTarget; nb: Notebook; exercises: Exercise[] }[] = [];
   for (const target of targets) {
@@ -56,7 +59,11 @@ export function buildStudentVersions(targets: AssignTarget[], version: "student"
       continue;
     }
     try {
-      notebooks.push({ target, nb: version === "student" ? studentNotebook(nb, format) : nbgraderSourceNotebook(nb, format), exercises: format.exercises });
+      notebooks.push({
+        target,
+        nb: version === "student" ? studentNotebook(nb, format) : nbgraderSourceNotebook(nb, format),
+        exercises: format.exercises,
+      });
     } catch (err) {
       errors.push(`${target.source}: ${(err as Error).message}`);
     }

@@ -44,7 +44,13 @@ export async function measureBrowser(log: (line: string) => void): Promise<Brows
   try {
     log("  building the JupyterLite site …");
     const site = path.join(work, "lite");
-    await buildLiteSite({ notebooks: listNotebooks(notebooksDir), notebooksDir, outDir: site, jupyter, withSolutions: true });
+    await buildLiteSite({
+      notebooks: listNotebooks(notebooksDir),
+      notebooksDir,
+      outDir: site,
+      jupyter,
+      withSolutions: true,
+    });
 
     log("  cold cache: opening lesson 00 …");
     const cold = await serveFolder(site);
@@ -76,8 +82,11 @@ export async function measureBrowser(log: (line: string) => void): Promise<Brows
       await waitForKernelIdle(page, 600_000);
       // The idle wait ends 1.5 s after the last cell finished; that quiet period is not run time.
       browserSeconds = (performance.now() - t0) / 1000 - 1.5;
-      const errors = (await cellOutputs(page)).flat().filter((o) => o.mime === "application/vnd.jupyter.stderr");
-      if (errors.length > 0) throw new Error(`${LESSON} failed in the browser: ${errors[0].text.split("\n")[0]}`);
+      const errors = (await cellOutputs(page))
+        .flat()
+        .filter((o) => o.mime === "application/vnd.jupyter.stderr");
+      if (errors.length > 0)
+        throw new Error(`${LESSON} failed in the browser: ${errors[0].text.split("\n")[0]}`);
       await context.close();
     }
     await server.close();

@@ -27,7 +27,10 @@ export async function measureNotebooks(skip: boolean): Promise<NotebookFigure> {
   try {
     runner = await import("../jupyter/runner");
   } catch (e) {
-    return { ...none, missing: `scripts/jupyter/runner.ts did not load: ${(e as Error).message.split("\n")[0]}` };
+    return {
+      ...none,
+      missing: `scripts/jupyter/runner.ts did not load: ${(e as Error).message.split("\n")[0]}`,
+    };
   }
   const notebooks = fs.existsSync(path.join(ROOT, "notebooks")) ? runner.listNotebooks() : [];
   if (notebooks.length === 0) return { ...none, missing: "there are no notebooks in notebooks/ yet" };
@@ -47,11 +50,25 @@ export async function measureNotebooks(skip: boolean): Promise<NotebookFigure> {
         if (result.ok) passed += kernels === "auto" ? 1 : 0;
         else log(`    failed: ${(result.error ?? "").split("\n")[0]}`);
       }
-      perNotebook.push({ notebook: path.basename(nb), seconds: times.auto, secondsTypescript: times.typescript });
+      perNotebook.push({
+        notebook: path.basename(nb),
+        seconds: times.auto,
+        secondsTypescript: times.typescript,
+      });
     }
     const total = (key: "seconds" | "secondsTypescript") => perNotebook.reduce((sum, r) => sum + r[key], 0);
-    return { seconds: total("seconds"), secondsTypescript: total("secondsTypescript"), count: notebooks.length, passed, perNotebook };
+    return {
+      seconds: total("seconds"),
+      secondsTypescript: total("secondsTypescript"),
+      count: notebooks.length,
+      passed,
+      perNotebook,
+    };
   } catch (e) {
-    return { ...none, count: notebooks.length, missing: `the notebook runner failed: ${(e as Error).message.split("\n")[0]}` };
+    return {
+      ...none,
+      count: notebooks.length,
+      missing: `the notebook runner failed: ${(e as Error).message.split("\n")[0]}`,
+    };
   }
 }

@@ -8,7 +8,15 @@ import { matmulKernel, matmulNTKernel, matmulTNKernel } from "../../kernel-lib/s
 import { matmulNTSimd, matmulSimd, matmulTNSimd } from "../../kernel-lib/src/wasm/simd";
 import { calibrate, median, rotate, time } from "./timing";
 
-type Kernel = (m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array, accumulate: boolean) => void;
+type Kernel = (
+  m: number,
+  n: number,
+  k: number,
+  A: Float64Array,
+  B: Float64Array,
+  C: Float64Array,
+  accumulate: boolean,
+) => void;
 
 /** The plain loops kernel-lib used before the tiled kernels (i-k-j, p-i-j and row-dot-row). */
 const plain: Record<"NN" | "TN" | "NT", Kernel> = {
@@ -47,7 +55,11 @@ const plain: Record<"NN" | "TN" | "NT", Kernel> = {
   },
 };
 const fast: Record<"NN" | "TN" | "NT", Kernel> = { NN: matmulKernel, TN: matmulTNKernel, NT: matmulNTKernel };
-const simdKernels: Record<"NN" | "TN" | "NT", Kernel> = { NN: matmulSimd, TN: matmulTNSimd, NT: matmulNTSimd };
+const simdKernels: Record<"NN" | "TN" | "NT", Kernel> = {
+  NN: matmulSimd,
+  TN: matmulTNSimd,
+  NT: matmulNTSimd,
+};
 
 interface ProductShape {
   kind: "NN" | "TN" | "NT";
@@ -98,14 +110,25 @@ export function measureProducts(rounds: number): GflopsRow[] {
   const random = rng(3);
   const fill = (n: number) => Float64Array.from({ length: n }, () => random.uniform() - 0.5);
   const jobs = PRODUCTS.map((s) => {
-    const A = fill(s.m * s.k), B = fill(s.k * s.n), C = new Float64Array(s.m * s.n);
+    const A = fill(s.m * s.k),
+      B = fill(s.k * s.n),
+      C = new Float64Array(s.m * s.n);
     const runs = {
       simd: () => simdKernels[s.kind](s.m, s.n, s.k, A, B, C, true),
       tiled: () => fast[s.kind](s.m, s.n, s.k, A, B, C, true),
       plainLoop: () => plain[s.kind](s.m, s.n, s.k, A, B, C, true),
     };
-    const calls = { simd: calibrate(runs.simd), tiled: calibrate(runs.tiled), plainLoop: calibrate(runs.plainLoop) };
-    return { s, runs, calls, samples: { simd: [] as number[], tiled: [] as number[], plainLoop: [] as number[] } };
+    const calls = {
+      simd: calibrate(runs.simd),
+      tiled: calibrate(runs.tiled),
+      plainLoop: calibrate(runs.plainLoop),
+    };
+    return {
+      s,
+      runs,
+      calls,
+      samples: { simd: [] as number[], tiled: [] as number[], plainLoop: [] as number[] },
+    };
   });
   for (let r = 0; r < rounds; r++) {
     for (const job of rotate(jobs, r)) {
@@ -116,11 +139,21 @@ export function measureProducts(rounds: number): GflopsRow[] {
     }
   }
   return jobs.map(({ s, samples }) => {
-    const tiled = median(samples.tiled), plainLoop = median(samples.plainLoop), simd = median(samples.simd);
+    const tiled = median(samples.tiled),
+      plainLoop = median(samples.plainLoop),
+      simd = median(samples.simd);
     const simdTarget = s.use.startsWith("wide") ? SIMD_GFLOPS_TARGET : null;
     return {
-      product: NAMES[s.kind], shape: `${s.m}×${s.n}, k=${s.k}`, use: s.use, tiled, plainLoop, speedup: tiled / plainLoop,
-      simd, simdSpeedup: simd / tiled, simdTarget, simdMet: simdTarget === null ? null : simd >= simdTarget,
+      product: NAMES[s.kind],
+      shape: `${s.m}×${s.n}, k=${s.k}`,
+      use: s.use,
+      tiled,
+      plainLoop,
+      speedup: tiled / plainLoop,
+      simd,
+      simdSpeedup: simd / tiled,
+      simdTarget,
+      simdMet: simdTarget === null ? null : simd >= simdTarget,
     };
   });
 }

@@ -27,7 +27,10 @@ export interface BenchResults {
 /** The processor's model name. */
 export function cpuModel(): string {
   try {
-    const line = fs.readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("model name"));
+    const line = fs
+      .readFileSync("/proc/cpuinfo", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("model name"));
     if (line) return line.split(":")[1].trim();
   } catch {}
   return os.cpus()[0]?.model ?? "unknown";
@@ -35,15 +38,21 @@ export function cpuModel(): string {
 
 function table(header: string[], rows: string[][], right: boolean[]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => (right[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join("  ");
+  const line = (r: string[]) =>
+    r.map((cell, c) => (right[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join("  ");
   return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
-const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toPrecision(digits)) : "—");
+const fmt = (x: number, digits = 3) =>
+  Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toPrecision(digits)) : "—";
 
 /** Whether every target was met: the speed-ups over TF.js, a flat heap, the SIMD GFLOP/s. */
 export function allTargetsMet(r: BenchResults): boolean {
-  return r.training.ratios.every((t) => t.met) && r.heap.every((h) => h.flat) && r.gflops.every((g) => g.simdMet !== false);
+  return (
+    r.training.ratios.every((t) => t.met) &&
+    r.heap.every((h) => h.flat) &&
+    r.gflops.every((g) => g.simdMet !== false)
+  );
 }
 
 /** The text report. */
@@ -55,13 +64,24 @@ export function textReport(results: BenchResults): string {
   const ROUNDS = results.rounds;
   const out: string[] = [];
   out.push(`Gradient Lab benchmark — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
-  out.push(`kernel-lib kernels: ${simdAvailable ? "WebAssembly SIMD" : "TypeScript (no WebAssembly SIMD here)"}; TF.js ${tf.version_core}; wasm SIMD ${simd ? "on" : "OFF"}, wasm threads ${threads ? "on" : "off"}; ${ROUNDS} interleaved rounds, medians; load average ${load0.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}`);
+  out.push(
+    `kernel-lib kernels: ${simdAvailable ? "WebAssembly SIMD" : "TypeScript (no WebAssembly SIMD here)"}; TF.js ${tf.version_core}; wasm SIMD ${simd ? "on" : "OFF"}, wasm threads ${threads ? "on" : "off"}; ${ROUNDS} interleaved rounds, medians; load average ${load0.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}`,
+  );
   out.push("");
-  out.push("SGD training steps per second (forward + backward + update; sigmoid hidden, linear output, MSE):");
+  out.push(
+    "SGD training steps per second (forward + backward + update; sigmoid hidden, linear output, MSE):",
+  );
   out.push(
     table(
       ["case", "kernel-lib", "k-l TS kernels", "TF.js cpu", "TF.js wasm", "spread (k-l/TS/cpu/wasm)"],
-      cases.map((r, i) => [r.name, fmt(r.kernelLib), fmt(r.kernelLibTypescript), fmt(r.tfjsCpu), fmt(r.tfjsWasm), spread[i].map((s) => `±${Math.round(s * 50)}%`).join(" / ")]),
+      cases.map((r, i) => [
+        r.name,
+        fmt(r.kernelLib),
+        fmt(r.kernelLibTypescript),
+        fmt(r.tfjsCpu),
+        fmt(r.tfjsWasm),
+        spread[i].map((s) => `±${Math.round(s * 50)}%`).join(" / "),
+      ]),
       [false, true, true, true, true, true],
     ),
   );
@@ -71,29 +91,67 @@ export function textReport(results: BenchResults): string {
   out.push(
     table(
       ["case", "versus", "ratio", "target", "met"],
-      ratios.map((r) => [r.case, LABEL[r.versus], `${fmt(r.ratio)}×`, `≥ ${r.target}×`, r.met ? "yes" : "NO"]),
+      ratios.map((r) => [
+        r.case,
+        LABEL[r.versus],
+        `${fmt(r.ratio)}×`,
+        `≥ ${r.target}×`,
+        r.met ? "yes" : "NO",
+      ]),
       [false, false, true, true, false],
     ),
   );
   out.push("");
-  out.push(`Matrix products, GFLOP/s (Float64; WebAssembly SIMD with its copies, TypeScript tiled kernel, the plain loop it replaced; target for SIMD at the wide net's shapes ≥ ${SIMD_GFLOPS_TARGET}):`);
+  out.push(
+    `Matrix products, GFLOP/s (Float64; WebAssembly SIMD with its copies, TypeScript tiled kernel, the plain loop it replaced; target for SIMD at the wide net's shapes ≥ ${SIMD_GFLOPS_TARGET}):`,
+  );
   out.push(
     table(
-      ["product", "shape (C m×n, inner k)", "used for", "wasm SIMD", "TS tiled", "plain loop", "SIMD ÷ tiled", "tiled ÷ plain", "target met"],
-      gflops.map((g) => [g.product, g.shape, g.use, fmt(g.simd), fmt(g.tiled), fmt(g.plainLoop), `${fmt(g.simdSpeedup)}×`, `${fmt(g.speedup)}×`, g.simdMet === null ? "" : g.simdMet ? "yes" : "NO"]),
+      [
+        "product",
+        "shape (C m×n, inner k)",
+        "used for",
+        "wasm SIMD",
+        "TS tiled",
+        "plain loop",
+        "SIMD ÷ tiled",
+        "tiled ÷ plain",
+        "target met",
+      ],
+      gflops.map((g) => [
+        g.product,
+        g.shape,
+        g.use,
+        fmt(g.simd),
+        fmt(g.tiled),
+        fmt(g.plainLoop),
+        `${fmt(g.simdSpeedup)}×`,
+        `${fmt(g.speedup)}×`,
+        g.simdMet === null ? "" : g.simdMet ? "yes" : "NO",
+      ]),
       [false, false, false, true, true, true, true, true, false],
     ),
   );
   out.push("");
-  out.push(`kernel-lib heap (heapUsed after a full GC, after the steps minus before; "flat" = under ${FLAT_LIMIT / 1000} kB):`);
+  out.push(
+    `kernel-lib heap (heapUsed after a full GC, after the steps minus before; "flat" = under ${FLAT_LIMIT / 1000} kB):`,
+  );
   out.push(
     table(
       ["case", "steps", "growth", "allocated / step", "flat"],
-      heap.map((h) => [h.case, String(h.steps), `${(h.growthBytes / 1024).toFixed(1)} KiB`, Number.isNaN(h.allocatedPerStep) ? "(scavenge, n/a)" : `${h.allocatedPerStep.toFixed(1)} B`, h.flat ? "yes" : "NO"]),
+      heap.map((h) => [
+        h.case,
+        String(h.steps),
+        `${(h.growthBytes / 1024).toFixed(1)} KiB`,
+        Number.isNaN(h.allocatedPerStep) ? "(scavenge, n/a)" : `${h.allocatedPerStep.toFixed(1)} B`,
+        h.flat ? "yes" : "NO",
+      ]),
       [false, true, true, true, false],
     ),
   );
-  out.push("(allocated / step: new-space bytes per step; 16 B is the boxed JS number backprop returns, the loss.)");
+  out.push(
+    "(allocated / step: new-space bytes per step; 16 B is the boxed JS number backprop returns, the loss.)",
+  );
   out.push("");
   out.push(
     notebooks.missing
@@ -134,7 +192,13 @@ export function jsonReport(r: BenchResults): string {
     notebooks: r.notebooks,
     browser: r.browser,
     grading: r.grading,
-    machine: { ...r.machine, wasmSimd: r.tfjsWasm.simd, wasmThreads: r.tfjsWasm.threads, kernelLibWasmSimd: simdAvailable, rounds: r.rounds },
+    machine: {
+      ...r.machine,
+      wasmSimd: r.tfjsWasm.simd,
+      wasmThreads: r.tfjsWasm.threads,
+      kernelLibWasmSimd: simdAvailable,
+      rounds: r.rounds,
+    },
     allTargetsMet: allTargetsMet(r),
   });
 }

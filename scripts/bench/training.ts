@@ -26,13 +26,23 @@ export interface Case {
 
 export const CASES: Case[] = [
   { key: "tiny", name: "tiny 2-16-16-1, batch 10", sizes: [2, 16, 16, 1], batch: 10 },
-  { key: "lessons", name: "lessons' 784-30-30-30-30-10, batch 10", sizes: [784, 30, 30, 30, 30, 10], batch: 10 },
+  {
+    key: "lessons",
+    name: "lessons' 784-30-30-30-30-10, batch 10",
+    sizes: [784, 30, 30, 30, 30, 10],
+    batch: 10,
+  },
   { key: "wide", name: "wide 784-256-256-256-10, batch 64", sizes: [784, 256, 256, 256, 10], batch: 64 },
 ];
 
 export type ContenderKey = "kernelLib" | "kernelLibTypescript" | "tfjsCpu" | "tfjsWasm";
 export const CONTENDERS: ContenderKey[] = ["kernelLib", "kernelLibTypescript", "tfjsCpu", "tfjsWasm"];
-export const LABEL: Record<ContenderKey, string> = { kernelLib: "kernel-lib", kernelLibTypescript: "kernel-lib (TS kernels)", tfjsCpu: "TF.js cpu", tfjsWasm: "TF.js wasm" };
+export const LABEL: Record<ContenderKey, string> = {
+  kernelLib: "kernel-lib",
+  kernelLibTypescript: "kernel-lib (TS kernels)",
+  tfjsCpu: "TF.js cpu",
+  tfjsWasm: "TF.js wasm",
+};
 
 /** One way of running training steps on one case. */
 export interface Runner {
@@ -80,7 +90,8 @@ async function tfjsRunner(c: Case, backend: "cpu" | "wasm"): Promise<Runner> {
   const toTensor = (m: Matrix) => tf.tensor2d(Float32Array.from(m.data), [m.rows, m.cols]);
   const Ws = start.layers.map((l) => tf.variable(toTensor(l.W)));
   const bs = start.layers.map((l) => tf.variable(tf.tensor1d(Float32Array.from(l.b.data))));
-  const xs = toTensor(X), ys = toTensor(y);
+  const xs = toTensor(X),
+    ys = toTensor(y);
   const optimizer = tf.train.sgd(LR);
   const vars = [...Ws, ...bs];
   const loss = (): tf.Scalar => {
@@ -125,7 +136,13 @@ export async function setUpTfjs(): Promise<{ simd: boolean; threads: boolean }> 
 
 /** Steps per second of every contender on every case, and what else the contest found. */
 export interface TrainingResult {
-  cases: { name: string; kernelLib: number; kernelLibTypescript: number; tfjsCpu: number; tfjsWasm: number }[];
+  cases: {
+    name: string;
+    kernelLib: number;
+    kernelLibTypescript: number;
+    tfjsCpu: number;
+    tfjsWasm: number;
+  }[];
   /** Per case and contender: (max − min) ÷ median of the rounds. */
   spread: number[][];
   ratios: { case: Case["key"]; versus: ContenderKey; ratio: number; target: number; met: boolean }[];
@@ -153,19 +170,31 @@ export async function measureTraining(rounds: number): Promise<TrainingResult> {
       for (const k of CONTENDERS) {
         const r = runners.runners.get(`${c.key}/${k}`)!;
         await r.activate();
-        calls.set(`${c.key}/${k}`, calibrate(() => r.step()));
+        calls.set(
+          `${c.key}/${k}`,
+          calibrate(() => r.step()),
+        );
       }
     }
     console.warn = warn;
     const timed = await timeRounds(runners.runners, calls, rounds);
-    return { ...timed, sameMaths: runners.sameMaths, tfLeak: tf.memory().numTensors - runners.tensorsBefore, runners: runners.runners };
+    return {
+      ...timed,
+      sameMaths: runners.sameMaths,
+      tfLeak: tf.memory().numTensors - runners.tensorsBefore,
+      runners: runners.runners,
+    };
   } finally {
     console.warn = warn;
   }
 }
 
 /** Every contender on every case; the losses of their first three steps must agree. */
-async function setUpRunners(): Promise<{ runners: Map<string, Runner>; sameMaths: string[]; tensorsBefore: number }> {
+async function setUpRunners(): Promise<{
+  runners: Map<string, Runner>;
+  sameMaths: string[];
+  tensorsBefore: number;
+}> {
   log(`Setting up ${CASES.length} cases × ${CONTENDERS.length} contenders …`);
   const runners = new Map<string, Runner>();
   const sameMaths: string[] = [];
@@ -183,12 +212,19 @@ async function setUpRunners(): Promise<{ runners: Map<string, Runner>; sameMaths
       costs[k] = [0, 1, 2].map(() => set[k].step(true)!);
     }
     const worst = Math.max(
-      ...(["tfjsCpu", "tfjsWasm"] as const).flatMap((k) => costs[k].map((v, i) => Math.abs(v - costs.kernelLib[i]) / Math.abs(costs.kernelLib[i]))),
+      ...(["tfjsCpu", "tfjsWasm"] as const).flatMap((k) =>
+        costs[k].map((v, i) => Math.abs(v - costs.kernelLib[i]) / Math.abs(costs.kernelLib[i])),
+      ),
     );
     if (!costs.kernelLibTypescript.every((v, i) => Object.is(v, costs.kernelLib[i]))) {
-      throw new Error(`${c.name}: kernel-lib's WebAssembly and TypeScript kernels give different losses (${costs.kernelLib} vs ${costs.kernelLibTypescript}); they must agree bit for bit.`);
+      throw new Error(
+        `${c.name}: kernel-lib's WebAssembly and TypeScript kernels give different losses (${costs.kernelLib} vs ${costs.kernelLibTypescript}); they must agree bit for bit.`,
+      );
     }
-    if (!(worst < 1e-4)) throw new Error(`${c.name}: kernel-lib and TF.js disagree on the loss (relative difference ${worst}); the nets are not the same.`);
+    if (!(worst < 1e-4))
+      throw new Error(
+        `${c.name}: kernel-lib and TF.js disagree on the loss (relative difference ${worst}); the nets are not the same.`,
+      );
     sameMaths.push(`${c.key}: losses of 3 steps agree to ${worst.toExponential(1)} relative`);
     for (const k of CONTENDERS) runners.set(`${c.key}/${k}`, set[k]);
   }
@@ -196,7 +232,11 @@ async function setUpRunners(): Promise<{ runners: Map<string, Runner>; sameMaths
 }
 
 /** `rounds` rounds of one repetition per case and contender, the order rotating every round. */
-async function timeRounds(runners: Map<string, Runner>, calls: Map<string, number>, rounds: number): Promise<Pick<TrainingResult, "cases" | "spread" | "ratios">> {
+async function timeRounds(
+  runners: Map<string, Runner>,
+  calls: Map<string, number>,
+  rounds: number,
+): Promise<Pick<TrainingResult, "cases" | "spread" | "ratios">> {
   log(`Timing training steps: ${rounds} interleaved rounds …`);
   const samples = new Map<string, number[]>();
   for (let round = 0; round < rounds; round++) {

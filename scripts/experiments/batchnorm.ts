@@ -42,7 +42,9 @@ for (const seed of [1, 2, 3]) {
         accuracy.push(evaluate(net, test).accuracy.toFixed(3));
       },
     });
-    console.log(`seed ${seed} ${batchNorm ? "with BN   " : "without BN"} test accuracy by epoch: ${accuracy.join(" ")}`);
+    console.log(
+      `seed ${seed} ${batchNorm ? "with BN   " : "without BN"} test accuracy by epoch: ${accuracy.join(" ")}`,
+    );
     console.log(`  unit input p15/p50/p85 every 50 steps: ${percentiles.join("  ")}`);
   }
 }

@@ -17,7 +17,11 @@ for (let r = 0; r < X.rows; r++) y.data[r] = 10 * (X.get(r, 0) - X.get(r, 1)) + 
 const lr = Number(process.argv[2] ?? 0.3);
 for (const seed of [1, 2, 3]) {
   const run = (clipNorm?: number) =>
-    fit(mlp([2, 32, 32, 32, 1], { activation: "relu", output: "linear", init: "he", seed }), { X, y }, { lr, epochs: 30, batchSize: 16, clipNorm, seed, progress: "off", record: false });
+    fit(
+      mlp([2, 32, 32, 32, 1], { activation: "relu", output: "linear", init: "he", seed }),
+      { X, y },
+      { lr, epochs: 30, batchSize: 16, clipNorm, seed, progress: "off", record: false },
+    );
   let unclipped: string;
   try {
     const h = run();

@@ -7,7 +7,18 @@
  * Run: npx tsx scripts/experiments/through-time.ts
  */
 
-import { Adam, Dense, LSTM, RNN, Sequential, data, diagnostics, evaluate, fit, losses } from "../../kernel-lib/src";
+import {
+  Adam,
+  Dense,
+  LSTM,
+  RNN,
+  Sequential,
+  data,
+  diagnostics,
+  evaluate,
+  fit,
+  losses,
+} from "../../kernel-lib/src";
 
 const hidden = 16;
 
@@ -16,11 +27,21 @@ for (const steps of [10, 30, 60]) {
   const test = data.addingProblem({ count: 500, steps, seed: 2 });
   const line: string[] = [];
   for (const kind of ["RNN", "LSTM"] as const) {
-    const layer = kind === "RNN" ? new RNN(2, hidden, { steps, seed: 1 }) : new LSTM(2, hidden, { steps, seed: 1 });
+    const layer =
+      kind === "RNN" ? new RNN(2, hidden, { steps, seed: 1 }) : new LSTM(2, hidden, { steps, seed: 1 });
     const net = new Sequential([layer, new Dense(hidden, 1, { seed: 2 })]);
-    fit(net, train, { optimizer: new Adam(net.parameters(), { lr: 0.01 }), epochs: 20, batchSize: 20, clipNorm: 5, progress: "off", record: false });
+    fit(net, train, {
+      optimizer: new Adam(net.parameters(), { lr: 0.01 }),
+      epochs: 20,
+      batchSize: 20,
+      clipNorm: 5,
+      progress: "off",
+      record: false,
+    });
     const g = diagnostics.gradientThroughTime(net, test.X, test.y, losses.mse);
-    line.push(`${kind} test MSE ${evaluate(net, test).loss.toFixed(4)}, ‖∂C/∂h_1‖/‖∂C/∂h_T‖ ${(g.hidden[0] / g.hidden[steps - 1]).toExponential(1)}`);
+    line.push(
+      `${kind} test MSE ${evaluate(net, test).loss.toFixed(4)}, ‖∂C/∂h_1‖/‖∂C/∂h_T‖ ${(g.hidden[0] / g.hidden[steps - 1]).toExponential(1)}`,
+    );
   }
   console.log(`T = ${steps}: ${line.join("; ")}`);
 }

@@ -70,12 +70,18 @@ export function notebookLanguage(nb: Notebook): Language {
  */
 export function codeSkeleton(source: string): string {
   const text = source.startsWith(KOREAN_PRELUDE) ? source.slice(KOREAN_PRELUDE.length) : source;
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, /* skipTrivia */ true, ts.LanguageVariant.Standard, text);
+  const scanner = ts.createScanner(
+    ts.ScriptTarget.Latest,
+    /* skipTrivia */ true,
+    ts.LanguageVariant.Standard,
+    text,
+  );
   const tokens: string[] = [];
   // Template literals are scanned piece by piece: after a `}` inside `${…}`, rescan as the template's continuation.
   const braces: ("code" | "template")[] = [];
   for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
-    if (kind === ts.SyntaxKind.CloseBraceToken && braces.pop() === "template") kind = scanner.reScanTemplateToken(false);
+    if (kind === ts.SyntaxKind.CloseBraceToken && braces.pop() === "template")
+      kind = scanner.reScanTemplateToken(false);
     switch (kind) {
       case ts.SyntaxKind.StringLiteral:
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
@@ -119,7 +125,9 @@ export function translationProblems(original: Notebook, translated: Notebook, la
   if (ids(original).join("\n") !== ids(translated).join("\n")) {
     const missing = ids(original).filter((id) => !ids(translated).includes(id));
     const extra = ids(translated).filter((id) => !ids(original).includes(id));
-    problems.push(`the cells differ: ${missing.length ? `missing ${missing.join(", ")}` : ""}${missing.length && extra.length ? "; " : ""}${extra.length ? `not in the original ${extra.join(", ")}` : ""}${!missing.length && !extra.length ? "same cells in another order" : ""}; give the translation the original's cells, ids and order`);
+    problems.push(
+      `the cells differ: ${missing.length ? `missing ${missing.join(", ")}` : ""}${missing.length && extra.length ? "; " : ""}${extra.length ? `not in the original ${extra.join(", ")}` : ""}${!missing.length && !extra.length ? "same cells in another order" : ""}; give the translation the original's cells, ids and order`,
+    );
     return problems;
   }
   const firstCode = original.cells.findIndex((c) => c.cell_type === "code");
@@ -127,14 +135,25 @@ export function translationProblems(original: Notebook, translated: Notebook, la
     const other = translated.cells[i];
     if (cell.cell_type === "code") {
       const source = cellSource(other);
-      if (language !== "en" && i === firstCode && !source.startsWith(KOREAN_PRELUDE)) problems.push(`cell ${cell.id}: the first code cell must start with ${JSON.stringify(KOREAN_PRELUDE)}`);
-      if (codeSkeleton(cellSource(cell)) !== codeSkeleton(source)) problems.push(`cell ${cell.id}: the code differs from the original beyond comments and strings; make the same change in both editions`);
+      if (language !== "en" && i === firstCode && !source.startsWith(KOREAN_PRELUDE))
+        problems.push(
+          `cell ${cell.id}: the first code cell must start with ${JSON.stringify(KOREAN_PRELUDE)}`,
+        );
+      if (codeSkeleton(cellSource(cell)) !== codeSkeleton(source))
+        problems.push(
+          `cell ${cell.id}: the code differs from the original beyond comments and strings; make the same change in both editions`,
+        );
       const tags = (c: typeof cell) => JSON.stringify(c.metadata?.tags ?? []);
-      if (tags(cell) !== tags(other)) problems.push(`cell ${cell.id}: the tags differ (${tags(cell)} against ${tags(other)})`);
+      if (tags(cell) !== tags(other))
+        problems.push(`cell ${cell.id}: the tags differ (${tags(cell)} against ${tags(other)})`);
     } else if (cell.cell_type === "markdown") {
-      const a = formulas(cellSource(cell)), b = formulas(cellSource(other));
+      const a = formulas(cellSource(cell)),
+        b = formulas(cellSource(other));
       const lost = a.filter((f) => !b.includes(f));
-      if (lost.length > 0) problems.push(`cell ${cell.id}: formulas of the original are missing or changed: ${lost.slice(0, 3).join(" ")}`);
+      if (lost.length > 0)
+        problems.push(
+          `cell ${cell.id}: formulas of the original are missing or changed: ${lost.slice(0, 3).join(" ")}`,
+        );
     }
   });
   return problems;

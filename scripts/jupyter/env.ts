@@ -33,7 +33,10 @@ const NBGRADER_LAB_OFF = { disabledExtensions: { "@jupyter/nbgrader": true } };
 const NBGRADER_SERVER_OFF = {
   ServerApp: {
     jpserver_extensions: Object.fromEntries(
-      ["formgrader", "validate_assignment", "assignment_list", "course_list"].map((name) => [`nbgrader.server_extensions.${name}`, false]),
+      ["formgrader", "validate_assignment", "assignment_list", "course_list"].map((name) => [
+        `nbgrader.server_extensions.${name}`,
+        false,
+      ]),
     ),
   },
 };
@@ -107,7 +110,11 @@ export function jupyterPaths(root: string = ROOT): JupyterEnv {
  * (kernel/, tslab's pinned engine with rich results and clean errors) run by the node that runs this
  * script, so the kernel always matches the project's own build.
  */
-export function tslabKernelSpec(root: string = ROOT): { argv: string[]; display_name: string; language: string } {
+export function tslabKernelSpec(root: string = ROOT): {
+  argv: string[];
+  display_name: string;
+  language: string;
+} {
   const kernelMain = path.join(root, "kernel", "dist", "main.js");
   return {
     argv: [process.execPath, kernelMain, "--config-path", "{connection_file}"],
@@ -129,14 +136,25 @@ export async function ensureJupyterEnv(options: EnsureOptions = {}): Promise<Jup
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const kernelMain = tslabKernelSpec(paths.root).argv[1];
   if (!fs.existsSync(kernelMain)) {
-    throw new SetupError(`The TypeScript kernel is not built (${path.relative(paths.root, kernelMain)} is missing): run \`npm install\` (or \`npm run build\`) in ${paths.root}.`);
+    throw new SetupError(
+      `The TypeScript kernel is not built (${path.relative(paths.root, kernelMain)} is missing): run \`npm install\` (or \`npm run build\`) in ${paths.root}.`,
+    );
   }
   await withLock(`the setup of ${paths.venvDir}`, log, async () => {
     await ensureVenv(paths, log);
     writeIfChanged(paths.kernelSpecFile, JSON.stringify(tslabKernelSpec(paths.root), null, 1) + "\n");
-    writeIfChanged(path.join(paths.venvDir, "share", "jupyter", "lab", "settings", "overrides.json"), JSON.stringify(LAB_SETTINGS, null, 1) + "\n");
-    writeIfChanged(path.join(paths.venvDir, "etc", "jupyter", "labconfig", "page_config.json"), JSON.stringify(NBGRADER_LAB_OFF, null, 1) + "\n");
-    writeIfChanged(path.join(paths.venvDir, "etc", "jupyter", "jupyter_server_config.json"), JSON.stringify(NBGRADER_SERVER_OFF, null, 1) + "\n");
+    writeIfChanged(
+      path.join(paths.venvDir, "share", "jupyter", "lab", "settings", "overrides.json"),
+      JSON.stringify(LAB_SETTINGS, null, 1) + "\n",
+    );
+    writeIfChanged(
+      path.join(paths.venvDir, "etc", "jupyter", "labconfig", "page_config.json"),
+      JSON.stringify(NBGRADER_LAB_OFF, null, 1) + "\n",
+    );
+    writeIfChanged(
+      path.join(paths.venvDir, "etc", "jupyter", "jupyter_server_config.json"),
+      JSON.stringify(NBGRADER_SERVER_OFF, null, 1) + "\n",
+    );
   });
   return paths;
 }
@@ -164,7 +182,9 @@ async function ensureVenv(paths: JupyterEnv, log: (line: string) => void): Promi
       "pip is missing in .venv/: install it with `apt-get install python3-pip python3-venv`, delete .venv/ and run the command again.",
     );
   }
-  log("Installing JupyterLab and the pinned Python packages into .venv/ (only when jupyter/requirements.txt changes; about a minute) ...");
+  log(
+    "Installing JupyterLab and the pinned Python packages into .venv/ (only when jupyter/requirements.txt changes; about a minute) ...",
+  );
   const installed = await run(
     paths.python,
     ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", "-r", requirements],

@@ -8,7 +8,11 @@ import { writeFileAtomic } from "../lib/files";
 import type { Notebook, NotebookCell } from "./runner";
 
 /** The kernelspec every lesson notebook names. */
-export const TSLAB_KERNELSPEC = { name: "tslab", display_name: "TypeScript", language: "typescript" } as const;
+export const TSLAB_KERNELSPEC = {
+  name: "tslab",
+  display_name: "TypeScript",
+  language: "typescript",
+} as const;
 
 const CELL_ID = /^[a-zA-Z0-9-_]{1,64}$/;
 const CELL_TYPES = new Set(["code", "markdown", "raw"]);
@@ -19,7 +23,9 @@ export function readNotebook(file: string): Notebook {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file} is not valid JSON (${(err as Error).message}); open it in a text editor or restore it from git.`);
+    throw new Error(
+      `${file} is not valid JSON (${(err as Error).message}); open it in a text editor or restore it from git.`,
+    );
   }
 }
 
@@ -30,23 +36,30 @@ export function readNotebook(file: string): Notebook {
 export function hygieneProblems(nb: Notebook): string[] {
   const problems: string[] = [];
   if (nb.nbformat !== 4 || !(nb.nbformat_minor >= 5)) {
-    problems.push(`is nbformat ${nb.nbformat}.${nb.nbformat_minor}; lessons need 4.5 or newer (cell ids): run \`npm run strip\` on it`);
+    problems.push(
+      `is nbformat ${nb.nbformat}.${nb.nbformat_minor}; lessons need 4.5 or newer (cell ids): run \`npm run strip\` on it`,
+    );
   }
   const spec = nb.metadata?.kernelspec ?? {};
   for (const [key, value] of Object.entries(TSLAB_KERNELSPEC)) {
     if (spec[key] !== value) {
-      problems.push(`kernelspec.${key} is ${JSON.stringify(spec[key])}, not "${value}": choose Kernel → Change Kernel… → TypeScript in JupyterLab and save`);
+      problems.push(
+        `kernelspec.${key} is ${JSON.stringify(spec[key])}, not "${value}": choose Kernel → Change Kernel… → TypeScript in JupyterLab and save`,
+      );
     }
   }
   const language = nb.metadata?.language_info?.name;
   if (language !== "typescript") {
-    problems.push(`language_info.name is ${JSON.stringify(language)}, not "typescript": save the notebook from JupyterLab with the TypeScript kernel`);
+    problems.push(
+      `language_info.name is ${JSON.stringify(language)}, not "typescript": save the notebook from JupyterLab with the TypeScript kernel`,
+    );
   }
   if (!Array.isArray(nb.cells)) return [...problems, "has no cells list"];
   const seen = new Set<string>();
   nb.cells.forEach((cell, index) => {
     const where = `cell ${index + 1}`;
-    if (!CELL_TYPES.has(cell.cell_type)) problems.push(`${where} has unknown cell_type ${JSON.stringify(cell.cell_type)}`);
+    if (!CELL_TYPES.has(cell.cell_type))
+      problems.push(`${where} has unknown cell_type ${JSON.stringify(cell.cell_type)}`);
     if (typeof cell.id !== "string" || !CELL_ID.test(cell.id)) {
       problems.push(`${where} has no valid id (1-64 letters, digits, - or _): run \`npm run strip\` on it`);
     } else if (seen.has(cell.id)) {
@@ -55,9 +68,12 @@ export function hygieneProblems(nb: Notebook): string[] {
       seen.add(cell.id);
     }
     if (cell.cell_type !== "code") return;
-    if (cell.outputs === undefined || cell.outputs.length > 0) problems.push(`${where} has outputs: run \`npm run strip\` on it`);
-    if (cell.execution_count !== null) problems.push(`${where} has an execution count: run \`npm run strip\` on it`);
-    if (cell.metadata?.execution !== undefined) problems.push(`${where} has execution timing metadata: run \`npm run strip\` on it`);
+    if (cell.outputs === undefined || cell.outputs.length > 0)
+      problems.push(`${where} has outputs: run \`npm run strip\` on it`);
+    if (cell.execution_count !== null)
+      problems.push(`${where} has an execution count: run \`npm run strip\` on it`);
+    if (cell.metadata?.execution !== undefined)
+      problems.push(`${where} has execution timing metadata: run \`npm run strip\` on it`);
   });
   return problems;
 }

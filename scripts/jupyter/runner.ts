@@ -109,16 +109,25 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
     const args = [
       path.join(ROOT, "jupyter", "run_notebook.py"),
       absolute,
-      "--out", outFile,
-      "--report", reportFile,
-      "--cwd", path.resolve(options.cwd ?? path.dirname(absolute)),
-      "--timeout", String(options.timeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS),
+      "--out",
+      outFile,
+      "--report",
+      reportFile,
+      "--cwd",
+      path.resolve(options.cwd ?? path.dirname(absolute)),
+      "--timeout",
+      String(options.timeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS),
     ];
     if (options.keepGoing) args.push("--keep-going");
     if (options.recover) args.push("--recover", "--max-restarts", String(options.maxRestarts ?? 5));
-    const { code, stderr } = await runCapturingStderr(jupyter.python, args, { ...jupyter.env, ...options.env });
+    const { code, stderr } = await runCapturingStderr(jupyter.python, args, {
+      ...jupyter.env,
+      ...options.env,
+    });
     if (!fs.existsSync(reportFile)) {
-      throw new Error(`The notebook runner stopped before it finished ${notebookPath} (exit code ${code}):\n${stderr.trim()}`);
+      throw new Error(
+        `The notebook runner stopped before it finished ${notebookPath} (exit code ${code}):\n${stderr.trim()}`,
+      );
     }
     const report = JSON.parse(fs.readFileSync(reportFile, "utf8"));
     const notebook: Notebook = JSON.parse(fs.readFileSync(outFile, "utf8"));
@@ -126,10 +135,20 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
     const cells: CellResult[] = report.cells.map(toCellResult);
     const failure = report.failure ? toCellResult(report.failure) : null;
     let error: string | null = null;
-    if (report.error) error = `${notebookPath}: the kernel run broke off: ${report.error}\n${stderr.trim()}`.trim();
+    if (report.error)
+      error = `${notebookPath}: the kernel run broke off: ${report.error}\n${stderr.trim()}`.trim();
     else if (failure) error = describeFailure(notebookPath, notebook, failure);
     const restarts = (report.restarts ?? []).map((r: any) => ({ index: r.index, reason: r.reason ?? "" }));
-    return { ok: report.ok, path: notebookPath, cells, notebook, failure, error, restarts, durationMs: Date.now() - started };
+    return {
+      ok: report.ok,
+      path: notebookPath,
+      cells,
+      notebook,
+      failure,
+      error,
+      restarts,
+      durationMs: Date.now() - started,
+    };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -140,7 +159,8 @@ export function listNotebooks(dir: string = path.join(ROOT, "notebooks")): strin
   const found: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules") found.push(...listNotebooks(full));
+    if (entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules")
+      found.push(...listNotebooks(full));
     else if (entry.isFile() && entry.name.endsWith(".ipynb")) found.push(full);
   }
   return found.sort();
@@ -156,8 +176,16 @@ export function describeFailure(notebookPath: string, notebook: Notebook, failur
   const lines = cellSource(notebook.cells[failure.index]).split("\n");
   const head = lines.slice(0, 6).map((line) => "  | " + line);
   if (lines.length > 6) head.push(`  | ... (${lines.length - 6} more lines)`);
-  const stderr = failure.stderr.trim().split("\n").slice(0, 20).map((line) => "  ! " + line);
-  const error = failure.error.trim().split("\n").slice(0, 20).map((line) => "  ! " + line);
+  const stderr = failure.stderr
+    .trim()
+    .split("\n")
+    .slice(0, 20)
+    .map((line) => "  ! " + line);
+  const error = failure.error
+    .trim()
+    .split("\n")
+    .slice(0, 20)
+    .map((line) => "  ! " + line);
   const shown = path.relative(process.cwd(), path.resolve(notebookPath));
   return [
     `${shown.startsWith("..") ? path.resolve(notebookPath) : shown}: cell ${failure.index + 1} of ${notebook.cells.length} failed (${failure.reason}).`,
@@ -184,7 +212,11 @@ export function toCellResult(raw: any): CellResult {
   };
 }
 
-function runCapturingStderr(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
+function runCapturingStderr(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], env });
     let stderr = "";

@@ -49,10 +49,19 @@ export function readCommandLine<T extends Record<string, OptionSpec>>(
   { passUnknown = false }: { passUnknown?: boolean } = {},
 ): CommandLine<T> {
   const config = Object.fromEntries(
-    Object.entries(options).map(([name, spec]) => [name, spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }]),
+    Object.entries(options).map(([name, spec]) => [
+      name,
+      spec.short ? { type: spec.type, short: spec.short } : { type: spec.type },
+    ]),
   );
   // Not strict: the tokens are checked below, so the errors can say what to type instead.
-  const { tokens } = parseArgs({ args: argv, options: config, strict: false, allowPositionals: true, tokens: true });
+  const { tokens } = parseArgs({
+    args: argv,
+    options: config,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const values: Record<string, string | boolean> = {};
   const positionals: string[] = [];
   const consumed = new Set<number>();
@@ -93,14 +102,19 @@ type ReportedError = abstract new (...args: never[]) => Error;
  * types prints its message alone and exits with 1; anything else is a fault of the program and
  * prints its stack, exit 1.
  */
-export function runMain(main: () => number | void | Promise<number | void>, reported: ReportedError[] = []): void {
+export function runMain(
+  main: () => number | void | Promise<number | void>,
+  reported: ReportedError[] = [],
+): void {
   const fail = (err: unknown) => {
     if (err instanceof UsageError) {
       console.error(err.message);
       process.exitCode = 2;
     } else {
       const known = err instanceof Error && reported.some((type) => err instanceof type);
-      console.error(known ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err));
+      console.error(
+        known ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err),
+      );
       process.exitCode = 1;
     }
   };

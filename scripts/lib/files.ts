@@ -14,7 +14,10 @@ export function readText(file: string): string | undefined {
 
 /** Writes `data` to `file` all at once: a temporary file in the same folder, then a rename. */
 export function writeFileAtomic(file: string, data: string): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const temp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
+  );
   try {
     fs.writeFileSync(temp, data);
     fs.renameSync(temp, file);

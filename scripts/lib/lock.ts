@@ -10,7 +10,11 @@ import { ROOT } from "./paths";
  * Runs `fn` while holding the lock called `name`, shared by every process working on this checkout
  * (a folder in the temp dir, created atomically). A lock whose owner process is gone is taken over.
  */
-export async function withLock<T>(name: string, log: (line: string) => void, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  name: string,
+  log: (line: string) => void,
+  fn: () => Promise<T>,
+): Promise<T> {
   const lockDir = lockPath(name);
   const ownerFile = path.join(lockDir, "pid");
   let announced = false;

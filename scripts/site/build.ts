@@ -85,7 +85,10 @@ export function cleanUpInterrupted(): void {
 
 /** The page file of a notebook: its path in its edition's folder, `/` → `--`, `.ipynb` → `.html`. */
 function pageName(inEdition: string): string {
-  return inEdition.split("/").join("--").replace(/\.ipynb$/, ".html");
+  return inEdition
+    .split("/")
+    .join("--")
+    .replace(/\.ipynb$/, ".html");
 }
 
 /**
@@ -98,7 +101,9 @@ function checkOutDir(outDir: string, notebooksDir: string): void {
     return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
   };
   if (inside(ROOT, outDir) || inside(notebooksDir, outDir) || inside(outDir, notebooksDir)) {
-    throw new ExportError(`The output folder ${outDir} contains the project or its notebooks (or is inside the notebooks folder); choose another one with --out.`);
+    throw new ExportError(
+      `The output folder ${outDir} contains the project or its notebooks (or is inside the notebooks folder); choose another one with --out.`,
+    );
   }
   let stat: fs.Stats;
   try {
@@ -106,7 +111,10 @@ function checkOutDir(outDir: string, notebooksDir: string): void {
   } catch {
     return;
   }
-  if (!stat.isDirectory()) throw new ExportError(`The output path ${outDir} is a file, not a folder; choose another one with --out.`);
+  if (!stat.isDirectory())
+    throw new ExportError(
+      `The output path ${outDir} is a file, not a folder; choose another one with --out.`,
+    );
   if (fs.readdirSync(outDir).length > 0 && !fs.existsSync(path.join(outDir, SITE_MARKER))) {
     throw new ExportError(
       `The output folder ${outDir} is not empty and was not made by \`npm run export\` (it has no ${SITE_MARKER} file), so it is left alone: choose another folder with --out, or delete it first.`,
@@ -138,12 +146,15 @@ function removeStaleTemps(outDir: string): void {
 /** Copies KaTeX's stylesheet and the WOFF2 fonts it uses (every browser that runs plotly.js reads WOFF2). */
 function copyKatex(assets: string): void {
   const dist = path.join(path.dirname(require.resolve("katex/package.json")), "dist");
-  const css = fs.readFileSync(path.join(dist, "katex.min.css"), "utf8").replace(/,\s*url\(fonts\/[^)]+\)\s*format\("(?:woff|truetype)"\)/g, "");
+  const css = fs
+    .readFileSync(path.join(dist, "katex.min.css"), "utf8")
+    .replace(/,\s*url\(fonts\/[^)]+\)\s*format\("(?:woff|truetype)"\)/g, "");
   const fonts = new Set(Array.from(css.matchAll(/url\(([^)]+)\)/g), (m) => m[1].replace(/^["']|["']$/g, "")));
   const target = path.join(assets, "katex");
   fs.mkdirSync(path.join(target, "fonts"), { recursive: true });
   for (const font of fonts) {
-    if (!/^fonts\/[\w.-]+\.woff2$/.test(font)) throw new Error(`katex.min.css refers to ${font}, which the exporter does not know how to copy.`);
+    if (!/^fonts\/[\w.-]+\.woff2$/.test(font))
+      throw new Error(`katex.min.css refers to ${font}, which the exporter does not know how to copy.`);
     fs.copyFileSync(path.join(dist, font), path.join(target, font));
   }
   fs.writeFileSync(path.join(target, "katex.min.css"), css);
@@ -176,7 +187,10 @@ function swapIn(built: string, outDir: string): void {
     fs.renameSync(built, outDir);
     return;
   }
-  const old = path.join(path.dirname(outDir), `.${path.basename(outDir)}.export-${process.pid}-old-${randomBytes(3).toString("hex")}`);
+  const old = path.join(
+    path.dirname(outDir),
+    `.${path.basename(outDir)}.export-${process.pid}-old-${randomBytes(3).toString("hex")}`,
+  );
   fs.renameSync(outDir, old);
   try {
     fs.renameSync(built, outDir);
@@ -205,10 +219,18 @@ export function writeSite(
 ): { lessons: ExportedLesson[]; warnings: string[] } {
   const relative = (file: string) => path.relative(opts.notebooksDir, file).split(path.sep).join("/");
   const editions = EDITIONS.map((edition) => {
-    const items = executed.filter(({ notebookPath }) => editionOfPath(relative(notebookPath)).language === edition.language);
+    const items = executed.filter(
+      ({ notebookPath }) => editionOfPath(relative(notebookPath)).language === edition.language,
+    );
     // A notebook's path inside its edition's folder ("ko/01-chain-rule.ipynb" → "01-chain-rule.ipynb").
-    const inEdition = (file: string) => (edition.dir ? relative(file).slice(edition.dir.length + 1) : relative(file));
-    return { edition, items, inEdition, pages: new Set(items.map(({ notebookPath }) => pageName(inEdition(notebookPath)))) };
+    const inEdition = (file: string) =>
+      edition.dir ? relative(file).slice(edition.dir.length + 1) : relative(file);
+    return {
+      edition,
+      items,
+      inEdition,
+      pages: new Set(items.map(({ notebookPath }) => pageName(inEdition(notebookPath)))),
+    };
   }).filter((e) => e.items.length > 0);
   const warnings: string[] = [];
   const lessons = new Map<string, ExportedLesson>();
@@ -219,8 +241,13 @@ export function writeSite(
     const other = editions.find((e) => e.edition !== edition) ?? null;
     // The same page in the other edition, or its index when it lacks the lesson.
     const switchTo = (page: string | null) =>
-      other && { href: `${root}${other.edition.dir ? `${other.edition.dir}/` : ""}${page && other.pages.has(page) ? page : "index.html"}`, language: other.edition.language };
-    const pageOf = new Map(items.map(({ notebookPath }) => [inEdition(notebookPath), pageName(inEdition(notebookPath))]));
+      other && {
+        href: `${root}${other.edition.dir ? `${other.edition.dir}/` : ""}${page && other.pages.has(page) ? page : "index.html"}`,
+        language: other.edition.language,
+      };
+    const pageOf = new Map(
+      items.map(({ notebookPath }) => [inEdition(notebookPath), pageName(inEdition(notebookPath))]),
+    );
     const rendered = items.map(({ notebookPath, notebook }) => {
       const lesson = renderLesson({
         notebook,
@@ -234,15 +261,30 @@ export function writeSite(
         hidePaths: [ROOT, opts.notebooksDir],
       });
       const shown = shownPath(notebookPath);
-      for (const p of lesson.mathProblems) warnings.push(`${shown}: cell ${p.cell}: KaTeX cannot typeset ${JSON.stringify(p.tex)} (${p.message})`);
-      for (const img of lesson.remoteImages) warnings.push(`${shown}: cell ${img.cell}: the image ${img.src} would be loaded from the network; put the file next to the notebook instead`);
+      for (const p of lesson.mathProblems)
+        warnings.push(
+          `${shown}: cell ${p.cell}: KaTeX cannot typeset ${JSON.stringify(p.tex)} (${p.message})`,
+        );
+      for (const img of lesson.remoteImages)
+        warnings.push(
+          `${shown}: cell ${img.cell}: the image ${img.src} would be loaded from the network; put the file next to the notebook instead`,
+        );
       return lesson;
     });
     const infos: LessonInfo[] = rendered.map((lesson) => lesson.info);
     rendered.forEach((lesson, i) => {
-      fs.writeFileSync(path.join(folder, lesson.info.page), lessonPage(lesson, infos[i - 1] ?? null, infos[i + 1] ?? null, { root, other: switchTo(lesson.info.page) }));
+      fs.writeFileSync(
+        path.join(folder, lesson.info.page),
+        lessonPage(lesson, infos[i - 1] ?? null, infos[i + 1] ?? null, {
+          root,
+          other: switchTo(lesson.info.page),
+        }),
+      );
     });
-    fs.writeFileSync(path.join(folder, "index.html"), indexPage(infos, { root, language: edition.language, other: switchTo(null) }));
+    fs.writeFileSync(
+      path.join(folder, "index.html"),
+      indexPage(infos, { root, language: edition.language, other: switchTo(null) }),
+    );
     items.forEach(({ notebookPath, notebook, seconds }, i) => {
       const download = path.join(siteDir, "notebooks", relative(notebookPath));
       fs.mkdirSync(path.dirname(download), { recursive: true });
@@ -284,7 +326,10 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
 
   fs.mkdirSync(path.dirname(outDir), { recursive: true });
   removeStaleTemps(outDir);
-  const building = path.join(path.dirname(outDir), `.${path.basename(outDir)}.export-${process.pid}-${randomBytes(3).toString("hex")}`);
+  const building = path.join(
+    path.dirname(outDir),
+    `.${path.basename(outDir)}.export-${process.pid}-${randomBytes(3).toString("hex")}`,
+  );
   fs.mkdirSync(building);
   inProgress.add(building);
   try {
@@ -294,15 +339,28 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
       log(`Running ${shown} ...`);
       // One kernel run at a time per checkout, shared with the tests (small machines).
       const result = await withLock("a kernel run", log, () =>
-        runNotebook(file, { jupyter, timeoutSeconds: options.timeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS, env: { GRADIENT_LAB_PLOTLY: "none" } }),
+        runNotebook(file, {
+          jupyter,
+          timeoutSeconds: options.timeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS,
+          env: { GRADIENT_LAB_PLOTLY: "none" },
+        }),
       );
       if (!result.ok) throw new ExportError(result.error ?? `${shown} failed.`);
       log(`  ok (${(result.durationMs / 1000).toFixed(1)} s)`);
       executed.push({ notebookPath: file, notebook: result.notebook, seconds: result.durationMs / 1000 });
     }
-    const { lessons, warnings } = writeSite(building, executed, { notebooksDir, withSolutions: options.withSolutions });
+    const { lessons, warnings } = writeSite(building, executed, {
+      notebooksDir,
+      withSolutions: options.withSolutions,
+    });
     log(`Building the in-browser site ${LITE_DIR}/ ...`);
-    await buildLiteSite({ notebooks, notebooksDir, outDir: path.join(building, LITE_DIR), jupyter, withSolutions: options.withSolutions ?? false });
+    await buildLiteSite({
+      notebooks,
+      notebooksDir,
+      outDir: path.join(building, LITE_DIR),
+      jupyter,
+      withSolutions: options.withSolutions ?? false,
+    });
     fs.writeFileSync(path.join(building, "_headers"), isolationHeaders());
     const bytes = folderBytes(building);
     swapIn(building, outDir);

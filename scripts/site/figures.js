@@ -19,14 +19,17 @@
       if (!el) return;
       var spec = JSON.parse(document.getElementById(el.getAttribute("data-figure")).textContent);
       var config = Object.assign({ responsive: true, displaylogo: false }, spec.config);
-      Promise.resolve(window.Plotly.newPlot(el, spec.data, spec.layout, config)).then(function () {
-        el.setAttribute("data-drawn", "true");
-        setTimeout(next, 0);
-      }, function (err) {
-        el.setAttribute("data-drawn", "failed");
-        console.error("Gradient Lab: figure " + el.id + " could not be drawn: " + err);
-        setTimeout(next, 0);
-      });
+      Promise.resolve(window.Plotly.newPlot(el, spec.data, spec.layout, config)).then(
+        function () {
+          el.setAttribute("data-drawn", "true");
+          setTimeout(next, 0);
+        },
+        function (err) {
+          el.setAttribute("data-drawn", "failed");
+          console.error("Gradient Lab: figure " + el.id + " could not be drawn: " + err);
+          setTimeout(next, 0);
+        },
+      );
     }
     next();
   }

@@ -28,7 +28,12 @@ export function liteLessonHref(notebookFile: string): string {
  * cell. Other hosts ignore it; the lessons work either way.
  */
 export function isolationHeaders(): string {
-  return [`/${LITE_DIR}/*`, "  Cross-Origin-Opener-Policy: same-origin", "  Cross-Origin-Embedder-Policy: require-corp", ""].join("\n");
+  return [
+    `/${LITE_DIR}/*`,
+    "  Cross-Origin-Opener-Policy: same-origin",
+    "  Cross-Origin-Embedder-Policy: require-corp",
+    "",
+  ].join("\n");
 }
 
 export interface LiteSiteOptions {
@@ -49,7 +54,11 @@ export interface LiteSiteOptions {
  * server or are of no use in the site: nbgrader's (it asks its server extension on start), Jupyter
  * Notebook's links, and the widget manager, all pulled in by the nbgrader pin. Disabled in the site.
  */
-const SERVER_ONLY_EXTENSIONS = ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension", "@jupyter-widgets/jupyterlab-manager"];
+const SERVER_ONLY_EXTENSIONS = [
+  "@jupyter/nbgrader",
+  "@jupyter-notebook/lab-extension",
+  "@jupyter-widgets/jupyterlab-manager",
+];
 
 /** Thrown when the JupyterLite site cannot be built; the message says why. */
 export class LiteBuildError extends Error {}
@@ -66,7 +75,18 @@ export async function buildLiteSite(options: LiteSiteOptions): Promise<void> {
     fs.mkdirSync(liteDir);
     fs.writeFileSync(
       path.join(liteDir, "jupyter-lite.json"),
-      JSON.stringify({ "jupyter-lite-schema-version": 0, "jupyter-config-data": { appName: "Gradient Lab", defaultKernelName: "tslab", disabledExtensions: SERVER_ONLY_EXTENSIONS } }, null, 2),
+      JSON.stringify(
+        {
+          "jupyter-lite-schema-version": 0,
+          "jupyter-config-data": {
+            appName: "Gradient Lab",
+            defaultKernelName: "tslab",
+            disabledExtensions: SERVER_ONLY_EXTENSIONS,
+          },
+        },
+        null,
+        2,
+      ),
     );
     const jupyter = path.join(options.jupyter.binDir, "jupyter");
     const result = spawnSync(
@@ -74,10 +94,14 @@ export async function buildLiteSite(options: LiteSiteOptions): Promise<void> {
       [
         "lite",
         "build",
-        "--lite-dir", liteDir,
-        "--contents", contents,
-        "--output-dir", options.outDir,
-        "--apps", "lab",
+        "--lite-dir",
+        liteDir,
+        "--contents",
+        contents,
+        "--output-dir",
+        options.outDir,
+        "--apps",
+        "lab",
         "--no-sourcemaps",
         "--no-unused-shared-packages",
         `--FederatedExtensionAddon.extra_labextensions_path=${EXTENSIONS_DIR}`,
@@ -85,7 +109,9 @@ export async function buildLiteSite(options: LiteSiteOptions): Promise<void> {
       { cwd: work, env: options.jupyter.env, encoding: "utf8" },
     );
     if (result.status !== 0) {
-      throw new LiteBuildError(`jupyter lite build failed (exit ${result.status}):\n${(result.stderr || result.stdout || String(result.error)).trim()}`);
+      throw new LiteBuildError(
+        `jupyter lite build failed (exit ${result.status}):\n${(result.stderr || result.stdout || String(result.error)).trim()}`,
+      );
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
@@ -104,6 +130,7 @@ function writeLessons(notebooks: string[], notebooksDir: string, dir: string, wi
     return;
   }
   const { notebooks: versions, errors } = buildStudentVersions(targets);
-  if (errors.length > 0) throw new LiteBuildError(`The learner versions cannot be made:\n${errors.join("\n")}`);
+  if (errors.length > 0)
+    throw new LiteBuildError(`The learner versions cannot be made:\n${errors.join("\n")}`);
   for (const { target, nb } of versions) write(target.relative, serializeNotebook(nb));
 }

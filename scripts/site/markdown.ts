@@ -95,7 +95,12 @@ function mathInline(state: MarkdownIt.StateInline, silent: boolean): boolean {
 }
 
 /** `$$` at the start of a line, up to the line that ends with `$$` (nothing may follow it). */
-function mathBlock(state: MarkdownIt.StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
+function mathBlock(
+  state: MarkdownIt.StateBlock,
+  startLine: number,
+  endLine: number,
+  silent: boolean,
+): boolean {
   let pos = state.bMarks[startLine] + state.tShift[startLine];
   let max = state.eMarks[startLine];
   if (state.sCount[startLine] - state.blkIndent >= 4) return false;
@@ -168,16 +173,21 @@ export function typeset(tex: string, displayMode: boolean, ctx: MarkdownContext)
 export function createMarkdown(getContext: () => MarkdownContext): Markdown {
   const md = new MarkdownIt({ html: true, linkify: false, typographer: false });
   md.inline.ruler.before("escape", "math_inline", mathInline);
-  md.block.ruler.before("fence", "math_block", mathBlock, { alt: ["paragraph", "reference", "blockquote", "list"] });
+  md.block.ruler.before("fence", "math_block", mathBlock, {
+    alt: ["paragraph", "reference", "blockquote", "list"],
+  });
   md.renderer.rules.math_inline = (tokens, idx) => {
     const html = typeset(tokens[idx].content, false, getContext());
     const trailing = String(tokens[idx].meta?.trailing ?? "");
     return trailing ? `<span class="math-nowrap">${html}${escapeHtml(trailing)}</span>` : html;
   };
   md.renderer.rules.math_display = (tokens, idx) => typeset(tokens[idx].content, true, getContext());
-  md.renderer.rules.math_block = (tokens, idx) => `<div class="math-block">${typeset(tokens[idx].content, true, getContext())}</div>\n`;
+  md.renderer.rules.math_block = (tokens, idx) =>
+    `<div class="math-block">${typeset(tokens[idx].content, true, getContext())}</div>\n`;
 
-  const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+  const defaultLinkOpen =
+    md.renderer.rules.link_open ??
+    ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
   md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
     const token = tokens[idx];
     const href = token.attrGet("href");
@@ -195,11 +205,16 @@ export function createMarkdown(getContext: () => MarkdownContext): Markdown {
   };
   // Headings get ids, so a lesson's sections can be linked to.
   md.core.ruler.push("heading_ids", (state) => {
-    const used: Set<string> = (state.env as { usedIds?: Set<string> } | undefined)?.usedIds ?? new Set<string>();
+    const used: Set<string> =
+      (state.env as { usedIds?: Set<string> } | undefined)?.usedIds ?? new Set<string>();
     const tokens = state.tokens;
     for (let i = 0; i < tokens.length; i++) {
       if (tokens[i].type !== "heading_open") continue;
-      const text = tokens[i + 1]?.children?.filter((t) => t.type === "text" || t.type === "code_inline").map((t) => t.content).join("") ?? "";
+      const text =
+        tokens[i + 1]?.children
+          ?.filter((t) => t.type === "text" || t.type === "code_inline")
+          .map((t) => t.content)
+          .join("") ?? "";
       const base = slug(text) || "section";
       let id = base;
       for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
@@ -241,7 +256,13 @@ export class MarkdownRenderer {
   plainInline(text: string): string {
     const tokens = this.md.parseInline(text, {})[0]?.children ?? [];
     return tokens
-      .map((t: MarkdownIt.Token) => (t.type === "math_inline" ? `$${t.content}$${t.meta?.trailing ?? ""}` : t.type === "softbreak" || t.type === "hardbreak" ? " " : t.content))
+      .map((t: MarkdownIt.Token) =>
+        t.type === "math_inline"
+          ? `$${t.content}$${t.meta?.trailing ?? ""}`
+          : t.type === "softbreak" || t.type === "hardbreak"
+            ? " "
+            : t.content,
+      )
       .join("")
       .replace(/\s+/g, " ")
       .trim();

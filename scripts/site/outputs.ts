@@ -34,12 +34,19 @@ export function escapeHtml(s: string): string {
 /** An nbformat multiline string (a string or a list of lines) as one string. */
 export function joinText(value: unknown): string {
   if (Array.isArray(value)) return value.join("");
-  return typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value, null, 2);
+  return typeof value === "string"
+    ? value
+    : value === undefined || value === null
+      ? ""
+      : JSON.stringify(value, null, 2);
 }
 
 /** JSON to place inside a `<script>` element: nothing in it can close the element. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 /**
@@ -73,7 +80,12 @@ export function ansiToHtml(text: string): string {
   let last = 0;
   const emit = (s: string) => {
     if (!s) return;
-    const classes = [fg && `ansi-${fg}-fg`, bg && `ansi-${bg}-bg`, bold && "ansi-bold", underline && "ansi-underline"].filter(Boolean);
+    const classes = [
+      fg && `ansi-${fg}-fg`,
+      bg && `ansi-${bg}-bg`,
+      bold && "ansi-bold",
+      underline && "ansi-underline",
+    ].filter(Boolean);
     parts.push(classes.length ? `<span class="${classes.join(" ")}">${escapeHtml(s)}</span>` : escapeHtml(s));
   };
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
@@ -140,7 +152,8 @@ function checkOutput(record: any, text: string): string {
 function richOutput(data: Record<string, unknown>, ctx: OutputContext): string {
   const text = joinText(data["text/plain"]);
   if (data[PLOTLY_MIME] !== undefined) return plotlyFigure(data[PLOTLY_MIME], text, ctx);
-  if (data[CHECK_MIME] !== undefined) return checkOutput(data[CHECK_MIME], text || joinText((data[CHECK_MIME] as any)?.message));
+  if (data[CHECK_MIME] !== undefined)
+    return checkOutput(data[CHECK_MIME], text || joinText((data[CHECK_MIME] as any)?.message));
   if (data["image/svg+xml"] !== undefined) {
     ctx.stats.images++;
     return `<div class="output output-image output-svg">${svgBody(joinText(data["image/svg+xml"]))}</div>`;
@@ -150,13 +163,18 @@ function richOutput(data: Record<string, unknown>, ctx: OutputContext): string {
     ctx.stats.images++;
     return `<div class="output output-image"><img src="${dataUrl(mime, joinText(data[mime]))}" alt="${escapeHtml(text.trim() || "output image")}"></div>`;
   }
-  if (data["text/html"] !== undefined) return `<div class="output output-html">${joinText(data["text/html"])}</div>`;
-  if (data["text/markdown"] !== undefined) return `<div class="output output-markdown">${ctx.markdown.render(joinText(data["text/markdown"]))}</div>`;
+  if (data["text/html"] !== undefined)
+    return `<div class="output output-html">${joinText(data["text/html"])}</div>`;
+  if (data["text/markdown"] !== undefined)
+    return `<div class="output output-markdown">${ctx.markdown.render(joinText(data["text/markdown"]))}</div>`;
   if (data["text/latex"] !== undefined) {
-    const tex = joinText(data["text/latex"]).trim().replace(/^\$\$?([\s\S]*?)\$?\$$/, "$1");
+    const tex = joinText(data["text/latex"])
+      .trim()
+      .replace(/^\$\$?([\s\S]*?)\$?\$$/, "$1");
     return `<div class="output output-latex">${typeset(tex, true, ctx.markdown.ctx)}</div>`;
   }
-  if (data["application/json"] !== undefined) return `<pre class="output output-text">${escapeHtml(JSON.stringify(data["application/json"], null, 2))}</pre>`;
+  if (data["application/json"] !== undefined)
+    return `<pre class="output output-text">${escapeHtml(JSON.stringify(data["application/json"], null, 2))}</pre>`;
   if (data["text/plain"] !== undefined) return terminalBlock(text, "output output-text", ctx);
   const kinds = Object.keys(data).join(", ");
   return `<div class="output output-missing">(an output of type ${escapeHtml(kinds)} that this page cannot show)</div>`;
@@ -166,10 +184,18 @@ function richOutput(data: Record<string, unknown>, ctx: OutputContext): string {
 export function renderOutput(output: Record<string, any>, ctx: OutputContext): string {
   switch (output.output_type) {
     case "stream":
-      return terminalBlock(joinText(output.text), `output output-stream output-${output.name === "stderr" ? "stderr" : "stdout"}`, ctx);
+      return terminalBlock(
+        joinText(output.text),
+        `output output-stream output-${output.name === "stderr" ? "stderr" : "stdout"}`,
+        ctx,
+      );
     case "error": {
       const traceback = Array.isArray(output.traceback) ? output.traceback.join("\n") : "";
-      return terminalBlock(traceback.trim() ? traceback : `${output.ename}: ${output.evalue}`, "output output-error", ctx);
+      return terminalBlock(
+        traceback.trim() ? traceback : `${output.ename}: ${output.evalue}`,
+        "output output-error",
+        ctx,
+      );
     }
     case "display_data":
     case "execute_result":

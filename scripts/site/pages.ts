@@ -21,7 +21,8 @@ export const SITE_NAME = "Gradient Lab";
 /** The words of the site's own frame (header, pager, index, footer), in each language of the course. */
 const SITE_TEXT = {
   en: {
-    tagline: "A TypeScript course on why deep networks stop learning: the chain rule, vanishing gradients, ReLU and dead neurons.",
+    tagline:
+      "A TypeScript course on why deep networks stop learning: the chain rule, vanishing gradients, ReLU and dead neurons.",
     courseMap: "Course map",
     courseMapTitle: "course map",
     previous: "← Previous",
@@ -32,13 +33,15 @@ const SITE_TEXT = {
     about: (duration: string) => `about ${duration}`,
     footer: (notebook: string, lite: string) =>
       `The lesson <code>${notebook}</code>, run top to bottom in a TypeScript kernel. To run it yourself, <a href="${lite}">run it in your browser</a> (nothing to install), or open it in JupyterLab with <code>npm start</code>.`,
-    intro: "Each lesson is a Jupyter notebook written in TypeScript. These pages show every notebook as it runs from top to bottom: the text, the code and what the code printed and drew. To run and change the code yourself, download a notebook, or clone the project and run <code>npm start</code>.",
+    intro:
+      "Each lesson is a Jupyter notebook written in TypeScript. These pages show every notebook as it runs from top to bottom: the text, the code and what the code printed and drew. To run and change the code yourself, download a notebook, or clone the project and run <code>npm start</code>.",
     startWith: (title: string) => `Start with “${title}” →`,
     solutionHidden: "// Your code here. (The reference solution is not shown on this site.)",
     otherLanguage: "Read this in English",
   },
   ko: {
-    tagline: "깊은 신경망이 왜 학습을 멈추는지 다루는 TypeScript 강좌: 연쇄 법칙, 기울기 소실, ReLU, 죽은 뉴런.",
+    tagline:
+      "깊은 신경망이 왜 학습을 멈추는지 다루는 TypeScript 강좌: 연쇄 법칙, 기울기 소실, ReLU, 죽은 뉴런.",
     courseMap: "강좌 지도",
     courseMapTitle: "강좌 지도",
     previous: "← 이전",
@@ -49,7 +52,8 @@ const SITE_TEXT = {
     about: (duration: string) => `약 ${duration.replace(/ min$/, "분").replace(/ hours?$/, "시간")}`,
     footer: (notebook: string, lite: string) =>
       `TypeScript 커널에서 처음부터 끝까지 실행한 강의 <code>${notebook}</code> 입니다. 직접 실행하려면 <a href="${lite}">브라우저에서 실행</a>하거나(설치할 것이 없습니다), <code>npm start -- --ko</code> 로 JupyterLab에서 여세요.`,
-    intro: "각 강의는 TypeScript로 쓴 Jupyter 노트북입니다. 이 페이지들은 모든 노트북을 처음부터 끝까지 실행한 모습, 곧 글과 코드, 그리고 코드가 출력하고 그린 것을 보여 줍니다. 코드를 직접 실행하고 바꿔 보려면 노트북을 내려받거나, 프로젝트를 복제하고 <code>npm start -- --ko</code> 를 실행하세요.",
+    intro:
+      "각 강의는 TypeScript로 쓴 Jupyter 노트북입니다. 이 페이지들은 모든 노트북을 처음부터 끝까지 실행한 모습, 곧 글과 코드, 그리고 코드가 출력하고 그린 것을 보여 줍니다. 코드를 직접 실행하고 바꿔 보려면 노트북을 내려받거나, 프로젝트를 복제하고 <code>npm start -- --ko</code> 를 실행하세요.",
     startWith: (title: string) => `“${title}”부터 시작하기 →`,
     solutionHidden: "// 여기에 코드를 작성하세요. (참고 답안은 이 사이트에 보이지 않습니다.)",
     otherLanguage: "한국어로 읽기",
@@ -159,11 +163,15 @@ function firstHeading(nb: Notebook): string | null {
 export function statedDuration(nb: Notebook): string | null {
   const meta = nb.metadata?.gradient_lab?.duration;
   if (typeof meta === "string" && meta.trim()) return meta.trim();
-  const texts = nb.cells.filter((c) => c.cell_type === "markdown").slice(0, 3).map(cellSource);
+  const texts = nb.cells
+    .filter((c) => c.cell_type === "markdown")
+    .slice(0, 3)
+    .map(cellSource);
   for (const text of texts) {
     const m =
-      /\btakes?\s+(?:about|around|roughly|approximately|some)?\s*(\d+(?:\s*(?:–|-|to)\s*\d+)?)\s*(minutes?|mins?|hours?|h)\b/i.exec(text) ??
-      /(\d+(?:\s*(?:–|-|~)\s*\d+)?)\s*(분|시간)(?:쯤|정도|가량)?\s*걸립니다/.exec(text);
+      /\btakes?\s+(?:about|around|roughly|approximately|some)?\s*(\d+(?:\s*(?:–|-|to)\s*\d+)?)\s*(minutes?|mins?|hours?|h)\b/i.exec(
+        text,
+      ) ?? /(\d+(?:\s*(?:–|-|~)\s*\d+)?)\s*(분|시간)(?:쯤|정도|가량)?\s*걸립니다/.exec(text);
     if (m) {
       const unit = /^h|시간/i.test(m[2]) ? (m[1] === "1" ? "hour" : "hours") : "min";
       return `${m[1].replace(/\s*(?:-|to)\s*/, "–")} ${unit}`;
@@ -172,7 +180,8 @@ export function statedDuration(nb: Notebook): string | null {
   return null;
 }
 
-const MENTIONS_OTHER_LESSON = /\.ipynb|\b(?:notebook|lesson)s?\s+\d|\bprevious (?:notebook|lesson)|\blast (?:notebook|lesson)/i;
+const MENTIONS_OTHER_LESSON =
+  /\.ipynb|\b(?:notebook|lesson)s?\s+\d|\bprevious (?:notebook|lesson)|\blast (?:notebook|lesson)/i;
 
 /**
  * One sentence about the lesson: `metadata.gradient_lab.summary` when set, else the first sentence
@@ -184,19 +193,31 @@ export function summarySource(nb: Notebook): string {
   if (typeof meta === "string" && meta.trim()) return meta.trim();
   for (const cell of nb.cells) {
     if (cell.cell_type !== "markdown") continue;
-    const paragraphs = cellSource(cell).split(/\n\s*\n/).map((p) => p.trim());
+    const paragraphs = cellSource(cell)
+      .split(/\n\s*\n/)
+      .map((p) => p.trim());
     const intro = paragraphs.find((p) => p && !/^(#|[-*+] |\d+[.)] |>|\||<|\$\$|```)/.test(p));
     if (!intro) continue;
     const sentences = intro.replace(/\s*\n\s*/g, " ").split(/(?<=[.!?])\s+(?=[A-Z*_`$(“"\uac00-\ud7af])/);
     const standalone = sentences.filter((s) => !MENTIONS_OTHER_LESSON.test(s));
     // Hangul says in about 30 characters what English says in 60.
-    return standalone.find((s) => s.length >= (/[\uac00-\ud7af]/.test(s) ? 30 : 60)) ?? standalone[0] ?? sentences[0];
+    return (
+      standalone.find((s) => s.length >= (/[\uac00-\ud7af]/.test(s) ? 30 : 60)) ??
+      standalone[0] ??
+      sentences[0]
+    );
   }
   return "";
 }
 
 /** The index entry of a notebook. */
-export function lessonInfo(nb: Notebook, notebookName: string, page: string, markdown = new MarkdownRenderer(), language: Language = "en"): LessonInfo {
+export function lessonInfo(
+  nb: Notebook,
+  notebookName: string,
+  page: string,
+  markdown = new MarkdownRenderer(),
+  language: Language = "en",
+): LessonInfo {
   const heading = firstHeading(nb) ?? notebookName.replace(/\.ipynb$/, "");
   const summary = summarySource(nb);
   return {
@@ -211,7 +232,14 @@ export function lessonInfo(nb: Notebook, notebookName: string, page: string, mar
   };
 }
 
-const IMAGE_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".svg": "image/svg+xml", ".webp": "image/webp" };
+const IMAGE_TYPES: Record<string, string> = {
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".svg": "image/svg+xml",
+  ".webp": "image/webp",
+};
 
 /** Renders an executed notebook as the body of its page. */
 export function renderLesson(opts: LessonOptions): RenderedLesson {
@@ -224,12 +252,18 @@ export function renderLesson(opts: LessonOptions): RenderedLesson {
   const mathProblems: RenderedLesson["mathProblems"] = [];
   const remoteImages: RenderedLesson["remoteImages"] = [];
   let figureCount = 0;
-  const outputContext = { markdown, stats, nextFigureId: () => `figure-${++figureCount}`, hidePaths: opts.hidePaths };
+  const outputContext = {
+    markdown,
+    stats,
+    nextFigureId: () => `figure-${++figureCount}`,
+    hidePaths: opts.hidePaths,
+  };
   let cellNumber = 0;
 
   ctx.rewriteLink = (href) => {
     const m = /^([^:/?#]+\.ipynb)(#.*)?$/.exec(href);
-    if (m && pageOf.has(decodeURIComponent(m[1]))) return pageOf.get(decodeURIComponent(m[1]))! + (m[2] ?? "");
+    if (m && pageOf.has(decodeURIComponent(m[1])))
+      return pageOf.get(decodeURIComponent(m[1]))! + (m[2] ?? "");
     return href;
   };
 
@@ -253,10 +287,13 @@ export function renderLesson(opts: LessonOptions): RenderedLesson {
         }
         const file = path.resolve(path.dirname(notebookPath), decodeURIComponent(src.split(/[?#]/)[0]));
         const mime = IMAGE_TYPES[path.extname(file).toLowerCase()];
-        if (mime && fs.existsSync(file)) return `data:${mime};base64,${fs.readFileSync(file).toString("base64")}`;
+        if (mime && fs.existsSync(file))
+          return `data:${mime};base64,${fs.readFileSync(file).toString("base64")}`;
         return src;
       };
-      cells.push(`<section class="cell markdown-cell" id="${id}">${markdown.render(cellSource(cell))}</section>`);
+      cells.push(
+        `<section class="cell markdown-cell" id="${id}">${markdown.render(cellSource(cell))}</section>`,
+      );
     } else if (cell.cell_type === "code") {
       const source = cellSource(cell);
       const shown = opts.withSolutions ? source : hideSolutions(source, SITE_TEXT[language].solutionHidden);
@@ -268,22 +305,41 @@ export function renderLesson(opts: LessonOptions): RenderedLesson {
           `<pre class="source"><code class="hljs language-typescript">${highlight(shown)}</code></pre></div>`,
         );
       }
-      const outputs = cellTags.includes("remove-output") ? [] : (cell.outputs ?? []).map((o) => renderOutput(o, outputContext)).filter(Boolean);
+      const outputs = cellTags.includes("remove-output")
+        ? []
+        : (cell.outputs ?? []).map((o) => renderOutput(o, outputContext)).filter(Boolean);
       if (outputs.length) parts.push(`<div class="outputs">${outputs.join("\n")}</div>`);
       parts.push(`</section>`);
       cells.push(parts.join("\n"));
-    } else if (cell.cell_type === "raw" && /html/i.test(String(cell.metadata?.format ?? cell.metadata?.raw_mimetype ?? ""))) {
+    } else if (
+      cell.cell_type === "raw" &&
+      /html/i.test(String(cell.metadata?.format ?? cell.metadata?.raw_mimetype ?? ""))
+    ) {
       cells.push(`<section class="cell raw-cell" id="${id}">${cellSource(cell)}</section>`);
     }
-    for (const problem of ctx.problems.slice(problemsBefore)) mathProblems.push({ ...problem, cell: index + 1 });
+    for (const problem of ctx.problems.slice(problemsBefore))
+      mathProblems.push({ ...problem, cell: index + 1 });
   });
 
-  const info = lessonInfo(nb, notebookName, page, new MarkdownRenderer(newMarkdownContext({ macros: ctx.macros })), language);
+  const info = lessonInfo(
+    nb,
+    notebookName,
+    page,
+    new MarkdownRenderer(newMarkdownContext({ macros: ctx.macros })),
+    language,
+  );
   return { info, body: cells.join("\n"), stats, mathProblems, remoteImages };
 }
 
 /** The `<head>` and page frame shared by all pages; `root` leads from the page to the site's root ("" or "../"). */
-function frame(opts: { title: string; body: string; scripts?: string[]; description?: string; language: Language; root: string }): string {
+function frame(opts: {
+  title: string;
+  body: string;
+  scripts?: string[];
+  description?: string;
+  language: Language;
+  root: string;
+}): string {
   return `<!DOCTYPE html>
 <html lang="${opts.language}">
 <head>
@@ -313,7 +369,12 @@ function header(current: string | null, language: Language, other: LanguageSwitc
 </div></header>`;
 }
 
-function pager(prev: LessonInfo | null, next: LessonInfo | null, where: "top" | "bottom", language: Language): string {
+function pager(
+  prev: LessonInfo | null,
+  next: LessonInfo | null,
+  where: "top" | "bottom",
+  language: Language,
+): string {
   const text = SITE_TEXT[language];
   const link = (lesson: LessonInfo | null, rel: "prev" | "next") =>
     lesson
@@ -331,7 +392,12 @@ export interface PageOptions {
 }
 
 /** The complete HTML of a lesson page. */
-export function lessonPage(lesson: RenderedLesson, prev: LessonInfo | null, next: LessonInfo | null, opts: PageOptions = {}): string {
+export function lessonPage(
+  lesson: RenderedLesson,
+  prev: LessonInfo | null,
+  next: LessonInfo | null,
+  opts: PageOptions = {},
+): string {
   const { info } = lesson;
   const root = opts.root ?? "";
   const text = SITE_TEXT[info.language];
@@ -350,7 +416,14 @@ ${pager(prev, next, "bottom", info.language)}
 </div>
 <footer class="site-footer"><div class="bar">${text.footer(escapeHtml(info.notebook), lite)}</div></footer>`;
   const scripts = lesson.stats.figures > 0 ? ["assets/plotly.min.js", "assets/figures.js"] : [];
-  return frame({ title: `${info.title} — ${SITE_NAME}`, body, scripts, description: info.summary, language: info.language, root });
+  return frame({
+    title: `${info.title} — ${SITE_NAME}`,
+    body,
+    scripts,
+    description: info.summary,
+    language: info.language,
+    root,
+  });
 }
 
 /** The number a notebook's file name starts with ("01" of 01-chain-rule.ipynb), or "". */
@@ -386,5 +459,11 @@ ${items}
 </ol>
 </main>
 </div>`;
-  return frame({ title: `${SITE_NAME} — ${text.courseMapTitle}`, body, description: text.tagline, language, root });
+  return frame({
+    title: `${SITE_NAME} — ${text.courseMapTitle}`,
+    body,
+    description: text.tagline,
+    language,
+    root,
+  });
 }

@@ -16,7 +16,8 @@ export const PRACTICE = path.join(REFERENCE_DIR, "practice.ipynb");
 export const PRACTICE_ANSWERS: Record<string, string> = {
   "P.1": "const s = sigmoid(z);\nreturn s * (1 - s);",
   "P.2": "steepestSlope = 0.25;",
-  "P.3": "let dead = 0;\nfor (let j = 0; j < a[0].length; j++) if (a.every((row) => row[j] === 0)) dead++;\nreturn dead;",
+  "P.3":
+    "let dead = 0;\nfor (let j = 0; j < a[0].length; j++) if (a.every((row) => row[j] === 0)) dead++;\nreturn dead;",
 };
 
 export function readNb(file: string): Notebook {
@@ -48,8 +49,15 @@ export function solve(student: Notebook, answers: Record<string, string>): Noteb
   const copy: Notebook = JSON.parse(JSON.stringify(student));
   for (const cell of copy.cells) {
     if (cell.cell_type !== "code") continue;
-    cell.source = sourceOf(cell).replace(/^([ \t]*)throw (?:exercises|require\("kernel-lib"\)\.exercises)\.notImplemented\("([^"]+)"\);$/gm, (line, indent: string, id: string) =>
-      id in answers ? answers[id].split("\n").map((l) => indent + l).join("\n") : line,
+    cell.source = sourceOf(cell).replace(
+      /^([ \t]*)throw (?:exercises|require\("kernel-lib"\)\.exercises)\.notImplemented\("([^"]+)"\);$/gm,
+      (line, indent: string, id: string) =>
+        id in answers
+          ? answers[id]
+              .split("\n")
+              .map((l) => indent + l)
+              .join("\n")
+          : line,
     );
   }
   return copy;
@@ -62,7 +70,9 @@ export function makeNotebook(cells: [string, "code" | "markdown", string][]): No
     nbformat_minor: 5,
     metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
     cells: cells.map(([id, type, source]) =>
-      type === "code" ? { cell_type: "code", id, metadata: {}, source, outputs: [], execution_count: null } : { cell_type: "markdown", id, metadata: {}, source },
+      type === "code"
+        ? { cell_type: "code", id, metadata: {}, source, outputs: [], execution_count: null }
+        : { cell_type: "markdown", id, metadata: {}, source },
     ),
   };
 }
@@ -93,12 +103,20 @@ export interface CliResult {
 }
 
 /** Runs `scripts/<script>` with tsx, as `npm run` would, from `initCwd`. */
-export function runCli(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; initCwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  script: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; initCwd?: string } = {},
+): Promise<CliResult> {
   const started = Date.now();
   const tsx = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
   const env = { ...process.env, ...options.env, INIT_CWD: options.initCwd ?? ROOT };
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsx, path.join(ROOT, "scripts", script), ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [tsx, path.join(ROOT, "scripts", script), ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));

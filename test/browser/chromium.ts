@@ -13,7 +13,14 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
 }
 
@@ -27,12 +34,16 @@ export interface PageProblems {
  * A new page in its own context that may load only file:// URLs (and URLs starting with one of
  * `allowedPrefixes`); everything else is aborted and recorded.
  */
-export async function offlinePage(browser: Browser, allowedPrefixes: string[] = []): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
+export async function offlinePage(
+  browser: Browser,
+  allowedPrefixes: string[] = [],
+): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const problems: PageProblems = { errors: [], blocked: [] };
   await context.route("**/*", (route) => {
     const url = route.request().url();
-    if (url.startsWith("file:") || url.startsWith("data:") || allowedPrefixes.some((p) => url.startsWith(p))) return route.continue();
+    if (url.startsWith("file:") || url.startsWith("data:") || allowedPrefixes.some((p) => url.startsWith(p)))
+      return route.continue();
     problems.blocked.push(url);
     return route.abort();
   });
@@ -62,5 +73,8 @@ export interface PageElement {
 
 /** The page's globals used by the tests. */
 export interface PageGlobals {
-  document: { querySelectorAll(selector: string): ArrayLike<PageElement>; readonly scripts: ArrayLike<PageElement> };
+  document: {
+    querySelectorAll(selector: string): ArrayLike<PageElement>;
+    readonly scripts: ArrayLike<PageElement>;
+  };
 }

@@ -30,10 +30,15 @@ const CELLS = [
   'show(plot.curves([{ name: "a", x: [1, 2, 3], y: [1, 0.1, 0.01] }, { name: "b", x: [1, 2, 3], y: [2, 0.2, 0.02] }], { title: "Two curves", xTitle: "epoch", yTitle: "loss", logY: true }));',
   [
     "const live = createLiveOutput();",
-    'for (let e = 1; e <= 3; e++) live.update(plot.activation(relu, { title: `live frame ${e}` }));',
+    "for (let e = 1; e <= 3; e++) live.update(plot.activation(relu, { title: `live frame ${e}` }));",
     "live.close();",
   ].join("\n"),
-  ['const a = new Value(2, "a"), b = new Value(-3, "b");', 'const L = a.mul(b).named("L");', "L.backward();", "await showGraph(L);"].join("\n"),
+  [
+    'const a = new Value(2, "a"), b = new Value(-3, "b");',
+    'const L = a.mul(b).named("L");',
+    "L.backward();",
+    "await showGraph(L);",
+  ].join("\n"),
   // A cell's last value, shown as what it is: a matrix as a table, a network as its summary.
   "Matrix.from([[1, 2], [3, 4.5]])",
   'mlp([784, 30, 10], { activation: "relu", init: "he", seed: 1 })',
@@ -57,7 +62,11 @@ function ensureBuilt(): void {
   const srcDir = path.join(ROOT, "kernel-lib", "src", "plot");
   const newest = Math.max(...fs.readdirSync(srcDir).map((f) => fs.statSync(path.join(srcDir, f)).mtimeMs));
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newest) return;
-  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "kernel-lib"], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "kernel-lib"],
+    { cwd: ROOT, encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(`building kernel-lib failed:\n${r.stdout}${r.stderr}`);
 }
 
@@ -82,10 +91,17 @@ beforeAll(async () => {
   server = spawn(
     path.join(jupyter.binDir, "jupyter"),
     [
-      "lab", "--no-browser", `--ServerApp.ip=${HOST}`, `--ServerApp.port=${port}`, "--ServerApp.port_retries=0",
-      `--ServerApp.root_dir=${dir}`, "--KernelSpecManager.ensure_native_kernel=False",
-      "--KernelSpecManager.allowed_kernelspecs=tslab", "--MappingKernelManager.default_kernel_name=tslab",
-      "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+      "lab",
+      "--no-browser",
+      `--ServerApp.ip=${HOST}`,
+      `--ServerApp.port=${port}`,
+      "--ServerApp.port_retries=0",
+      `--ServerApp.root_dir=${dir}`,
+      "--KernelSpecManager.ensure_native_kernel=False",
+      "--KernelSpecManager.allowed_kernelspecs=tslab",
+      "--MappingKernelManager.default_kernel_name=tslab",
+      "--LabApp.news_url=None",
+      "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
       ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
     ],
     { cwd: dir, env: { ...jupyter.env, JUPYTER_TOKEN: token }, stdio: ["ignore", "pipe", "pipe"] },
@@ -94,7 +110,8 @@ beforeAll(async () => {
   server.stderr?.on("data", (d) => (serverLog += d));
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (server.exitCode !== null) throw new Error(`jupyter lab exited with ${server.exitCode}:\n${serverLog}`);
+    if (server.exitCode !== null)
+      throw new Error(`jupyter lab exited with ${server.exitCode}:\n${serverLog}`);
     try {
       if ((await fetch(`${base}/api/status?token=${token}`)).ok) break;
     } catch {
@@ -131,33 +148,55 @@ describe("show() in JupyterLab", () => {
 
     // JupyterLab may ask which kernel to use although the notebook names tslab: accept TypeScript.
     const kernelDialog = page.locator(".jp-Dialog", { hasText: "Select Kernel" });
-    await kernelDialog.waitFor({ timeout: 5_000 }).then(() => kernelDialog.locator(".jp-mod-accept").click(), () => {});
+    await kernelDialog.waitFor({ timeout: 5_000 }).then(
+      () => kernelDialog.locator(".jp-mod-accept").click(),
+      () => {},
+    );
     await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
     await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
-    await kernelDialog.waitFor({ timeout: 3_000 }).then(() => kernelDialog.locator(".jp-mod-accept").click(), () => {});
+    await kernelDialog.waitFor({ timeout: 3_000 }).then(
+      () => kernelDialog.locator(".jp-mod-accept").click(),
+      () => {},
+    );
 
     // Three plotly outputs (two show() calls and the live output, updated in place) and one SVG.
     const plots = page.locator(".jp-OutputArea-output.jp-RenderedPlotly");
     try {
-      await expect.poll(() => plots.locator("svg.main-svg").count(), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
-      await page.locator('.jp-OutputArea-output[data-mime-type="image/svg+xml"]').first().waitFor({ timeout: 60_000 });
+      await expect
+        .poll(() => plots.locator("svg.main-svg").count(), { timeout: 120_000 })
+        .toBeGreaterThanOrEqual(3);
+      await page
+        .locator('.jp-OutputArea-output[data-mime-type="image/svg+xml"]')
+        .first()
+        .waitFor({ timeout: 60_000 });
       await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').waitFor({ timeout: 120_000 });
     } catch (err) {
       const shot = path.join(os.tmpdir(), "gradient-lab-jupyterlab-failure.png");
       await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-      const seen = await page.evaluate(() => Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll(".jp-OutputArea-output")).map((o) => `${o.getAttribute("data-mime-type")}: ${o.textContent?.slice(0, 300)}`));
-      throw new Error(`${(err as Error).message}\noutputs: ${JSON.stringify(seen, null, 1)}\npage problems: ${JSON.stringify(problems)}\nscreenshot: ${shot}\nserver log:\n${serverLog.slice(-3000)}`);
+      const seen = await page.evaluate(() =>
+        Array.from(
+          (globalThis as unknown as PageGlobals).document.querySelectorAll(".jp-OutputArea-output"),
+        ).map((o) => `${o.getAttribute("data-mime-type")}: ${o.textContent?.slice(0, 300)}`),
+      );
+      throw new Error(
+        `${(err as Error).message}\noutputs: ${JSON.stringify(seen, null, 1)}\npage problems: ${JSON.stringify(problems)}\nscreenshot: ${shot}\nserver log:\n${serverLog.slice(-3000)}`,
+      );
     }
 
     const outputs = await page.evaluate(() =>
-      Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll(".jp-Notebook .jp-Cell")).map((cell) =>
+      Array.from(
+        (globalThis as unknown as PageGlobals).document.querySelectorAll(".jp-Notebook .jp-Cell"),
+      ).map((cell) =>
         Array.from(cell.querySelectorAll(".jp-OutputArea-output")).map((o) => ({
           // JupyterLab's plotly renderer (application/vnd.plotly.v1+json) or another one, by its data-mime-type.
-          mime: o.classList.contains("jp-RenderedPlotly") ? "application/vnd.plotly.v1+json" : o.getAttribute("data-mime-type"),
+          mime: o.classList.contains("jp-RenderedPlotly")
+            ? "application/vnd.plotly.v1+json"
+            : o.getAttribute("data-mime-type"),
           fallback: o.querySelector(".gradient-lab-plot") !== null,
           plotly: o.querySelectorAll(".js-plotly-plot svg.main-svg").length > 0,
           // The plotly graph div is the renderer's own node (or inside it), with the drawn traces in .data.
-          traces: (o.matches(".js-plotly-plot") ? o : o.querySelector(".js-plotly-plot"))?.data?.length ?? null,
+          traces:
+            (o.matches(".js-plotly-plot") ? o : o.querySelector(".js-plotly-plot"))?.data?.length ?? null,
           title: o.querySelector(".js-plotly-plot .gtitle")?.textContent ?? null,
           text: o.textContent?.slice(0, 200) ?? "",
         })),
@@ -165,16 +204,26 @@ describe("show() in JupyterLab", () => {
     );
     const plotly = PLOTLY_MIME;
     expect(outputs[0]).toEqual([]);
-    expect(outputs[1]).toEqual([expect.objectContaining({ mime: plotly, fallback: false, plotly: true, traces: 2 })]);
-    expect(outputs[2]).toEqual([expect.objectContaining({ mime: plotly, plotly: true, traces: 2, title: "Two curves" })]);
+    expect(outputs[1]).toEqual([
+      expect.objectContaining({ mime: plotly, fallback: false, plotly: true, traces: 2 }),
+    ]);
+    expect(outputs[2]).toEqual([
+      expect.objectContaining({ mime: plotly, plotly: true, traces: 2, title: "Two curves" }),
+    ]);
     // The live output is one output showing its last frame.
-    expect(outputs[3]).toEqual([expect.objectContaining({ mime: plotly, plotly: true, traces: 2, title: "live frame 3" })]);
+    expect(outputs[3]).toEqual([
+      expect.objectContaining({ mime: plotly, plotly: true, traces: 2, title: "live frame 3" }),
+    ]);
     expect(outputs[4]).toEqual([expect.objectContaining({ mime: "image/svg+xml" })]);
     // JupyterLab shows SVG outputs as an <img> with a data: URL; it must have loaded and contain the values.
-    const svg = await page.locator(".jp-Cell").nth(4).locator(".jp-OutputArea-output img").evaluate((img) => ({
-      width: (img as unknown as { naturalWidth: number }).naturalWidth,
-      src: decodeURIComponent((img as unknown as { src: string }).src),
-    }));
+    const svg = await page
+      .locator(".jp-Cell")
+      .nth(4)
+      .locator(".jp-OutputArea-output img")
+      .evaluate((img) => ({
+        width: (img as unknown as { naturalWidth: number }).naturalWidth,
+        src: decodeURIComponent((img as unknown as { src: string }).src),
+      }));
     expect(svg.width).toBeGreaterThan(100);
     expect(svg.src).toContain("data 2.0000");
 
@@ -183,10 +232,26 @@ describe("show() in JupyterLab", () => {
     const tables = await page.locator(".jp-Notebook .jp-Cell").evaluateAll((cells) =>
       cells.slice(5).map((cell) => {
         const table = cell.querySelector(".jp-OutputArea-output table");
-        return table ? { cls: table.className, caption: table.querySelector("caption")?.textContent, rows: Array.from(table.querySelectorAll("tr")).map((tr) => Array.from(tr.children).map((c) => c.textContent)) } : null;
+        return table
+          ? {
+              cls: table.className,
+              caption: table.querySelector("caption")?.textContent,
+              rows: Array.from(table.querySelectorAll("tr")).map((tr) =>
+                Array.from(tr.children).map((c) => c.textContent),
+              ),
+            }
+          : null;
       }),
     );
-    expect(tables[0]).toEqual({ cls: "gradient-lab-matrix", caption: "Matrix 2 × 2", rows: [["", "0", "1"], ["0", "1", "2"], ["1", "3", "4.5"]] });
+    expect(tables[0]).toEqual({
+      cls: "gradient-lab-matrix",
+      caption: "Matrix 2 × 2",
+      rows: [
+        ["", "0", "1"],
+        ["0", "1", "2"],
+        ["1", "3", "4.5"],
+      ],
+    });
     expect(tables[1]?.cls).toBe("gradient-lab-summary");
     expect(tables[1]?.rows[1]).toEqual(["dense 1 (relu)", "relu", "784 → 30", "23,550", "he"]);
     expect(tables[1]?.rows[tables[1]!.rows.length - 1]).toEqual(["total", "", "784 → 10", "23,860", ""]);

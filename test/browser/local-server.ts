@@ -34,7 +34,12 @@ export function serve(routes: { [urlPath: string]: Served }): Promise<LocalServe
     }
     const file = "file" in route ? route.file : urlPath === "/" ? "index.html" : urlPath;
     const body = "file" in route ? fs.readFileSync(route.file) : route.text;
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-store" }).end(body);
+    res
+      .writeHead(200, {
+        "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
+        "cache-control": "no-store",
+      })
+      .end(body);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);

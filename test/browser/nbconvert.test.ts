@@ -34,7 +34,11 @@ beforeAll(async () => {
   writeNotebook(source, CELLS);
   const run = await runNotebook(source, { outPath: executed, jupyter });
   expect(run.error).toBeNull();
-  const convert = spawnSync(path.join(jupyter.binDir, "jupyter"), ["nbconvert", "--to", "html", executed, "--output", "executed"], { cwd: dir, env: jupyter.env, encoding: "utf8" });
+  const convert = spawnSync(
+    path.join(jupyter.binDir, "jupyter"),
+    ["nbconvert", "--to", "html", executed, "--output", "executed"],
+    { cwd: dir, env: jupyter.env, encoding: "utf8" },
+  );
   expect(convert.status, convert.stderr).toBe(0);
   html = path.join(dir, "executed.html");
   browser = await launchChromium();
@@ -49,15 +53,31 @@ describe("a notebook exported with nbconvert", () => {
   it("draws every figure from its HTML fallback with the network blocked", async () => {
     const { context, page, problems } = await offlinePage(browser!);
     await page.goto(`file://${html}`);
-    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }).document.querySelectorAll(".js-plotly-plot svg.main-svg").length >= 2, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () =>
+        (
+          globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }
+        ).document.querySelectorAll(".js-plotly-plot svg.main-svg").length >= 2,
+      undefined,
+      { timeout: 60_000 },
+    );
     const drawn = await page.evaluate(() => {
-      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ querySelector(s: string): unknown }> } }).document;
-      return Array.from(doc.querySelectorAll(".js-plotly-plot")).map((div) => div.querySelector("svg.main-svg") !== null);
+      const doc = (
+        globalThis as unknown as {
+          document: { querySelectorAll(s: string): ArrayLike<{ querySelector(s: string): unknown }> };
+        }
+      ).document;
+      return Array.from(doc.querySelectorAll(".js-plotly-plot")).map(
+        (div) => div.querySelector("svg.main-svg") !== null,
+      );
     });
     expect(drawn).toEqual([true, true]);
     // nbconvert's own template asks the network for require.js and MathJax; those requests are
     // blocked, and nothing the figures need is among them.
-    expect(problems.blocked.every((url) => /require\.js|mathjax/i.test(url)), problems.blocked.join("\n")).toBe(true);
+    expect(
+      problems.blocked.every((url) => /require\.js|mathjax/i.test(url)),
+      problems.blocked.join("\n"),
+    ).toBe(true);
     expect(problems.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
     // plotly.js is inlined once, by the first figure: its licence header appears exactly once.
     expect(fs.readFileSync(html, "utf8").match(/\* plotly\.js v\d+\.\d+\.\d+/g)).toHaveLength(1);

@@ -27,7 +27,11 @@ function load(name) {
   const require = (id) => {
     throw new Error(name + " asked for the module " + id + "; it must be self-contained");
   };
-  new Function("module", "exports", "require", text + "\n//# sourceURL=" + name)(module, module.exports, require);
+  new Function("module", "exports", "require", text + "\n//# sourceURL=" + name)(
+    module,
+    module.exports,
+    require,
+  );
   return module.exports;
 }
 

@@ -48,7 +48,10 @@ interface SeenDisplay {
 interface PageWindow {
   ready: Promise<void>;
   run(code: string): Promise<{ value?: unknown; error?: string }>;
-  displays: { message: { data: { [mime: string]: unknown }; transient: { display_id?: string } }; update: boolean }[];
+  displays: {
+    message: { data: { [mime: string]: unknown }; transient: { display_id?: string } };
+    update: boolean;
+  }[];
 }
 
 let browser: Browser;
@@ -67,7 +70,10 @@ async function inWorker(code: string): Promise<unknown> {
 
 /** Runs the same `code` in Node against kernel-lib's Node build. */
 async function inNode(code: string): Promise<unknown> {
-  const run = new Function("lib", "tslab", `return (async () => {\n${code}\n})();`) as (lib: unknown, tslab: unknown) => Promise<unknown>;
+  const run = new Function("lib", "tslab", `return (async () => {\n${code}\n})();`) as (
+    lib: unknown,
+    tslab: unknown,
+  ) => Promise<unknown>;
   return run(require("../../kernel-lib"), null);
 }
 
@@ -78,8 +84,18 @@ async function takeDisplays(): Promise<SeenDisplay[]> {
       const w = globalThis as unknown as PageWindow;
       const seen = w.displays.map(({ message, update }) => {
         const html = message.data["text/html"];
-        const data = JSON.parse(JSON.stringify(message.data, (_k, v: unknown) => (typeof v === "string" && v.length > 100_000 ? `<${v.length} characters>` : v)));
-        return { update, displayId: message.transient.display_id, mimes: Object.keys(message.data), data, htmlCarriesPlotly: typeof html === "string" && html.includes(marker) };
+        const data = JSON.parse(
+          JSON.stringify(message.data, (_k, v: unknown) =>
+            typeof v === "string" && v.length > 100_000 ? `<${v.length} characters>` : v,
+          ),
+        );
+        return {
+          update,
+          displayId: message.transient.display_id,
+          mimes: Object.keys(message.data),
+          data,
+          htmlCarriesPlotly: typeof html === "string" && html.includes(marker),
+        };
       });
       w.displays = [];
       return seen;
@@ -94,7 +110,8 @@ const routes = () => {
     "/worker-host.js": { file: path.join(__dirname, "worker-host.js") },
   };
   for (const name of fs.readdirSync(DIST_BROWSER)) {
-    if (fs.statSync(path.join(DIST_BROWSER, name)).isFile()) files[`/lib/${name}`] = { file: path.join(DIST_BROWSER, name) };
+    if (fs.statSync(path.join(DIST_BROWSER, name)).isFile())
+      files[`/lib/${name}`] = { file: path.join(DIST_BROWSER, name) };
   }
   return files;
 };
@@ -174,7 +191,9 @@ describe.each(["module", "classic"])("kernel-lib's browser build in a %s Web Wor
     const browserLosses = (await inWorker(code)) as number[];
     const nodeLosses = (await inNode(code)) as number[];
     expect(browserLosses).toHaveLength(30);
-    const worst = Math.max(...browserLosses.map((l, i) => Math.abs(l - nodeLosses[i]) / Math.abs(nodeLosses[i])));
+    const worst = Math.max(
+      ...browserLosses.map((l, i) => Math.abs(l - nodeLosses[i]) / Math.abs(nodeLosses[i])),
+    );
     expect(worst).toBeLessThan(1e-12);
   });
 
@@ -233,7 +252,9 @@ describe.each(["module", "classic"])("kernel-lib's browser build in a %s Web Wor
       expect(d.displayId).toBeUndefined();
       expect((d.data[PLOTLY_MIME] as { data: unknown[] }).data.length).toBeGreaterThan(0);
     }
-    expect((shown[0].data[PLOTLY_MIME] as { layout: { title: { text: string } } }).layout.title.text).toBe("first");
+    expect((shown[0].data[PLOTLY_MIME] as { layout: { title: { text: string } } }).layout.title.text).toBe(
+      "first",
+    );
     expect(shown.map((d) => d.htmlCarriesPlotly)).toEqual([true, false]);
     expect(requested).toContain(`${server.origin}/lib/plotly.min.js`);
     // The fallback without plotly.js points nowhere: no URL, no external script or style.

@@ -46,7 +46,10 @@ function freePort(): Promise<number> {
 async function api(method: string, url: string, token: string, body?: unknown): Promise<Response> {
   return fetch(base + url, {
     method,
-    headers: { Authorization: `token ${token}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    headers: {
+      Authorization: `token ${token}`,
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
     redirect: "manual",
   });
@@ -63,7 +66,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen in ${timeoutMs / 1000} s\n${hubLog.slice(-4000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not happen in ${timeoutMs / 1000} s\n${hubLog.slice(-4000)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -72,13 +76,19 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 async function startServer(user: string, token: string): Promise<void> {
   const response = await api("POST", `/hub/api/users/${user}/server`, token);
   expect([201, 202], await response.text()).toContain(response.status);
-  await waitFor(`${user}'s server start`, async () => (await json("GET", `/hub/api/users/${user}`, token)).servers?.[""]?.ready === true);
+  await waitFor(
+    `${user}'s server start`,
+    async () => (await json("GET", `/hub/api/users/${user}`, token)).servers?.[""]?.ready === true,
+  );
 }
 
 async function stopServer(user: string, token: string): Promise<void> {
   const response = await api("DELETE", `/hub/api/users/${user}/server`, token);
   expect([202, 204], await response.text()).toContain(response.status);
-  await waitFor(`${user}'s server stop`, async () => !(await json("GET", `/hub/api/users/${user}`, token)).servers?.[""]);
+  await waitFor(
+    `${user}'s server stop`,
+    async () => !(await json("GET", `/hub/api/users/${user}`, token)).servers?.[""],
+  );
 }
 
 /** What one cell produced: its output messages' types with their text, and the reply status. */
@@ -89,13 +99,21 @@ interface CellRun {
 
 /** A kernel of a student's server, reached over the hub proxy's websocket. */
 class RemoteKernel {
-  private constructor(private ws: WebSocket, private session: string, private url: string, private token: string) {}
+  private constructor(
+    private ws: WebSocket,
+    private session: string,
+    private url: string,
+    private token: string,
+  ) {}
 
   static async start(user: string, token: string): Promise<RemoteKernel> {
     const kernel = await json("POST", `/user/${user}/api/kernels`, token, { name: "tslab" });
     const url = `/user/${user}/api/kernels/${kernel.id}`;
     openKernels.push({ url, token });
-    const ws = new WebSocket(`${base.replace(/^http/, "ws")}/user/${user}/api/kernels/${kernel.id}/channels`, { headers: { Authorization: `token ${token}` } });
+    const ws = new WebSocket(
+      `${base.replace(/^http/, "ws")}/user/${user}/api/kernels/${kernel.id}/channels`,
+      { headers: { Authorization: `token ${token}` } },
+    );
     await new Promise((resolve, reject) => {
       ws.once("open", resolve);
       ws.once("error", reject);
@@ -108,16 +126,22 @@ class RemoteKernel {
     const result: CellRun = { status: "", outputs: [] };
     let idle = false;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply in ${timeoutMs / 1000} s to: ${code.slice(0, 200)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no reply in ${timeoutMs / 1000} s to: ${code.slice(0, 200)}`)),
+        timeoutMs,
+      );
       const onMessage = (raw: WebSocket.RawData) => {
         const msg = JSON.parse(raw.toString());
         if (msg.parent_header?.msg_id !== msgId) return;
         const type: string = msg.header.msg_type;
         if (type === "execute_reply") result.status = msg.content.status;
         else if (type === "status") idle = msg.content.execution_state === "idle";
-        else if (type === "stream") result.outputs.push({ type: `stream:${msg.content.name}`, text: msg.content.text });
-        else if (type === "error") result.outputs.push({ type: "error", text: `${msg.content.ename}: ${msg.content.evalue}` });
-        else if (type === "display_data" || type === "execute_result") result.outputs.push({ type, text: String(msg.content.data["text/plain"] ?? "") });
+        else if (type === "stream")
+          result.outputs.push({ type: `stream:${msg.content.name}`, text: msg.content.text });
+        else if (type === "error")
+          result.outputs.push({ type: "error", text: `${msg.content.ename}: ${msg.content.evalue}` });
+        else if (type === "display_data" || type === "execute_result")
+          result.outputs.push({ type, text: String(msg.content.data["text/plain"] ?? "") });
         if (result.status && idle) {
           clearTimeout(timer);
           this.ws.off("message", onMessage);
@@ -125,11 +149,30 @@ class RemoteKernel {
         }
       };
       this.ws.on("message", onMessage);
-      this.ws.send(JSON.stringify({
-        header: { msg_id: msgId, msg_type: "execute_request", username: "test", session: this.session, date: new Date().toISOString(), version: "5.3" },
-        parent_header: {}, metadata: {}, channel: "shell", buffers: [],
-        content: { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
-      }));
+      this.ws.send(
+        JSON.stringify({
+          header: {
+            msg_id: msgId,
+            msg_type: "execute_request",
+            username: "test",
+            session: this.session,
+            date: new Date().toISOString(),
+            version: "5.3",
+          },
+          parent_header: {},
+          metadata: {},
+          channel: "shell",
+          buffers: [],
+          content: {
+            code,
+            silent: false,
+            store_history: true,
+            user_expressions: {},
+            allow_stdin: false,
+            stop_on_error: true,
+          },
+        }),
+      );
     });
   }
 
@@ -137,7 +180,10 @@ class RemoteKernel {
   async close(): Promise<void> {
     this.ws.close();
     expect((await api("DELETE", this.url, this.token)).status).toBe(204);
-    openKernels.splice(openKernels.findIndex((k) => k.url === this.url), 1);
+    openKernels.splice(
+      openKernels.findIndex((k) => k.url === this.url),
+      1,
+    );
   }
 }
 
@@ -148,7 +194,9 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${publicPort}`;
   const config = path.join(scratch, "jupyterhub_config.py");
   const at = (name: string) => JSON.stringify(path.join(scratch, name));
-  fs.writeFileSync(config, `
+  fs.writeFileSync(
+    config,
+    `
 import os
 c = get_config()
 load_subconfig(${JSON.stringify(path.join(ROOT, "jupyter", "hub", "jupyterhub_config.py"))})
@@ -168,8 +216,13 @@ c.JupyterHub.services = [{"name": "class-admin", "api_token": "${ADMIN_TOKEN}"}]
 c.JupyterHub.load_roles = [{"name": "class-admin", "scopes": ["admin:users", "admin:servers", "tokens"], "services": ["class-admin"]}]
 if os.getuid() == 0:  # CI containers run as root, which Jupyter refuses without this
     c.Spawner.args = c.Spawner.args + ["--allow-root"]
-`);
-  hub = spawn(path.join(jupyter.binDir, "jupyterhub"), ["-f", config], { cwd: scratch, env: jupyter.env, stdio: ["ignore", "pipe", "pipe"] });
+`,
+  );
+  hub = spawn(path.join(jupyter.binDir, "jupyterhub"), ["-f", config], {
+    cwd: scratch,
+    env: jupyter.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   hub.stdout!.on("data", (chunk) => (hubLog += chunk));
   hub.stderr!.on("data", (chunk) => (hubLog += chunk));
   await waitFor("the hub's start", async () => (await fetch(`${base}/hub/api/`)).ok);
@@ -178,7 +231,8 @@ if os.getuid() == 0:  # CI containers run as root, which Jupyter refuses without
 afterAll(async () => {
   if (hub && hub.exitCode === null) {
     for (const kernel of openKernels) await api("DELETE", kernel.url, kernel.token).catch(() => undefined);
-    for (const user of STUDENTS) await api("DELETE", `/hub/api/users/${user}/server`, ADMIN_TOKEN).catch(() => undefined);
+    for (const user of STUDENTS)
+      await api("DELETE", `/hub/api/users/${user}/server`, ADMIN_TOKEN).catch(() => undefined);
     const exited = new Promise((resolve) => hub!.once("exit", resolve));
     hub.kill("SIGTERM"); // the hub stops the proxy and any server still running (cleanup_servers)
     await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
@@ -187,80 +241,121 @@ afterAll(async () => {
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 }, 60_000);
 
-test("two students run the welcome notebook and an exercise through the hub, each in their own files", async () => {
-  const tokens: Record<string, string> = {};
-  for (const user of STUDENTS) {
-    // The students exist from the config's allowed users; each gets a token as a login would give.
-    tokens[user] = (await json("POST", `/hub/api/users/${user}/tokens`, ADMIN_TOKEN, { note: "test login", expires_in: 3600 })).token;
-  }
-  // Each student starts their own server with their own token.
-  await Promise.all(STUDENTS.map((user) => startServer(user, tokens[user])));
-
-  // The lessons and the folders of other editions (ko/), as in notebooks/.
-  const lessons = fs
-    .readdirSync(path.join(ROOT, "notebooks"), { withFileTypes: true })
-    .filter((e) => (e.isFile() && e.name.endsWith(".ipynb")) || (e.isDirectory() && !e.name.startsWith(".")))
-    .map((e) => e.name)
-    .sort();
-  for (const user of STUDENTS) {
-    const token = tokens[user];
-    const listing = await json("GET", `/user/${user}/api/contents/gradient-lab`, token);
-    expect(listing.content.map((f: { name: string }) => f.name).sort()).toEqual(lessons);
-
-    // The welcome notebook, from the student's copy, cell by cell in a TypeScript kernel.
-    const welcome: Notebook = (await json("GET", `/user/${user}/api/contents/gradient-lab/00-welcome.ipynb`, token)).content;
-    const kernel = await RemoteKernel.start(user, token);
-    for (const cell of welcome.cells.filter((c) => c.cell_type === "code")) {
-      const run = await kernel.run(sourceOf(cell));
-      expect({ cell: cell.id, status: run.status, errors: run.outputs.filter((o) => o.type === "error" || o.type === "stream:stderr") }).toEqual({ cell: cell.id, status: "ok", errors: [] });
+test(
+  "two students run the welcome notebook and an exercise through the hub, each in their own files",
+  async () => {
+    const tokens: Record<string, string> = {};
+    for (const user of STUDENTS) {
+      // The students exist from the config's allowed users; each gets a token as a login would give.
+      tokens[user] = (
+        await json("POST", `/hub/api/users/${user}/tokens`, ADMIN_TOKEN, {
+          note: "test login",
+          expires_in: 3600,
+        })
+      ).token;
     }
-    // The limits the hub set are visible to the student.
-    const limits = await kernel.run("`${process.env.MEM_LIMIT} ${process.env.CPU_LIMIT}`");
-    expect(limits.outputs.map((o) => o.text).join("")).toContain(`${2 * 1024 ** 3} 1.0`);
-    await kernel.close();
-  }
+    // Each student starts their own server with their own token.
+    await Promise.all(STUDENTS.map((user) => startServer(user, tokens[user])));
 
-  // Exercise 3.1 from each student's own lesson 3: alice solves it, bob runs it as handed out.
-  for (const user of STUDENTS) {
-    const token = tokens[user];
-    const lesson: Notebook = (await json("GET", `/user/${user}/api/contents/gradient-lab/03-relu.ipynb`, token)).content;
-    const setup = lesson.cells.find((c) => c.cell_type === "code")!;
-    const exercise = lesson.cells.find((c) => c.id === "ex-3-1-solution")!;
-    const check = lesson.cells.find((c) => c.id === "ex-3-1-check")!;
-    expect(sourceOf(exercise)).toContain('exercises.notImplemented("3.1")');
-    const answer = user === "alice" ? sourceOf(exercise).replace(/throw .*notImplemented\("3\.1"\);/, "return z > 0 ? 1 : 0;") : sourceOf(exercise);
-    const kernel = await RemoteKernel.start(user, token);
-    expect((await kernel.run(sourceOf(setup))).status).toBe("ok");
-    expect((await kernel.run(answer)).status).toBe("ok");
-    const checked = await kernel.run(sourceOf(check));
-    await kernel.close();
-    if (user === "alice") {
-      expect(checked.status).toBe("ok");
-      expect(checked.outputs.map((o) => o.text).join("\n")).toContain("✓ Exercise 3.1");
-    } else {
-      expect(checked.status).toBe("error");
-      expect(checked.outputs.map((o) => o.text).join("\n")).toContain("Exercise 3.1 is not implemented yet");
+    // The lessons and the folders of other editions (ko/), as in notebooks/.
+    const lessons = fs
+      .readdirSync(path.join(ROOT, "notebooks"), { withFileTypes: true })
+      .filter(
+        (e) => (e.isFile() && e.name.endsWith(".ipynb")) || (e.isDirectory() && !e.name.startsWith(".")),
+      )
+      .map((e) => e.name)
+      .sort();
+    for (const user of STUDENTS) {
+      const token = tokens[user];
+      const listing = await json("GET", `/user/${user}/api/contents/gradient-lab`, token);
+      expect(listing.content.map((f: { name: string }) => f.name).sort()).toEqual(lessons);
+
+      // The welcome notebook, from the student's copy, cell by cell in a TypeScript kernel.
+      const welcome: Notebook = (
+        await json("GET", `/user/${user}/api/contents/gradient-lab/00-welcome.ipynb`, token)
+      ).content;
+      const kernel = await RemoteKernel.start(user, token);
+      for (const cell of welcome.cells.filter((c) => c.cell_type === "code")) {
+        const run = await kernel.run(sourceOf(cell));
+        expect({
+          cell: cell.id,
+          status: run.status,
+          errors: run.outputs.filter((o) => o.type === "error" || o.type === "stream:stderr"),
+        }).toEqual({ cell: cell.id, status: "ok", errors: [] });
+      }
+      // The limits the hub set are visible to the student.
+      const limits = await kernel.run("`${process.env.MEM_LIMIT} ${process.env.CPU_LIMIT}`");
+      expect(limits.outputs.map((o) => o.text).join("")).toContain(`${2 * 1024 ** 3} 1.0`);
+      await kernel.close();
     }
-  }
 
-  // Own files only: alice's new file is not in bob's home, and bob's token cannot reach alice's server.
-  await json("PUT", `/user/alice/api/contents/notes.txt`, tokens.alice, { type: "file", format: "text", content: "alice's notes" });
-  expect((await json("GET", `/user/alice/api/contents/`, tokens.alice)).content.map((f: { name: string }) => f.name)).toContain("notes.txt");
-  expect((await json("GET", `/user/bob/api/contents/`, tokens.bob)).content.map((f: { name: string }) => f.name)).not.toContain("notes.txt");
-  const intrusion = await api("GET", `/user/alice/api/contents/notes.txt`, tokens.bob);
-  expect(intrusion.status).toBe(403);
-  expect(fs.existsSync(path.join(scratch, "home", "alice", "notes.txt"))).toBe(true);
-  expect(fs.existsSync(path.join(scratch, "home", "bob", "notes.txt"))).toBe(false);
+    // Exercise 3.1 from each student's own lesson 3: alice solves it, bob runs it as handed out.
+    for (const user of STUDENTS) {
+      const token = tokens[user];
+      const lesson: Notebook = (
+        await json("GET", `/user/${user}/api/contents/gradient-lab/03-relu.ipynb`, token)
+      ).content;
+      const setup = lesson.cells.find((c) => c.cell_type === "code")!;
+      const exercise = lesson.cells.find((c) => c.id === "ex-3-1-solution")!;
+      const check = lesson.cells.find((c) => c.id === "ex-3-1-check")!;
+      expect(sourceOf(exercise)).toContain('exercises.notImplemented("3.1")');
+      const answer =
+        user === "alice"
+          ? sourceOf(exercise).replace(/throw .*notImplemented\("3\.1"\);/, "return z > 0 ? 1 : 0;")
+          : sourceOf(exercise);
+      const kernel = await RemoteKernel.start(user, token);
+      expect((await kernel.run(sourceOf(setup))).status).toBe("ok");
+      expect((await kernel.run(answer)).status).toBe("ok");
+      const checked = await kernel.run(sourceOf(check));
+      await kernel.close();
+      if (user === "alice") {
+        expect(checked.status).toBe("ok");
+        expect(checked.outputs.map((o) => o.text).join("\n")).toContain("✓ Exercise 3.1");
+      } else {
+        expect(checked.status).toBe("error");
+        expect(checked.outputs.map((o) => o.text).join("\n")).toContain(
+          "Exercise 3.1 is not implemented yet",
+        );
+      }
+    }
 
-  // A restart copies no lesson over the student's work.
-  const mine = (await json("GET", `/user/alice/api/contents/gradient-lab/03-relu.ipynb`, tokens.alice)).content as Notebook;
-  mine.cells.find((c) => c.id === "ex-3-1-solution")!.source = "function reluDerivative(z: number): number {\n  return z > 0 ? 1 : 0;\n}";
-  await json("PUT", `/user/alice/api/contents/gradient-lab/03-relu.ipynb`, tokens.alice, { type: "notebook", format: "json", content: mine });
-  fs.rmSync(path.join(scratch, "home", "alice", "gradient-lab", "00-welcome.ipynb"));
-  await stopServer("alice", tokens.alice);
-  await startServer("alice", tokens.alice);
-  const after = (await json("GET", `/user/alice/api/contents/gradient-lab/03-relu.ipynb`, tokens.alice)).content as Notebook;
-  expect(sourceOf(after.cells.find((c) => c.id === "ex-3-1-solution")!)).toContain("return z > 0 ? 1 : 0;");
-  // …while a lesson the student deleted comes back fresh.
-  expect(fs.existsSync(path.join(scratch, "home", "alice", "gradient-lab", "00-welcome.ipynb"))).toBe(true);
-}, HUB_TIMEOUT_MS);
+    // Own files only: alice's new file is not in bob's home, and bob's token cannot reach alice's server.
+    await json("PUT", `/user/alice/api/contents/notes.txt`, tokens.alice, {
+      type: "file",
+      format: "text",
+      content: "alice's notes",
+    });
+    expect(
+      (await json("GET", `/user/alice/api/contents/`, tokens.alice)).content.map(
+        (f: { name: string }) => f.name,
+      ),
+    ).toContain("notes.txt");
+    expect(
+      (await json("GET", `/user/bob/api/contents/`, tokens.bob)).content.map((f: { name: string }) => f.name),
+    ).not.toContain("notes.txt");
+    const intrusion = await api("GET", `/user/alice/api/contents/notes.txt`, tokens.bob);
+    expect(intrusion.status).toBe(403);
+    expect(fs.existsSync(path.join(scratch, "home", "alice", "notes.txt"))).toBe(true);
+    expect(fs.existsSync(path.join(scratch, "home", "bob", "notes.txt"))).toBe(false);
+
+    // A restart copies no lesson over the student's work.
+    const mine = (await json("GET", `/user/alice/api/contents/gradient-lab/03-relu.ipynb`, tokens.alice))
+      .content as Notebook;
+    mine.cells.find((c) => c.id === "ex-3-1-solution")!.source =
+      "function reluDerivative(z: number): number {\n  return z > 0 ? 1 : 0;\n}";
+    await json("PUT", `/user/alice/api/contents/gradient-lab/03-relu.ipynb`, tokens.alice, {
+      type: "notebook",
+      format: "json",
+      content: mine,
+    });
+    fs.rmSync(path.join(scratch, "home", "alice", "gradient-lab", "00-welcome.ipynb"));
+    await stopServer("alice", tokens.alice);
+    await startServer("alice", tokens.alice);
+    const after = (await json("GET", `/user/alice/api/contents/gradient-lab/03-relu.ipynb`, tokens.alice))
+      .content as Notebook;
+    expect(sourceOf(after.cells.find((c) => c.id === "ex-3-1-solution")!)).toContain("return z > 0 ? 1 : 0;");
+    // …while a lesson the student deleted comes back fresh.
+    expect(fs.existsSync(path.join(scratch, "home", "alice", "gradient-lab", "00-welcome.ipynb"))).toBe(true);
+  },
+  HUB_TIMEOUT_MS,
+);

@@ -22,8 +22,19 @@ const CYCLE_TIMEOUT_MS = 20 * 60_000;
 
 /** The lessons graded, each with one wrong answer: a solution cell and the line changed in it. */
 const LESSONS = [
-  { file: "02-sigmoid-vanishing.ipynb", wrong: { cell: "ex-2-1-solution", exercise: "2.1", from: "return s * (1 - s);", to: "return s;" } },
-  { file: "03-relu.ipynb", wrong: { cell: "ex-3-2-solution", exercise: "3.2", from: "return Math.sqrt(2 / nIn);", to: "return 2 / nIn;" } },
+  {
+    file: "02-sigmoid-vanishing.ipynb",
+    wrong: { cell: "ex-2-1-solution", exercise: "2.1", from: "return s * (1 - s);", to: "return s;" },
+  },
+  {
+    file: "03-relu.ipynb",
+    wrong: {
+      cell: "ex-3-2-solution",
+      exercise: "3.2",
+      from: "return Math.sqrt(2 / nIn);",
+      to: "return 2 / nIn;",
+    },
+  },
 ];
 const STUDENTS = ["reference", "learner", "onewrong"] as const;
 
@@ -38,9 +49,17 @@ afterAll(() => {
 });
 
 /** Runs a command of the venv (nbgrader, python) in `cwd`; resolves with its exit code and output. */
-function runVenv(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; output: string }> {
+function runVenv(
+  command: string,
+  args: string[],
+  cwd: string,
+): Promise<{ code: number; stdout: string; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(path.join(jupyter.binDir, command), args, { cwd, env: jupyter.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(path.join(jupyter.binDir, command), args, {
+      cwd,
+      env: jupyter.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let output = "";
     child.stdout.on("data", (chunk) => {
@@ -59,7 +78,9 @@ async function nbgrader(args: string[], cwd: string): Promise<string> {
 }
 
 /** The score of every autograded test cell: student → lesson → grade id → points, from nbgrader's gradebook. */
-async function gradebookScores(course: string): Promise<Record<string, Record<string, Record<string, number>>>> {
+async function gradebookScores(
+  course: string,
+): Promise<Record<string, Record<string, Record<string, number>>>> {
   const script = `
 import json
 from nbgrader.api import Gradebook
@@ -81,97 +102,172 @@ print(json.dumps(scores))
 function gradeCellOutputs(nb: Notebook): Map<string, { output_type: string; name?: string }[]> {
   const out = new Map<string, { output_type: string; name?: string }[]>();
   for (const cell of nb.cells) {
-    const meta = (cell.metadata as { nbgrader?: { grade?: boolean; grade_id: string } } | undefined)?.nbgrader;
+    const meta = (cell.metadata as { nbgrader?: { grade?: boolean; grade_id: string } } | undefined)
+      ?.nbgrader;
     if (meta?.grade) out.set(meta.grade_id, (cell.outputs ?? []) as { output_type: string; name?: string }[]);
   }
   return out;
 }
 
-test("nbgrader generates, autogrades, gives feedback and exports the lessons, scoring as npm run grade does", async () => {
-  const course = path.join(scratch, "course");
-  const lessonFiles = LESSONS.map((l) => path.join(ROOT, "notebooks", l.file));
-  const assigned = await runCli("assign.ts", [...lessonFiles, "--out", course, "--nbgrader"], { initCwd: scratch });
-  expect(assigned.code, assigned.stderr).toBe(0);
-  expect(fs.readFileSync(path.join(course, "nbgrader_config.py"), "utf8")).toContain(`"typescript": ${JSON.stringify(TYPESCRIPT_CODE_STUB)}`);
-  expect(fs.realpathSync(path.join(course, "node_modules"))).toBe(fs.realpathSync(path.join(ROOT, "node_modules")));
+test(
+  "nbgrader generates, autogrades, gives feedback and exports the lessons, scoring as npm run grade does",
+  async () => {
+    const course = path.join(scratch, "course");
+    const lessonFiles = LESSONS.map((l) => path.join(ROOT, "notebooks", l.file));
+    const assigned = await runCli("assign.ts", [...lessonFiles, "--out", course, "--nbgrader"], {
+      initCwd: scratch,
+    });
+    expect(assigned.code, assigned.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(course, "nbgrader_config.py"), "utf8")).toContain(
+      `"typescript": ${JSON.stringify(TYPESCRIPT_CODE_STUB)}`,
+    );
+    expect(fs.realpathSync(path.join(course, "node_modules"))).toBe(
+      fs.realpathSync(path.join(ROOT, "node_modules")),
+    );
 
-  const submissions = path.join(scratch, "submissions");
-  for (const { file, wrong } of LESSONS) {
-    const lesson = lessonName(file);
-    const reference = readNb(path.join(ROOT, "notebooks", file));
-    const { exercises } = analyzeNotebook(reference);
-    expect(exercises.length).toBeGreaterThan(0);
+    const submissions = path.join(scratch, "submissions");
+    for (const { file, wrong } of LESSONS) {
+      const lesson = lessonName(file);
+      const reference = readNb(path.join(ROOT, "notebooks", file));
+      const { exercises } = analyzeNotebook(reference);
+      expect(exercises.length).toBeGreaterThan(0);
 
-    // The source notebook: check cells are locked graded tests worth the exercise's points, exercise cells solution cells.
-    const source = readNb(path.join(course, "source", lesson, `${lesson}.ipynb`));
-    for (const exercise of exercises) {
-      expect(cellById(source, exercise.checkCell.id).metadata?.nbgrader).toMatchObject({ grade: true, locked: true, solution: false, points: exercise.points });
-      for (const cell of exercise.solutionCells) expect(cellById(source, cell.id).metadata?.nbgrader).toMatchObject({ solution: true, grade: false, locked: false });
-    }
-    expect(source.cells.filter((c) => c.cell_type === "markdown").every((c) => (c.metadata?.nbgrader as { locked?: boolean } | undefined)?.locked)).toBe(true);
-
-    // nbgrader's student version: solutions replaced by the TypeScript stub, hidden tests gone.
-    await nbgrader(["generate_assignment", lesson], course);
-    const released = readNb(path.join(course, "release", lesson, `${lesson}.ipynb`));
-    const releasedText = released.cells.map(sourceOf).join("\n");
-    expect(releasedText).not.toMatch(/BEGIN SOLUTION|BEGIN HIDDEN TESTS/);
-    expect(releasedText).toContain("throw new Error(\"Not implemented yet");
-    expect(released.metadata.kernelspec).toMatchObject({ name: "tslab", language: "typescript" });
-
-    // Three submissions made from the released notebook, as students would hand it back.
-    const solved: Notebook = JSON.parse(JSON.stringify(released));
-    for (const cell of solved.cells) {
-      if ((cell.metadata?.nbgrader as { solution?: boolean } | undefined)?.solution) cell.source = cellById(reference, cell.id!).source;
-    }
-    const oneWrong: Notebook = JSON.parse(JSON.stringify(solved));
-    const wrongCell = cellById(oneWrong, wrong.cell);
-    expect(sourceOf(wrongCell)).toContain(wrong.from);
-    wrongCell.source = sourceOf(wrongCell).replace(wrong.from, wrong.to);
-    const versions: Record<(typeof STUDENTS)[number], Notebook> = { reference: solved, learner: released, onewrong: oneWrong };
-    for (const student of STUDENTS) {
-      writeNb(path.join(course, "submitted", student, lesson, `${lesson}.ipynb`), versions[student]);
-      writeNb(path.join(submissions, `${student}-${file}`), versions[student]);
-    }
-
-    await nbgrader(["autograde", lesson, "--create"], course);
-    await nbgrader(["generate_feedback", lesson], course);
-    for (const student of STUDENTS) {
-      expect(fs.readFileSync(path.join(course, "feedback", student, lesson, `${lesson}.html`), "utf8")).toContain("Exercise");
-    }
-
-    // A passing check leaves no error and nothing on stderr; a failing one leaves an error output.
-    const autograded = (student: string) => gradeCellOutputs(readNb(path.join(course, "autograded", student, lesson, `${lesson}.ipynb`)));
-    for (const outputs of autograded("reference").values()) {
-      expect(outputs.filter((o) => o.output_type === "error" || o.name === "stderr")).toEqual([]);
-    }
-    for (const outputs of autograded("learner").values()) expect(outputs.some((o) => o.output_type === "error")).toBe(true);
-  }
-
-  await nbgrader(["export"], course);
-  const csv = fs.readFileSync(path.join(course, "grades.csv"), "utf8").trim().split("\n").map((line) => line.split(","));
-  const header = csv[0];
-  const column = (name: string) => header.indexOf(name);
-  const exported = new Map(csv.slice(1).map((row) => [`${row[column("student_id")]}-${row[column("assignment")]}`, { score: Number(row[column("score")]), max: Number(row[column("max_score")]) }]));
-  const perCell = await gradebookScores(course);
-
-  const graded = await runCli("grade.ts", [submissions, "--json", "--source", path.join(ROOT, "notebooks"), "--report-dir", path.join(scratch, "grades")], { initCwd: scratch });
-  expect(graded.code, graded.stderr).toBe(0);
-  const results: SubmissionGrade[] = JSON.parse(graded.stdout).submissions;
-  expect(results).toHaveLength(STUDENTS.length * LESSONS.length);
-
-  for (const { file, wrong } of LESSONS) {
-    const lesson = lessonName(file);
-    const max = analyzeNotebook(readNb(path.join(ROOT, "notebooks", file))).exercises.reduce((sum, e) => sum + e.points, 0);
-    for (const student of STUDENTS) {
-      const ours = results.find((r) => path.basename(r.file) === `${student}-${file}`)!;
-      const theirs = exported.get(`${student}-${lesson}`)!;
-      expect({ student, lesson, score: theirs.score, max: theirs.max }).toEqual({ student, lesson, score: ours.score, max: ours.maxScore });
-      for (const exercise of ours.exercises) {
-        expect({ student, lesson, exercise: exercise.id, points: perCell[student][lesson][`exercise-${exercise.id.replace(/[^A-Za-z0-9_-]/g, "_")}`] }).toEqual({ student, lesson, exercise: exercise.id, points: exercise.points });
+      // The source notebook: check cells are locked graded tests worth the exercise's points, exercise cells solution cells.
+      const source = readNb(path.join(course, "source", lesson, `${lesson}.ipynb`));
+      for (const exercise of exercises) {
+        expect(cellById(source, exercise.checkCell.id).metadata?.nbgrader).toMatchObject({
+          grade: true,
+          locked: true,
+          solution: false,
+          points: exercise.points,
+        });
+        for (const cell of exercise.solutionCells)
+          expect(cellById(source, cell.id).metadata?.nbgrader).toMatchObject({
+            solution: true,
+            grade: false,
+            locked: false,
+          });
       }
+      expect(
+        source.cells
+          .filter((c) => c.cell_type === "markdown")
+          .every((c) => (c.metadata?.nbgrader as { locked?: boolean } | undefined)?.locked),
+      ).toBe(true);
+
+      // nbgrader's student version: solutions replaced by the TypeScript stub, hidden tests gone.
+      await nbgrader(["generate_assignment", lesson], course);
+      const released = readNb(path.join(course, "release", lesson, `${lesson}.ipynb`));
+      const releasedText = released.cells.map(sourceOf).join("\n");
+      expect(releasedText).not.toMatch(/BEGIN SOLUTION|BEGIN HIDDEN TESTS/);
+      expect(releasedText).toContain('throw new Error("Not implemented yet');
+      expect(released.metadata.kernelspec).toMatchObject({ name: "tslab", language: "typescript" });
+
+      // Three submissions made from the released notebook, as students would hand it back.
+      const solved: Notebook = JSON.parse(JSON.stringify(released));
+      for (const cell of solved.cells) {
+        if ((cell.metadata?.nbgrader as { solution?: boolean } | undefined)?.solution)
+          cell.source = cellById(reference, cell.id!).source;
+      }
+      const oneWrong: Notebook = JSON.parse(JSON.stringify(solved));
+      const wrongCell = cellById(oneWrong, wrong.cell);
+      expect(sourceOf(wrongCell)).toContain(wrong.from);
+      wrongCell.source = sourceOf(wrongCell).replace(wrong.from, wrong.to);
+      const versions: Record<(typeof STUDENTS)[number], Notebook> = {
+        reference: solved,
+        learner: released,
+        onewrong: oneWrong,
+      };
+      for (const student of STUDENTS) {
+        writeNb(path.join(course, "submitted", student, lesson, `${lesson}.ipynb`), versions[student]);
+        writeNb(path.join(submissions, `${student}-${file}`), versions[student]);
+      }
+
+      await nbgrader(["autograde", lesson, "--create"], course);
+      await nbgrader(["generate_feedback", lesson], course);
+      for (const student of STUDENTS) {
+        expect(
+          fs.readFileSync(path.join(course, "feedback", student, lesson, `${lesson}.html`), "utf8"),
+        ).toContain("Exercise");
+      }
+
+      // A passing check leaves no error and nothing on stderr; a failing one leaves an error output.
+      const autograded = (student: string) =>
+        gradeCellOutputs(readNb(path.join(course, "autograded", student, lesson, `${lesson}.ipynb`)));
+      for (const outputs of autograded("reference").values()) {
+        expect(outputs.filter((o) => o.output_type === "error" || o.name === "stderr")).toEqual([]);
+      }
+      for (const outputs of autograded("learner").values())
+        expect(outputs.some((o) => o.output_type === "error")).toBe(true);
     }
-    // What the three submissions should score, so a grader that gives everyone the same cannot pass.
-    const wrongPoints = analyzeNotebook(readNb(path.join(ROOT, "notebooks", file))).exercises.find((e) => e.id === wrong.exercise)!.points;
-    expect([exported.get(`reference-${lesson}`)!.score, exported.get(`learner-${lesson}`)!.score, exported.get(`onewrong-${lesson}`)!.score]).toEqual([max, 0, max - wrongPoints]);
-  }
-}, CYCLE_TIMEOUT_MS);
+
+    await nbgrader(["export"], course);
+    const csv = fs
+      .readFileSync(path.join(course, "grades.csv"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => line.split(","));
+    const header = csv[0];
+    const column = (name: string) => header.indexOf(name);
+    const exported = new Map(
+      csv
+        .slice(1)
+        .map((row) => [
+          `${row[column("student_id")]}-${row[column("assignment")]}`,
+          { score: Number(row[column("score")]), max: Number(row[column("max_score")]) },
+        ]),
+    );
+    const perCell = await gradebookScores(course);
+
+    const graded = await runCli(
+      "grade.ts",
+      [
+        submissions,
+        "--json",
+        "--source",
+        path.join(ROOT, "notebooks"),
+        "--report-dir",
+        path.join(scratch, "grades"),
+      ],
+      { initCwd: scratch },
+    );
+    expect(graded.code, graded.stderr).toBe(0);
+    const results: SubmissionGrade[] = JSON.parse(graded.stdout).submissions;
+    expect(results).toHaveLength(STUDENTS.length * LESSONS.length);
+
+    for (const { file, wrong } of LESSONS) {
+      const lesson = lessonName(file);
+      const max = analyzeNotebook(readNb(path.join(ROOT, "notebooks", file))).exercises.reduce(
+        (sum, e) => sum + e.points,
+        0,
+      );
+      for (const student of STUDENTS) {
+        const ours = results.find((r) => path.basename(r.file) === `${student}-${file}`)!;
+        const theirs = exported.get(`${student}-${lesson}`)!;
+        expect({ student, lesson, score: theirs.score, max: theirs.max }).toEqual({
+          student,
+          lesson,
+          score: ours.score,
+          max: ours.maxScore,
+        });
+        for (const exercise of ours.exercises) {
+          expect({
+            student,
+            lesson,
+            exercise: exercise.id,
+            points: perCell[student][lesson][`exercise-${exercise.id.replace(/[^A-Za-z0-9_-]/g, "_")}`],
+          }).toEqual({ student, lesson, exercise: exercise.id, points: exercise.points });
+        }
+      }
+      // What the three submissions should score, so a grader that gives everyone the same cannot pass.
+      const wrongPoints = analyzeNotebook(readNb(path.join(ROOT, "notebooks", file))).exercises.find(
+        (e) => e.id === wrong.exercise,
+      )!.points;
+      expect([
+        exported.get(`reference-${lesson}`)!.score,
+        exported.get(`learner-${lesson}`)!.score,
+        exported.get(`onewrong-${lesson}`)!.score,
+      ]).toEqual([max, 0, max - wrongPoints]);
+    }
+  },
+  CYCLE_TIMEOUT_MS,
+);

@@ -6,7 +6,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { decodeDigits, DIGITS_ASSET, encodeDigits, MNIST_PIXELS } from "../../kernel-lib/src/data/digits-asset";
+import {
+  decodeDigits,
+  DIGITS_ASSET,
+  encodeDigits,
+  MNIST_PIXELS,
+} from "../../kernel-lib/src/data/digits-asset";
 import { readDigitClasses } from "../../kernel-lib/src/data/digits-source";
 
 const ASSET = path.resolve(__dirname, "../../kernel-lib/dist-browser", DIGITS_ASSET);
@@ -16,7 +21,11 @@ describe("the digits asset of the browser build", () => {
     const classes = decodeDigits(new Uint8Array(fs.readFileSync(ASSET)));
     expect(classes).toHaveLength(10);
     for (let digit = 0; digit < 10; digit++) {
-      const json = (JSON.parse(fs.readFileSync(require.resolve(`mnist/src/digits/${digit}.json`), "utf8")) as { data: number[] }).data;
+      const json = (
+        JSON.parse(fs.readFileSync(require.resolve(`mnist/src/digits/${digit}.json`), "utf8")) as {
+          data: number[];
+        }
+      ).data;
       const decoded = Float64Array.from(classes[digit], (t) => t / 1000);
       expect(decoded.length).toBe(json.length);
       // Compare the bytes of the doubles, so even a difference in the last bit fails.
@@ -39,7 +48,9 @@ describe("the digits asset of the browser build", () => {
 
   it("rejects a damaged or truncated file, saying how to rebuild it", () => {
     const bytes = new Uint8Array(fs.readFileSync(ASSET));
-    expect(() => decodeDigits(bytes.subarray(0, bytes.length - 10))).toThrow(/mnist-digits\.bin is damaged \(it ends too early\); rebuild it with npm run build/);
+    expect(() => decodeDigits(bytes.subarray(0, bytes.length - 10))).toThrow(
+      /mnist-digits\.bin is damaged \(it ends too early\); rebuild it with npm run build/,
+    );
     const wrongMagic = bytes.slice(0, 600);
     wrongMagic[0] = 0x58;
     expect(() => decodeDigits(wrongMagic)).toThrow(/starts with "XLDIGIT1"/);

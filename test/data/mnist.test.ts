@@ -15,7 +15,8 @@ describe("mnist", () => {
     expect(ds.y.rows).toBe(1000);
     expect(ds.y.cols).toBe(10);
     expect(ds.classes).toBe(10);
-    let min = Infinity, max = -Infinity;
+    let min = Infinity,
+      max = -Infinity;
     for (const v of ds.X.data) {
       if (v < min) min = v;
       if (v > max) max = v;
@@ -73,7 +74,9 @@ describe("mnist", () => {
     expect(() => mnist({ count: 8001 })).toThrow(/from 1 to 8000.*part: "all" for up to 10000/);
     expect(() => mnist({ count: 2001, part: "test" })).toThrow(/from 1 to 2000/);
     expect(() => mnist({ count: 10001, part: "all" })).toThrow(/from 1 to 10000/);
-    expect(() => mnist({ count: 10, part: "validation" as never })).toThrow(/part must be "train", "test" or "all"/);
+    expect(() => mnist({ count: 10, part: "validation" as never })).toThrow(
+      /part must be "train", "test" or "all"/,
+    );
     expect(() => mnist(undefined as never)).toThrow(/options object/);
   });
 });

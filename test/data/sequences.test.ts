@@ -27,8 +27,12 @@ describe("firstSymbol", () => {
   });
 
   it("bad options say what to use", () => {
-    expect(() => data.firstSymbol({ symbols: 1 })).toThrow(/firstSymbol: symbols must be a whole number ≥ 2, got 1/);
-    expect(() => data.firstSymbol({ steps: 2.5 })).toThrow(/firstSymbol: steps must be a whole number ≥ 1, got 2.5/);
+    expect(() => data.firstSymbol({ symbols: 1 })).toThrow(
+      /firstSymbol: symbols must be a whole number ≥ 2, got 1/,
+    );
+    expect(() => data.firstSymbol({ steps: 2.5 })).toThrow(
+      /firstSymbol: steps must be a whole number ≥ 1, got 2.5/,
+    );
   });
 });
 
@@ -42,7 +46,8 @@ describe("addingProblem", () => {
       const marked: number[] = [];
       let sum = 0;
       for (let t = 0; t < T; t++) {
-        const v = task.X.get(r, 2 * t), m = task.X.get(r, 2 * t + 1);
+        const v = task.X.get(r, 2 * t),
+          m = task.X.get(r, 2 * t + 1);
         expect(v >= 0 && v < 1).toBe(true);
         if (m === 1) {
           marked.push(t);
@@ -62,6 +67,8 @@ describe("addingProblem", () => {
     const mse = task.y.data.reduce((a, v) => a + (v - 1) ** 2, 0) / 4000;
     expect(mse).toBeGreaterThan(0.15);
     expect(mse).toBeLessThan(0.185);
-    expect(() => data.addingProblem({ steps: 1 })).toThrow(/addingProblem: steps must be a whole number ≥ 2, got 1/);
+    expect(() => data.addingProblem({ steps: 1 })).toThrow(
+      /addingProblem: steps must be a whole number ≥ 2, got 1/,
+    );
   });
 });

@@ -45,7 +45,8 @@ describe("synthetic data sets", () => {
       // is (σ₂ − σ₁)·(the same standard normal draws) — its spread measures the noise.
       const clean = make({ count: 4000, seed: 5, noise: 0 });
       const noisy = make({ count: 4000, seed: 5, noise: 0.2 });
-      let s = 0, s2 = 0;
+      let s = 0,
+        s2 = 0;
       for (let i = 0; i < clean.X.data.length; i++) {
         const d = noisy.X.data[i] - clean.X.data[i];
         s += d;
@@ -70,7 +71,8 @@ describe("synthetic data sets", () => {
     const s = spiral({ count: 90, noise: 0, seed: 1 });
     for (let i = 0; i < 90; i++) expect(Math.hypot(s.X.get(i, 0), s.X.get(i, 1))).toBeLessThan(1);
     const c = circles({ count: 50, noise: 0, seed: 1 });
-    for (let i = 0; i < 50; i++) expect(Math.hypot(c.X.get(i, 0), c.X.get(i, 1))).toBeCloseTo(c.labels[i] === 0 ? 1 : 0.5, 12);
+    for (let i = 0; i < 50; i++)
+      expect(Math.hypot(c.X.get(i, 0), c.X.get(i, 1))).toBeCloseTo(c.labels[i] === 0 ? 1 : 0.5, 12);
     const x = xor({ count: 200, noise: 0, seed: 1 });
     for (let i = 0; i < 200; i++) {
       const opposite = x.X.get(i, 0) * x.X.get(i, 1) < 0;
@@ -93,7 +95,11 @@ describe("synthetic data sets", () => {
 
 describe("oneHot", () => {
   it("puts a single 1 in each row", () => {
-    expect(oneHot([2, 0, 1], 3).toArray()).toEqual([[0, 0, 1], [1, 0, 0], [0, 1, 0]]);
+    expect(oneHot([2, 0, 1], 3).toArray()).toEqual([
+      [0, 0, 1],
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
   });
   it("rejects labels outside 0…k−1 and a bad k", () => {
     expect(() => oneHot([0, 3], 3)).toThrow(/labels\[1\] is 3.*0…2/);
@@ -109,7 +115,10 @@ describe("trainTestSplit", () => {
     expect(train.X.rows).toBe(75);
     const key = (d: Dataset, i: number) => `${d.X.get(i, 0)},${d.X.get(i, 1)},${d.labels[i]}`;
     const all = new Set(Array.from({ length: 100 }, (_, i) => key(ds, i)));
-    const parts = [...Array.from({ length: 75 }, (_, i) => key(train, i)), ...Array.from({ length: 25 }, (_, i) => key(test, i))];
+    const parts = [
+      ...Array.from({ length: 75 }, (_, i) => key(train, i)),
+      ...Array.from({ length: 25 }, (_, i) => key(test, i)),
+    ];
     expect(new Set(parts).size).toBe(100);
     for (const p of parts) expect(all.has(p)).toBe(true);
     const again = trainTestSplit(ds, { testFraction: 0.25, seed: 4 });
@@ -125,7 +134,11 @@ describe("trainTestSplit", () => {
 
 describe("standardize", () => {
   it("gives columns of mean 0 and std 1, and applies training stats to test data", () => {
-    const X = Matrix.from([[1, 10, 5], [2, 20, 5], [3, 60, 5]]);
+    const X = Matrix.from([
+      [1, 10, 5],
+      [2, 20, 5],
+      [3, 60, 5],
+    ]);
     const s = standardize(X);
     for (let j = 0; j < 3; j++) {
       const col = [0, 1, 2].map((i) => s.X.get(i, j));

@@ -20,7 +20,10 @@ describe("Adam: hand-worked steps", () => {
     p.grad.data[0] = -1;
     adam.step();
     // m = 0.9·0.2 − 0.1 = 0.08, v = 0.999·0.004 + 0.001 = 0.004996; m̂ = 0.08/0.19, v̂ = 0.004996/0.001999.
-    expect(p.value.data[0]).toBeCloseTo(w1 - (0.1 * (0.08 / 0.19)) / (Math.sqrt(0.004996 / 0.001999) + 1e-8), 14);
+    expect(p.value.data[0]).toBeCloseTo(
+      w1 - (0.1 * (0.08 / 0.19)) / (Math.sqrt(0.004996 / 0.001999) + 1e-8),
+      14,
+    );
     expect(p.value.data[0]).toBeCloseTo(0.873366, 6);
     expect(adam.t).toBe(2);
   });
@@ -54,7 +57,11 @@ describe("Adam in fit", () => {
     const moons = data.moons({ count: 200, seed: 1 });
     const run = () => {
       const net = mlp([2, 16, 16, 2], { activation: "relu", init: "he", seed: 1 });
-      return fit(net, moons, { optimizer: new Adam(net.parameters(), { lr: 0.01 }), epochs: 30, progress: "off" });
+      return fit(net, moons, {
+        optimizer: new Adam(net.parameters(), { lr: 0.01 }),
+        epochs: 30,
+        progress: "off",
+      });
     };
     const h = run();
     expect(run().epochs).toEqual(h.epochs);
@@ -66,18 +73,32 @@ describe("Adam in fit", () => {
     const opt = new Adam(net.parameters(), { lr: 0.5 });
     const moons = data.moons({ count: 20, seed: 1 });
     moons.X.data[0] = NaN;
-    expect(() => fit(net, moons, { optimizer: opt, epochs: 1, progress: "off", shuffle: false })).toThrow(/lr = 0\.5/);
+    expect(() => fit(net, moons, { optimizer: opt, epochs: 1, progress: "off", shuffle: false })).toThrow(
+      /lr = 0\.5/,
+    );
   });
 });
 
 describe("Adam errors", () => {
   it("missing parameters and bad hyperparameters say what was wrong and what to use", () => {
-    expect(() => new Adam([])).toThrow(/Adam: needs the parameters to update, e.g. new Adam\(net.parameters\(\)/);
-    expect(() => new Adam([param([1])], { lr: 0 })).toThrow(/Adam: lr \(the step size\) must be a finite number in \(0, ∞\), got 0/);
-    expect(() => new Adam([param([1])], { beta1: 1 })).toThrow(/Adam: beta1 must be a finite number in \[0, 1\), got 1. Use about 0.9/);
-    expect(() => new Adam([param([1])], { beta2: -0.1 })).toThrow(/beta2 must be a finite number in \[0, 1\)/);
-    expect(() => new Adam([param([1])], { eps: 0 })).toThrow(/eps must be a finite number in \(0, ∞\), got 0/);
+    expect(() => new Adam([])).toThrow(
+      /Adam: needs the parameters to update, e.g. new Adam\(net.parameters\(\)/,
+    );
+    expect(() => new Adam([param([1])], { lr: 0 })).toThrow(
+      /Adam: lr \(the step size\) must be a finite number in \(0, ∞\), got 0/,
+    );
+    expect(() => new Adam([param([1])], { beta1: 1 })).toThrow(
+      /Adam: beta1 must be a finite number in \[0, 1\), got 1. Use about 0.9/,
+    );
+    expect(() => new Adam([param([1])], { beta2: -0.1 })).toThrow(
+      /beta2 must be a finite number in \[0, 1\)/,
+    );
+    expect(() => new Adam([param([1])], { eps: 0 })).toThrow(
+      /eps must be a finite number in \(0, ∞\), got 0/,
+    );
     const net = mlp([2, 2]);
-    expect(() => fit(net, data.moons({ count: 10 }), { optimizer: {} as Adam })).toThrow(/fit: optimizer must be an SGD or an Adam/);
+    expect(() => fit(net, data.moons({ count: 10 }), { optimizer: {} as Adam })).toThrow(
+      /fit: optimizer must be an SGD or an Adam/,
+    );
   });
 });

@@ -1,12 +1,26 @@
 /** Gradient clipping: by global norm (norm after, direction kept) and by value; as a fit option with its record. */
 
 import { describe, expect, it } from "vitest";
-import { Matrix, NonFiniteError, Sequential, clipGradNorm, clipGradValue, fit, gradNorm, mlp, losses } from "../../kernel-lib/src";
+import {
+  Matrix,
+  NonFiniteError,
+  Sequential,
+  clipGradNorm,
+  clipGradValue,
+  fit,
+  gradNorm,
+  mlp,
+  losses,
+} from "../../kernel-lib/src";
 import type { Parameter } from "../../kernel-lib/src";
 import { randn } from "../unit/helpers";
 
 function params(...grads: number[][]): Parameter[] {
-  return grads.map((g, i) => ({ name: `p${i}`, value: new Matrix(1, g.length), grad: new Matrix(1, g.length, Float64Array.from(g)) }));
+  return grads.map((g, i) => ({
+    name: `p${i}`,
+    value: new Matrix(1, g.length),
+    grad: new Matrix(1, g.length, Float64Array.from(g)),
+  }));
 }
 const flat = (ps: Parameter[]) => ps.flatMap((p) => Array.from(p.grad.data));
 
@@ -30,7 +44,8 @@ describe("clipGradNorm", () => {
     net.zeroGrad();
     net.backprop(randn(5, 3, 1), randn(5, 2, 2), losses.mse);
     for (const p of net.parameters()) p.grad.data.forEach((v, i) => (p.grad.data[i] = v * 1e200));
-    const cosine = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0) / Math.hypot(...a) / Math.hypot(...b);
+    const cosine = (a: number[], b: number[]) =>
+      a.reduce((s, v, i) => s + v * b[i], 0) / Math.hypot(...a) / Math.hypot(...b);
     const before = flat(net.parameters()).map((v) => v / 1e200);
     expect(Number.isFinite(gradNorm(net))).toBe(true);
     clipGradNorm(net, 2);
@@ -39,9 +54,15 @@ describe("clipGradNorm", () => {
   });
 
   it("refuses a non-finite gradient and a bad limit", () => {
-    expect(() => clipGradNorm(params([NaN, 1]), 1)).toThrow(/clipGradNorm: the gradient norm is NaN, so there is no direction to keep/);
-    expect(() => clipGradNorm(params([1]), 0)).toThrow(/clipGradNorm: maxNorm must be a positive finite number, got 0/);
-    expect(() => clipGradNorm("net" as any, 1)).toThrow(/clipGradNorm: expects a network or its parameters\(\), got string/);
+    expect(() => clipGradNorm(params([NaN, 1]), 1)).toThrow(
+      /clipGradNorm: the gradient norm is NaN, so there is no direction to keep/,
+    );
+    expect(() => clipGradNorm(params([1]), 0)).toThrow(
+      /clipGradNorm: maxNorm must be a positive finite number, got 0/,
+    );
+    expect(() => clipGradNorm("net" as any, 1)).toThrow(
+      /clipGradNorm: expects a network or its parameters\(\), got string/,
+    );
   });
 });
 
@@ -51,7 +72,9 @@ describe("clipGradValue", () => {
     expect(clipGradValue(ps, 1)).toBe(2);
     expect(flat(ps)).toEqual([1, -0.5, -1, 1]);
     expect(clipGradValue(ps, 1)).toBe(0);
-    expect(() => clipGradValue(ps, -1)).toThrow(/clipGradValue: limit must be a positive finite number, got -1/);
+    expect(() => clipGradValue(ps, -1)).toThrow(
+      /clipGradValue: limit must be a positive finite number, got -1/,
+    );
   });
 });
 
@@ -89,7 +112,11 @@ describe("fit with clipping", () => {
     const y = new Matrix(64, 1);
     for (let r = 0; r < 64; r++) y.data[r] = 10 * (X.get(r, 0) - X.get(r, 1)) + 5;
     const run = (clipNorm?: number) =>
-      fit(mlp([4, 32, 32, 32, 1], { activation: "relu", output: "linear", init: "he", seed: 3 }), { X, y }, { lr: 0.1, epochs: 30, batchSize: 16, clipNorm, progress: "off" });
+      fit(
+        mlp([4, 32, 32, 32, 1], { activation: "relu", output: "linear", init: "he", seed: 3 }),
+        { X, y },
+        { lr: 0.1, epochs: 30, batchSize: 16, clipNorm, progress: "off" },
+      );
     expect(() => run()).toThrow(NonFiniteError);
     const h = run(1);
     expect(h.epochs).toHaveLength(30);
@@ -106,9 +133,15 @@ describe("fit with clipping", () => {
   it("bad clipping options are refused before training", () => {
     const { net, X, y } = setup();
     const w = net.layers[0].W.data.slice();
-    expect(() => fit(net, { X, y }, { lr: 0.1, clipNorm: -1 })).toThrow(/fit: clipNorm must be a positive finite number, got -1/);
-    expect(() => fit(net, { X, y }, { lr: 0.1, clipValue: Infinity })).toThrow(/fit: clipValue must be a positive finite number, got Infinity/);
-    expect(() => fit(net, { X, y }, { lr: 0.1, clipNorm: 1, clipValue: 1 })).toThrow(/give either clipNorm .* or clipValue .*, not both/);
+    expect(() => fit(net, { X, y }, { lr: 0.1, clipNorm: -1 })).toThrow(
+      /fit: clipNorm must be a positive finite number, got -1/,
+    );
+    expect(() => fit(net, { X, y }, { lr: 0.1, clipValue: Infinity })).toThrow(
+      /fit: clipValue must be a positive finite number, got Infinity/,
+    );
+    expect(() => fit(net, { X, y }, { lr: 0.1, clipNorm: 1, clipValue: 1 })).toThrow(
+      /give either clipNorm .* or clipValue .*, not both/,
+    );
     expect(net.layers[0].W.data).toEqual(w);
   });
 

@@ -1,12 +1,32 @@
 /** RNN and LSTM: backpropagation through time against finite differences, ‖∂C/∂h_t‖, layout and errors. */
 
 import { describe, expect, it } from "vitest";
-import { Dense, LSTM, Matrix, RNN, Sequential, data, diagnostics, fit, gradCheckLayer, gradCheckNetwork, losses } from "../../kernel-lib/src";
+import {
+  Dense,
+  LSTM,
+  Matrix,
+  RNN,
+  Sequential,
+  data,
+  diagnostics,
+  fit,
+  gradCheckLayer,
+  gradCheckNetwork,
+  losses,
+} from "../../kernel-lib/src";
 import { oneHotRows, randn } from "../unit/helpers";
 
 const kinds = [
-  ["RNN", (d: number, H: number, steps: number, returnSequences = false) => new RNN(d, H, { steps, returnSequences, seed: 3 })],
-  ["LSTM", (d: number, H: number, steps: number, returnSequences = false) => new LSTM(d, H, { steps, returnSequences, seed: 3 })],
+  [
+    "RNN",
+    (d: number, H: number, steps: number, returnSequences = false) =>
+      new RNN(d, H, { steps, returnSequences, seed: 3 }),
+  ],
+  [
+    "LSTM",
+    (d: number, H: number, steps: number, returnSequences = false) =>
+      new LSTM(d, H, { steps, returnSequences, seed: 3 }),
+  ],
 ] as const;
 
 /** Central difference of a cost with respect to X[i]. */
@@ -52,7 +72,9 @@ for (const [kind, make] of kinds) {
     it("‖∂C/∂h_t‖ for every t matches finite differences (T = 6)", () => {
       // With d = G·H inputs and Wx = I, ∂C/∂x_{t+1} = ∂C/∂z_{t+1}, and h_t enters only z_{t+1}, so
       // ∂C/∂h_t = (∂C/∂x_{t+1})·Whᵀ; for t = T it is ∂C/∂(output) itself.
-      const H = 3, T = 6, batch = 4;
+      const H = 3,
+        T = 6,
+        batch = 4;
       const width = kind === "RNN" ? H : 4 * H;
       const layer = make(width, H, T);
       layer.Wx.data.fill(0);
@@ -136,12 +158,27 @@ describe("recurrent layers: forward, layout and the gradient through time", () =
     expect(g.cell).toHaveLength(4);
     expect(g.layer).toBe("lstm");
     for (const p of net.parameters()) expect(Array.from(p.grad.data).every((v) => v === 0.25)).toBe(true);
-    expect(() => diagnostics.gradientThroughTime(new Sequential([new Dense(2, 1)]), randn(2, 2, 1), randn(2, 1, 1), "mse")).toThrow(/the network has no recurrent layer/);
+    expect(() =>
+      diagnostics.gradientThroughTime(
+        new Sequential([new Dense(2, 1)]),
+        randn(2, 2, 1),
+        randn(2, 1, 1),
+        "mse",
+      ),
+    ).toThrow(/the network has no recurrent layer/);
   });
 
   it("fit trains an LSTM on first-symbol recall, and the same seed gives the same history", () => {
     const task = data.firstSymbol({ count: 200, steps: 5, symbols: 3, seed: 4 });
-    const run = () => fit(new Sequential([new LSTM(3, 8, { steps: 5, seed: 1 }), new Dense(8, 3, { activation: "softmax", seed: 2 })]), task, { lr: 0.5, epochs: 15, progress: "off" });
+    const run = () =>
+      fit(
+        new Sequential([
+          new LSTM(3, 8, { steps: 5, seed: 1 }),
+          new Dense(8, 3, { activation: "softmax", seed: 2 }),
+        ]),
+        task,
+        { lr: 0.5, epochs: 15, progress: "off" },
+      );
     const h = run();
     expect(run().epochs).toEqual(h.epochs);
     expect(h.epochs[h.epochs.length - 1].accuracy).toBeGreaterThan(0.9);
@@ -150,16 +187,26 @@ describe("recurrent layers: forward, layout and the gradient through time", () =
 
 describe("recurrent layer errors", () => {
   it("missing or bad sizes name the layer and show a working call", () => {
-    expect(() => new RNN(2, 3, undefined as any)).toThrow(/RNN "rnn": options with the sequence length are required, e.g. new RNN\(2, 3, \{ steps: 20 \}\)/);
-    expect(() => new RNN(2, 3, { steps: 0 })).toThrow(/RNN "rnn": steps must be a positive whole number, got 0/);
-    expect(() => new LSTM(0, 3, { steps: 5 })).toThrow(/LSTM "lstm": inputSize must be a positive whole number, got 0/);
-    expect(() => new LSTM(1, 3, { steps: 5, forgetBias: NaN })).toThrow(/forgetBias must be a finite number, got NaN/);
+    expect(() => new RNN(2, 3, undefined as any)).toThrow(
+      /RNN "rnn": options with the sequence length are required, e.g. new RNN\(2, 3, \{ steps: 20 \}\)/,
+    );
+    expect(() => new RNN(2, 3, { steps: 0 })).toThrow(
+      /RNN "rnn": steps must be a positive whole number, got 0/,
+    );
+    expect(() => new LSTM(0, 3, { steps: 5 })).toThrow(
+      /LSTM "lstm": inputSize must be a positive whole number, got 0/,
+    );
+    expect(() => new LSTM(1, 3, { steps: 5, forgetBias: NaN })).toThrow(
+      /forgetBias must be a finite number, got NaN/,
+    );
     expect(() => new RNN(1, 3, { steps: 5, init: "hee" })).toThrow(/hee/);
   });
 
   it("an input that is not steps × inputSize wide explains the layout", () => {
     const rnn = new RNN(2, 3, { steps: 5 });
-    expect(() => rnn.forward(randn(4, 9, 1))).toThrow(/rnn: the input is 4×9 but this layer takes 10 inputs per example. Each example must be 5 steps of 2 numbers/);
+    expect(() => rnn.forward(randn(4, 9, 1))).toThrow(
+      /rnn: the input is 4×9 but this layer takes 10 inputs per example. Each example must be 5 steps of 2 numbers/,
+    );
     expect(() => rnn.backward(randn(4, 3, 1))).toThrow(/rnn: backward was called before forward/);
     rnn.forward(randn(4, 10, 1));
     expect(() => rnn.backward(randn(4, 2, 1))).toThrow(/rnn: backward expects a gradient of shape 4×3/);

@@ -15,10 +15,18 @@ import { buildLiteSite } from "../../scripts/site/lite";
 /** Builds a JupyterLite site of the lessons into a fresh temporary folder; returns the folder. */
 export async function buildTestSite(withSolutions: boolean): Promise<string> {
   const jupyter = await ensureJupyterEnv({ log: () => {} });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gradient-lab-lite-test-${withSolutions ? "solutions" : "learner"}-`));
+  const dir = fs.mkdtempSync(
+    path.join(os.tmpdir(), `gradient-lab-lite-test-${withSolutions ? "solutions" : "learner"}-`),
+  );
   const outDir = path.join(dir, "lite");
   const notebooksDir = path.join(ROOT, "notebooks");
-  await buildLiteSite({ notebooks: listNotebooks(notebooksDir), notebooksDir, outDir, jupyter, withSolutions });
+  await buildLiteSite({
+    notebooks: listNotebooks(notebooksDir),
+    notebooksDir,
+    outDir,
+    jupyter,
+    withSolutions,
+  });
   return outDir;
 }
 
@@ -36,7 +44,9 @@ export async function waitForKernelIdle(page: Page, timeoutMs = 120_000): Promis
   const deadline = Date.now() + timeoutMs;
   let quietSince = 0;
   while (Date.now() < deadline) {
-    const status = await page.getAttribute(".jp-Notebook-ExecutionIndicator", "data-status").catch(() => null);
+    const status = await page
+      .getAttribute(".jp-Notebook-ExecutionIndicator", "data-status")
+      .catch(() => null);
     if (status !== "idle") quietSince = 0;
     else if (quietSince === 0) quietSince = Date.now();
     else if (Date.now() - quietSince > 1500) return;
@@ -80,5 +90,7 @@ export async function typeAndRun(page: Page, code: string): Promise<void> {
 /** The English lessons of `ROOT/notebooks`, by file name (the Korean edition's code is the same; see test/notebooks/editions.test.ts). */
 export function lessonFiles(): string[] {
   const dir = path.join(ROOT, "notebooks");
-  return listNotebooks(dir).map((f) => path.relative(dir, f)).filter((f) => editionOfPath(f).language === "en");
+  return listNotebooks(dir)
+    .map((f) => path.relative(dir, f))
+    .filter((f) => editionOfPath(f).language === "en");
 }

@@ -14,7 +14,15 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { analyzeNotebook } from "../../scripts/assignments/format";
 import { ROOT } from "../../scripts/lib/paths";
 import { launchChromium, offlinePage, type PageProblems } from "../browser/chromium";
-import { buildTestSite, cellOutputs, lessonFiles, menu, openNotebook, typeAndRun, waitForKernelIdle } from "./lite-page";
+import {
+  buildTestSite,
+  cellOutputs,
+  lessonFiles,
+  menu,
+  openNotebook,
+  typeAndRun,
+  waitForKernelIdle,
+} from "./lite-page";
 import { serveFolder, type StaticServer } from "./static-server";
 
 const ERROR_MIME = "application/vnd.jupyter.stderr";
@@ -35,7 +43,9 @@ function runPastErrors(site: string): void {
   for (const file of lessonFiles()) {
     const at = path.join(site, "files", file);
     const nb = JSON.parse(fs.readFileSync(at, "utf8"));
-    for (const cell of nb.cells) if (cell.cell_type === "code") cell.metadata = { ...cell.metadata, tags: [...(cell.metadata?.tags ?? []), "raises-exception"] };
+    for (const cell of nb.cells)
+      if (cell.cell_type === "code")
+        cell.metadata = { ...cell.metadata, tags: [...(cell.metadata?.tags ?? []), "raises-exception"] };
     fs.writeFileSync(at, JSON.stringify(nb));
   }
 }
@@ -59,7 +69,10 @@ afterAll(async () => {
 });
 
 /** Runs `fn` on a fresh page of `server`'s site and checks that nothing left the site. */
-async function withPage(server: StaticServer, fn: (page: Page, problems: PageProblems) => Promise<void>): Promise<void> {
+async function withPage(
+  server: StaticServer,
+  fn: (page: Page, problems: PageProblems) => Promise<void>,
+): Promise<void> {
   // blob: URLs are data the page made itself (File → Download), not requests.
   const { context, page, problems } = await offlinePage(browser, [server.url, "blob:"]);
   try {
@@ -126,7 +139,7 @@ describe("a fresh notebook on the browser kernel", () => {
       await page.keyboard.press("Shift+Enter");
       await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]');
       await menu(page, "Kernel", "Restart Kernel…");
-      await page.click('.jp-Dialog-button.jp-mod-accept');
+      await page.click(".jp-Dialog-button.jp-mod-accept");
       await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', { timeout: 30_000 });
       await page.click(".jp-Notebook .jp-Cell:last-child .cm-content");
       await typeAndRun(page, 'import { mlp } from "kernel-lib";\nmlp([2, 3, 1], { seed: 1 }).layers.length');
@@ -135,12 +148,25 @@ describe("a fresh notebook on the browser kernel", () => {
       // Tab after `ml` completes to mlp (the only name starting so, so it is inserted at once).
       await page.keyboard.insertText("ml");
       await page.keyboard.press("Tab");
-      await page.waitForFunction(() => {
-        const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
-        const editors = doc.querySelectorAll(".jp-Notebook .jp-CodeCell .cm-content");
-        const items = Array.from(doc.querySelectorAll(".jp-Completer-item")).map((e) => e.textContent ?? "");
-        return (editors[editors.length - 1].textContent ?? "").startsWith("mlp") || items.some((t) => t.includes("mlp"));
-      }, null, { timeout: 20_000 });
+      await page.waitForFunction(
+        () => {
+          const doc = (
+            globalThis as unknown as {
+              document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
+            }
+          ).document;
+          const editors = doc.querySelectorAll(".jp-Notebook .jp-CodeCell .cm-content");
+          const items = Array.from(doc.querySelectorAll(".jp-Completer-item")).map(
+            (e) => e.textContent ?? "",
+          );
+          return (
+            (editors[editors.length - 1].textContent ?? "").startsWith("mlp") ||
+            items.some((t) => t.includes("mlp"))
+          );
+        },
+        null,
+        { timeout: 20_000 },
+      );
     });
   }, 300_000);
 });
@@ -160,7 +186,9 @@ describe("Kernel → Interrupt", () => {
   test("stops an endless loop on a cross-origin isolated page and keeps what the notebook defined", async () => {
     await withPage(isolated, async (page) => {
       await newNotebook(page, isolated);
-      expect(await page.evaluate(() => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated)).toBe(true);
+      expect(
+        await page.evaluate(() => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated),
+      ).toBe(true);
       await typeAndRun(page, "let passes = 0;\nconst kept = 42;");
       const outputs = await interrupted(page, "while (true) {\n  passes++;\n}");
       expect(outputs).toHaveLength(1);
@@ -187,7 +215,10 @@ describe("Kernel → Interrupt", () => {
 
 describe("learners' work", () => {
   test("an edited notebook survives a reload, and its download is graded by npm run grade", async () => {
-    const download = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-lite-download-")), "01-chain-rule.ipynb");
+    const download = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-lite-download-")),
+      "01-chain-rule.ipynb",
+    );
     try {
       await withPage(learner, async (page) => {
         await openNotebook(page, learner.url, "01-chain-rule.ipynb");
@@ -198,20 +229,40 @@ describe("learners' work", () => {
         await page.waitForSelector(".jp-mod-dirty", { state: "detached", timeout: 20_000 }).catch(() => {});
         await page.waitForTimeout(1000);
         await page.reload();
-        await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', { timeout: 90_000 });
+        await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', {
+          timeout: 90_000,
+        });
         expect((await cellSources(page))[0]).toMatch(/^\/\/ my note\n/);
 
         const [file] = await Promise.all([page.waitForEvent("download"), menu(page, "File", "Download")]);
         await file.saveAs(download);
       });
-      const out = execFileSync("npx", ["tsx", "scripts/grade.ts", download, "--json", "--report-dir", path.join(path.dirname(download), "grades")], {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 280_000,
-      });
+      const out = execFileSync(
+        "npx",
+        [
+          "tsx",
+          "scripts/grade.ts",
+          download,
+          "--json",
+          "--report-dir",
+          path.join(path.dirname(download), "grades"),
+        ],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+          timeout: 280_000,
+        },
+      );
       const {
         submissions: [grade],
-      } = JSON.parse(out.slice(out.indexOf("{"))) as { submissions: { graded: boolean; error: string | null; reference: string | null; exercises: { status: string }[] }[] };
+      } = JSON.parse(out.slice(out.indexOf("{"))) as {
+        submissions: {
+          graded: boolean;
+          error: string | null;
+          reference: string | null;
+          exercises: { status: string }[];
+        }[];
+      };
       expect(grade.error).toBeNull();
       expect(grade.graded).toBe(true);
       expect(grade.reference).toMatch(/01-chain-rule\.ipynb$/);
@@ -231,12 +282,17 @@ describe("every lesson runs in the browser", () => {
         await waitForKernelIdle(page, 300_000);
         const outputs = (await cellOutputs(page)).flat();
         expect(outputs.filter((o) => o.mime === ERROR_MIME)).toEqual([]);
-        const figures = await page.$$eval(".jp-OutputArea-output .js-plotly-plot", (els) => els.map((e) => e.querySelector("svg.main-svg") !== null));
+        const figures = await page.$$eval(".jp-OutputArea-output .js-plotly-plot", (els) =>
+          els.map((e) => e.querySelector("svg.main-svg") !== null),
+        );
         expect(figures.every((drawn) => drawn)).toBe(true);
         const checks = outputs.filter((o) => /^[✓✗] Exercise /.test(o.text));
         expect(checks.filter((c) => !c.text.startsWith("✓"))).toEqual([]);
         const sources = await cellSources(page);
-        const calls = sources.reduce((n, s) => n + (s.match(/exercises\.check(Function|Value|That)\(/g)?.length ?? 0), 0);
+        const calls = sources.reduce(
+          (n, s) => n + (s.match(/exercises\.check(Function|Value|That)\(/g)?.length ?? 0),
+          0,
+        );
         expect(checks.length).toBe(calls);
         expect(problems.errors).toEqual([]);
       });
@@ -261,9 +317,17 @@ describe("every lesson of the learner build", () => {
         for (const exercise of exercisesOf(file)) {
           const check = textOf(exercise.checkCell.index);
           // The check ran and failed: on the exception the unanswered exercise throws, or on the value it left unset.
-          expect([file, exercise.id, check]).toEqual([file, exercise.id, expect.stringMatching(new RegExp(`^✗ Exercise ${exercise.id.replace(".", "\\.")}: `))]);
+          expect([file, exercise.id, check]).toEqual([
+            file,
+            exercise.id,
+            expect.stringMatching(new RegExp(`^✗ Exercise ${exercise.id.replace(".", "\\.")}: `)),
+          ]);
           const said = [check, ...exercise.solutionCells.map((c) => textOf(c.index))].join("\n");
-          expect([file, exercise.id, said]).toEqual([file, exercise.id, expect.stringContaining(`Exercise ${exercise.id} is not implemented yet`)]);
+          expect([file, exercise.id, said]).toEqual([
+            file,
+            exercise.id,
+            expect.stringContaining(`Exercise ${exercise.id} is not implemented yet`),
+          ]);
         }
         expect(problems.errors).toEqual([]);
       });

@@ -57,8 +57,14 @@ export function serveFolder(root: string, isolated = false): Promise<StaticServe
     const body = fs.readFileSync(file);
     sent += body.length;
     files.push(file);
-    const isolation = isolated ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } : {};
-    res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream", "Content-Length": body.length, ...isolation });
+    const isolation = isolated
+      ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" }
+      : {};
+    res.writeHead(200, {
+      "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream",
+      "Content-Length": body.length,
+      ...isolation,
+    });
     res.end(body);
   });
   return new Promise((resolve) => {

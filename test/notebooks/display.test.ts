@@ -23,7 +23,8 @@ const CELLS = {
   network: 'mlp([2, 3, 1], { activation: "relu", init: "he", seed: 1 })',
   figure: 'plot.curves([{ name: "a", x: [1, 2], y: [3, 4] }])',
   value: 'const a = new Value(2, "a");\na.mul(3).named("e")',
-  history: 'const ds = data.xor({ count: 40, seed: 1 });\nconst h = fit(mlp([2, 4, 2], { seed: 1 }), ds, { lr: 0.1, epochs: 2, progress: "off" });\nh',
+  history:
+    'const ds = data.xor({ count: 40, seed: 1 });\nconst h = fit(mlp([2, 4, 2], { seed: 1 }), ds, { lr: 0.1, epochs: 2, progress: "off" });\nh',
   dataset: "ds",
   digits: "data.mnist({ count: 4, seed: 1 })",
   plain: "({ a: 1, b: [1, 2] })",
@@ -42,7 +43,10 @@ let scratch: string;
 beforeAll(async () => {
   const jupyter = await ensureJupyterEnv();
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-display-"));
-  const file = writeNotebook(path.join(scratch, "display.ipynb"), names.map((n) => CELLS[n]));
+  const file = writeNotebook(
+    path.join(scratch, "display.ipynb"),
+    names.map((n) => CELLS[n]),
+  );
   // The kernel runs in notebooks/, where `kernel-lib` resolves as it does for the lessons.
   result = await runNotebook(file, { jupyter, cwd: path.join(ROOT, "notebooks") });
 }, 15 * 60_000);
@@ -58,7 +62,9 @@ function outputs(name: keyof typeof CELLS): any[] {
 
 /** A MIME bundle with multi-line text joined (a notebook file keeps text as a list of lines). */
 function joined(data: Record<string, any>): Record<string, any> {
-  return Object.fromEntries(Object.entries(data).map(([mime, v]) => [mime, Array.isArray(v) ? v.join("") : v]));
+  return Object.fromEntries(
+    Object.entries(data).map(([mime, v]) => [mime, Array.isArray(v) ? v.join("") : v]),
+  );
 }
 
 /** The MIME bundle of the cell's result (its execute_result). */
@@ -101,7 +107,9 @@ describe("a cell's last value is its result, shown as what it is", () => {
     const data = resultOf("network");
     expect(data["text/html"]).toContain('<table class="gradient-lab-summary">');
     const text: string = data["text/plain"];
-    expect(text).toMatch(/^Sequential: 2 layers\nlayer\s+activation\s+shape \(in → out\)\s+parameters\s+initializer/);
+    expect(text).toMatch(
+      /^Sequential: 2 layers\nlayer\s+activation\s+shape \(in → out\)\s+parameters\s+initializer/,
+    );
     expect(text).toMatch(/dense 1 \(relu\)\s+relu\s+2 → 3\s+9\s+he/);
     expect(text).toMatch(/dense 2 \(softmax\)\s+softmax\s+3 → 1\s+4\s+he/);
     expect(text).toMatch(/total\s+2 → 1\s+13$/);
@@ -161,16 +169,22 @@ describe("errors point at the learner's lines", () => {
     expect(error.evalue).toBe("too big: 2");
     expect(error.traceback[0]).toBe("RangeError: too big: 2");
     const defineCount = result.cells[names.indexOf("defineF")].executionCount;
-    expect(error.traceback[1]).toBe(`  at f, line 2 of cell [${defineCount}]:  if (x > 1) throw new RangeError("too big: " + x);`);
+    expect(error.traceback[1]).toBe(
+      `  at f, line 2 of cell [${defineCount}]:  if (x > 1) throw new RangeError("too big: " + x);`,
+    );
     expect(error.traceback[2]).toBe("  at line 4 of this cell:  f(2);");
     expectClean(error);
   });
 
   test("an error inside kernel-lib: kernel-lib's message first, then the learner's line, then the function called", () => {
     const error = errorOf("libraryError");
-    expect(error.traceback[0]).toMatch(/^Error: dense 1 \(sigmoid\): the input is 1×3 but this layer takes 2 inputs per example\. Pass a matrix with 2 columns/);
+    expect(error.traceback[0]).toMatch(
+      /^Error: dense 1 \(sigmoid\): the input is 1×3 but this layer takes 2 inputs per example\. Pass a matrix with 2 columns/,
+    );
     expect(error.traceback.join("\n")).toContain("in kernel-lib: Sequential.forward");
-    expect(error.traceback.join("\n")).toContain("  at line 2 of this cell:  net.forward(Matrix.from([[1, 2, 3]]));");
+    expect(error.traceback.join("\n")).toContain(
+      "  at line 2 of this cell:  net.forward(Matrix.from([[1, 2, 3]]));",
+    );
     expectClean(error);
   });
 

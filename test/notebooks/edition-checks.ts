@@ -30,9 +30,16 @@ export const NOT_PRINTED: { [lesson: string]: string[] } = {
 export function outputText(nb: Notebook): string {
   const parts: string[] = [];
   for (const cell of nb.cells) {
-    for (const output of (cell.outputs ?? []) as { text?: string | string[]; data?: Record<string, unknown>; evalue?: string }[]) {
+    for (const output of (cell.outputs ?? []) as {
+      text?: string | string[];
+      data?: Record<string, unknown>;
+      evalue?: string;
+    }[]) {
       if (output.text !== undefined) parts.push(([] as string[]).concat(output.text).join(""));
-      for (const value of Object.values(output.data ?? {})) parts.push(typeof value === "string" ? value : Array.isArray(value) ? value.join("") : JSON.stringify(value));
+      for (const value of Object.values(output.data ?? {}))
+        parts.push(
+          typeof value === "string" ? value : Array.isArray(value) ? value.join("") : JSON.stringify(value),
+        );
       if (output.evalue) parts.push(output.evalue);
     }
   }
@@ -55,13 +62,21 @@ export function unprintedNumbers(executed: Notebook, notPrinted: string[] = []):
   const missing = new Set<string>();
   for (const cell of executed.cells) {
     if (cell.cell_type !== "markdown") continue;
-    const prose = cellSource(cell).split(/^## (?:참고 문헌|References)/m)[0].replace(/`[^`\n]*`/g, " ").replace(/(\d),(?=\d{3}\b)/g, "$1");
-    for (const m of prose.matchAll(/(?<![\d.\w])(\d+\.\d+)(?:\s*(?:\\times|×)\s*10\^\{?(-?\d+)\}?)?(?![\d.])/g)) {
+    const prose = cellSource(cell)
+      .split(/^## (?:참고 문헌|References)/m)[0]
+      .replace(/`[^`\n]*`/g, " ")
+      .replace(/(\d),(?=\d{3}\b)/g, "$1");
+    for (const m of prose.matchAll(
+      /(?<![\d.\w])(\d+\.\d+)(?:\s*(?:\\times|×)\s*10\^\{?(-?\d+)\}?)?(?![\d.])/g,
+    )) {
       const [written, mantissa, exponent] = m;
       if (notPrinted.includes(mantissa)) continue;
       const value = Number(mantissa) * 10 ** Number(exponent ?? 0);
-      const shown = exponent === undefined && new RegExp(`(?<![\\d.])${mantissa.replace(".", "\\.")}(?!\\d)`).test(printed);
-      if (!shown && !values.some((v) => Math.abs(v - value) <= 1e-9 * Math.abs(value))) missing.add(written.trim());
+      const shown =
+        exponent === undefined &&
+        new RegExp(`(?<![\\d.])${mantissa.replace(".", "\\.")}(?!\\d)`).test(printed);
+      if (!shown && !values.some((v) => Math.abs(v - value) <= 1e-9 * Math.abs(value)))
+        missing.add(written.trim());
     }
   }
   return [...missing];
@@ -72,7 +87,8 @@ export function checkFeedback(executed: Notebook): string[] {
   const lines: string[] = [];
   for (const cell of executed.cells) {
     for (const output of (cell.outputs ?? []) as { data?: Record<string, unknown> }[]) {
-      if (output.data?.[CHECK_MIME] !== undefined) lines.push(([] as string[]).concat(output.data["text/plain"] as string | string[]).join(""));
+      if (output.data?.[CHECK_MIME] !== undefined)
+        lines.push(([] as string[]).concat(output.data["text/plain"] as string | string[]).join(""));
     }
   }
   return lines;
@@ -82,8 +98,11 @@ export function checkFeedback(executed: Notebook): string[] {
 export function koreanLessonProblems(executed: Notebook, lesson: string): string[] {
   const problems: string[] = [];
   const unprinted = unprintedNumbers(executed, NOT_PRINTED[lesson]);
-  if (unprinted.length > 0) problems.push(`numbers in the prose that no cell printed: ${unprinted.join(", ")}`);
-  const checks = executed.cells.filter((c) => c.cell_type === "code" && /exercises\.check(?:Function|Value|That)\(/.test(cellSource(c))).length;
+  if (unprinted.length > 0)
+    problems.push(`numbers in the prose that no cell printed: ${unprinted.join(", ")}`);
+  const checks = executed.cells.filter(
+    (c) => c.cell_type === "code" && /exercises\.check(?:Function|Value|That)\(/.test(cellSource(c)),
+  ).length;
   const feedback = checkFeedback(executed);
   if (feedback.length < checks) problems.push(`${checks} check cells but ${feedback.length} feedback lines`);
   for (const line of feedback) {

@@ -9,7 +9,12 @@ import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { ensureJupyterEnv } from "../../scripts/jupyter/env";
 import { ROOT } from "../../scripts/lib/paths";
-import { hygieneProblems, readNotebook, serializeNotebook, stripNotebook } from "../../scripts/jupyter/hygiene";
+import {
+  hygieneProblems,
+  readNotebook,
+  serializeNotebook,
+  stripNotebook,
+} from "../../scripts/jupyter/hygiene";
 import { listNotebooks, Notebook } from "../../scripts/jupyter/runner";
 
 const notebooks = listNotebooks();
@@ -17,22 +22,32 @@ const notebooks = listNotebooks();
 describe("committed notebooks are clean", () => {
   for (const file of notebooks) {
     test(path.relative(ROOT, file), () => {
-      expect(hygieneProblems(readNotebook(file)), `${path.relative(ROOT, file)}: run \`npm run strip\``).toEqual([]);
+      expect(
+        hygieneProblems(readNotebook(file)),
+        `${path.relative(ROOT, file)}: run \`npm run strip\``,
+      ).toEqual([]);
     });
   }
 
-  test("every notebook passes nbformat's own validation", async () => {
-    const jupyter = await ensureJupyterEnv();
-    const check = [
-      "import sys, nbformat",
-      "for f in sys.argv[1:]:",
-      "    nb = nbformat.read(f, as_version=nbformat.NO_CONVERT)",
-      "    nbformat.validate(nb)",
-      "    assert (nb.nbformat, nb.nbformat_minor) >= (4, 5), f + ' is older than nbformat 4.5'",
-    ].join("\n");
-    const result = spawnSync(jupyter.python, ["-c", check, ...notebooks], { env: jupyter.env, encoding: "utf8" });
-    expect(result.status, result.stderr).toBe(0);
-  }, 15 * 60_000);
+  test(
+    "every notebook passes nbformat's own validation",
+    async () => {
+      const jupyter = await ensureJupyterEnv();
+      const check = [
+        "import sys, nbformat",
+        "for f in sys.argv[1:]:",
+        "    nb = nbformat.read(f, as_version=nbformat.NO_CONVERT)",
+        "    nbformat.validate(nb)",
+        "    assert (nb.nbformat, nb.nbformat_minor) >= (4, 5), f + ' is older than nbformat 4.5'",
+      ].join("\n");
+      const result = spawnSync(jupyter.python, ["-c", check, ...notebooks], {
+        env: jupyter.env,
+        encoding: "utf8",
+      });
+      expect(result.status, result.stderr).toBe(0);
+    },
+    15 * 60_000,
+  );
 });
 
 /** A notebook the way it looks after a run in JupyterLab, saved by an older Jupyter (no ids). */
@@ -69,7 +84,9 @@ describe("hygiene rules and stripping", () => {
     const python = dirtyNotebook();
     python.metadata.kernelspec = { name: "python3", display_name: "Python 3", language: "python" };
     python.metadata.language_info = { name: "python" };
-    expect(hygieneProblems(stripNotebook(python)).join("\n")).toMatch(/kernelspec\.name is "python3"[\s\S]*language_info\.name is "python"/);
+    expect(hygieneProblems(stripNotebook(python)).join("\n")).toMatch(
+      /kernelspec\.name is "python3"[\s\S]*language_info\.name is "python"/,
+    );
   });
 
   test("stripNotebook makes a notebook clean and keeps its content", () => {
@@ -84,7 +101,10 @@ describe("hygiene rules and stripping", () => {
   test("committed notebooks are formatted as Jupyter writes them (sorted keys, one-space indent)", () => {
     for (const file of notebooks) {
       const shown = path.relative(ROOT, file);
-      expect(serializeNotebook(readNotebook(file)), `${shown} is formatted differently: run \`npm run strip -- ${shown}\``).toBe(fs.readFileSync(file, "utf8"));
+      expect(
+        serializeNotebook(readNotebook(file)),
+        `${shown} is formatted differently: run \`npm run strip -- ${shown}\``,
+      ).toBe(fs.readFileSync(file, "utf8"));
     }
   });
 

@@ -37,18 +37,30 @@ beforeAll(async () => {
   jupyter = await ensureJupyterEnv();
 }, SETUP_TIMEOUT_MS);
 
-test("the TypeScript kernel passes the whole jupyter_kernel_test suite", async () => {
-  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-kernel-")), "outcomes.json");
-  const { code, output } = await runPython(jupyter, [path.join(ROOT, "jupyter", "test_tslab_kernel.py"), "--report", report]);
-  const outcomes = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, "utf8")) : {};
-  fs.rmSync(path.dirname(report), { recursive: true, force: true });
-  expect(outcomes, output).toEqual(EXPECTED_OUTCOMES);
-  expect(code, output).toBe(0);
-}, 10 * 60_000);
+test(
+  "the TypeScript kernel passes the whole jupyter_kernel_test suite",
+  async () => {
+    const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-kernel-")), "outcomes.json");
+    const { code, output } = await runPython(jupyter, [
+      path.join(ROOT, "jupyter", "test_tslab_kernel.py"),
+      "--report",
+      report,
+    ]);
+    const outcomes = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, "utf8")) : {};
+    fs.rmSync(path.dirname(report), { recursive: true, force: true });
+    expect(outcomes, output).toEqual(EXPECTED_OUTCOMES);
+    expect(code, output).toBe(0);
+  },
+  10 * 60_000,
+);
 
 function runPython(env: JupyterEnv, args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(env.python, args, { cwd: path.join(ROOT, "jupyter"), env: env.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(env.python, args, {
+      cwd: path.join(ROOT, "jupyter"),
+      env: env.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));

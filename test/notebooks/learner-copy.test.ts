@@ -30,7 +30,12 @@ afterEach(() => {
 
 /** Every file below `dir` with its bytes and modification time. */
 function snapshot(dir: string): Map<string, { text: string; mtimeMs: number }> {
-  return new Map(listNotebooks(dir).map((f) => [path.relative(dir, f), { text: fs.readFileSync(f, "utf8"), mtimeMs: fs.statSync(f).mtimeMs }]));
+  return new Map(
+    listNotebooks(dir).map((f) => [
+      path.relative(dir, f),
+      { text: fs.readFileSync(f, "utf8"), mtimeMs: fs.statSync(f).mtimeMs },
+    ]),
+  );
 }
 
 test("the first start writes a learner version of every lesson, with no solution in it", () => {
@@ -43,15 +48,22 @@ test("the first start writes a learner version of every lesson, with no solution
   let exercisesSeen = 0;
   for (const { target, nb: assigned, exercises } of notebooks) {
     const text = fs.readFileSync(path.join(mine, target.relative), "utf8");
-    for (const marker of Object.values(MARKERS)) expect(text, `${target.relative} holds ${marker}`).not.toContain(marker);
+    for (const marker of Object.values(MARKERS))
+      expect(text, `${target.relative} holds ${marker}`).not.toContain(marker);
     // No line of any reference solution survives.
     const reference = readNotebook(target.source);
     const format = analyzeNotebook(reference);
     for (const [index, info] of format.cells) {
       const lines = cellSource(reference.cells[index]).split("\n");
       for (const region of info.regions.filter((r) => r.kind === "solution")) {
-        const body = lines.slice(region.begin + 1, region.end).join("\n").trim();
-        if (body.length > 0) expect(text, `${target.relative}: a solution of cell ${index + 1} is in the copy`).not.toContain(body);
+        const body = lines
+          .slice(region.begin + 1, region.end)
+          .join("\n")
+          .trim();
+        if (body.length > 0)
+          expect(text, `${target.relative}: a solution of cell ${index + 1} is in the copy`).not.toContain(
+            body,
+          );
       }
     }
     // Each solution became assign's placeholder, with one comment above it naming the reference.
@@ -63,10 +75,17 @@ test("the first start writes a learner version of every lesson, with no solution
       exercisesSeen++;
       const cell = cellSource(copy.cells[exercise.solutionCells[0].index]);
       expect(cell).toContain(`${pointer}\n`);
-      expect(cell.split(`${pointer}\n`)[1]).toMatch(new RegExp(`^\\s*throw exercises\\.notImplemented\\("${exercise.id.replace(/\./g, "\\.")}"\\);`));
+      expect(cell.split(`${pointer}\n`)[1]).toMatch(
+        new RegExp(`^\\s*throw exercises\\.notImplemented\\("${exercise.id.replace(/\./g, "\\.")}"\\);`),
+      );
     }
     // Apart from those comments, the copy is exactly what `npm run assign` writes.
-    const withoutPointers = copy.cells.map((c: { source: string | string[] }) => cellSource(c as never).split("\n").filter((l) => !l.includes(pointer)).join("\n"));
+    const withoutPointers = copy.cells.map((c: { source: string | string[] }) =>
+      cellSource(c as never)
+        .split("\n")
+        .filter((l) => !l.includes(pointer))
+        .join("\n"),
+    );
     expect(withoutPointers).toEqual(assigned.cells.map((c) => cellSource(c)));
   }
   expect(exercisesSeen).toBeGreaterThan(5);
@@ -101,7 +120,8 @@ test("a lesson added to the course is copied in on the next start", () => {
   const course = path.join(work, "course");
   const mine = path.join(work, "mine");
   fs.mkdirSync(course);
-  for (const name of lessonNames.slice(0, 2)) fs.copyFileSync(path.join(LESSONS, name), path.join(course, name));
+  for (const name of lessonNames.slice(0, 2))
+    fs.copyFileSync(path.join(LESSONS, name), path.join(course, name));
   expect(syncLearnerCopy(course, mine).created).toEqual(lessonNames.slice(0, 2));
   const firstCopy = snapshot(mine);
 
@@ -120,7 +140,9 @@ test("a lesson that breaks the exercise format stops the copy before anything is
   fs.mkdirSync(course);
   fs.copyFileSync(path.join(LESSONS, lessonNames[1]), path.join(course, lessonNames[1]));
   const broken = readNotebook(path.join(LESSONS, lessonNames[2]));
-  const cell = broken.cells.find((c) => c.cell_type === "code" && cellSource(c).includes(MARKERS.endSolution))!;
+  const cell = broken.cells.find(
+    (c) => c.cell_type === "code" && cellSource(c).includes(MARKERS.endSolution),
+  )!;
   cell.source = cellSource(cell).replace(MARKERS.endSolution, "");
   fs.writeFileSync(path.join(course, lessonNames[2]), serializeNotebook(broken));
   expect(() => syncLearnerCopy(course, mine)).toThrow(LearnerCopyError);
@@ -131,7 +153,12 @@ test("a lesson that breaks the exercise format stops the copy before anything is
 test("npm start makes the copy itself: --copy-only writes it once and stops without Jupyter", () => {
   const mine = path.join(work, "my lessons");
   const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
-  const run = (...extra: string[]) => spawnSync(tsx, [path.join(ROOT, "scripts", "start.ts"), ...extra, "--copy-only", "--my-lessons", mine], { encoding: "utf8", cwd: ROOT, env: { ...process.env, INIT_CWD: ROOT } });
+  const run = (...extra: string[]) =>
+    spawnSync(tsx, [path.join(ROOT, "scripts", "start.ts"), ...extra, "--copy-only", "--my-lessons", mine], {
+      encoding: "utf8",
+      cwd: ROOT,
+      env: { ...process.env, INIT_CWD: ROOT },
+    });
   const first = run();
   expect(first.stderr).toBe("");
   expect(first.status).toBe(0);

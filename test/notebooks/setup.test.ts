@@ -19,7 +19,10 @@ const savedPython = process.env.PYTHON;
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), "gradient-lab-setup-"));
   fs.mkdirSync(path.join(root, "jupyter"));
-  fs.copyFileSync(path.join(ROOT, "jupyter", "requirements.txt"), path.join(root, "jupyter", "requirements.txt"));
+  fs.copyFileSync(
+    path.join(ROOT, "jupyter", "requirements.txt"),
+    path.join(root, "jupyter", "requirements.txt"),
+  );
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
   fs.symlinkSync(path.join(ROOT, "kernel"), path.join(root, "kernel"));
 });
@@ -33,12 +36,19 @@ afterEach(() => {
 /** A stand-in `python3`: prints `version` for the version probe, and fails `import ensurepip` unless `hasVenv`. */
 function fakePython(version: string, hasVenv: boolean): string {
   const file = path.join(root, "fake-python");
-  fs.writeFileSync(file, `#!/bin/sh\ncase "$2" in\n  *ensurepip*) exit ${hasVenv ? 0 : 1} ;;\n  *) echo ${version} ;;\nesac\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    file,
+    `#!/bin/sh\ncase "$2" in\n  *ensurepip*) exit ${hasVenv ? 0 : 1} ;;\n  *) echo ${version} ;;\nesac\n`,
+    { mode: 0o755 },
+  );
   return file;
 }
 
 async function setupError(): Promise<string> {
-  const error = await ensureJupyterEnv({ root, log: () => {} }).then(() => null, (err: unknown) => err);
+  const error = await ensureJupyterEnv({ root, log: () => {} }).then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(error).toBeInstanceOf(SetupError);
   return (error as SetupError).message;
 }
@@ -61,7 +71,9 @@ describe("ensureJupyterEnv says what is missing and how to fix it", () => {
 
   test("no npm install", async () => {
     fs.rmSync(path.join(root, "kernel"));
-    expect(await setupError()).toMatch(/^The TypeScript kernel is not built \(kernel\/dist\/main\.js is missing\): run `npm install`/);
+    expect(await setupError()).toMatch(
+      /^The TypeScript kernel is not built \(kernel\/dist\/main\.js is missing\): run `npm install`/,
+    );
   });
 });
 
@@ -73,7 +85,11 @@ test("npm start stops with one sentence when the port is taken", async () => {
     const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
     // The learner's copy goes to the test's folder, so that the test leaves no my-lessons/ behind.
     const mine = path.join(root, "my-lessons");
-    const result = spawnSync(tsx, [path.join(ROOT, "scripts", "start.ts"), "--no-browser", "--port", String(port), "--my-lessons", mine], { encoding: "utf8" });
+    const result = spawnSync(
+      tsx,
+      [path.join(ROOT, "scripts", "start.ts"), "--no-browser", "--port", String(port), "--my-lessons", mine],
+      { encoding: "utf8" },
+    );
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
       `Port ${port} on 127.0.0.1 is already in use (perhaps by an earlier \`npm start\`): stop that program, or pick another port with \`npm start -- --port ${port + 1}\`.`,
@@ -87,11 +103,15 @@ describe("withLock", () => {
   test("runs holders one after another", async () => {
     const events: string[] = [];
     const hold = (id: string) =>
-      withLock("a test lock", () => {}, async () => {
-        events.push(`${id} in`);
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        events.push(`${id} out`);
-      });
+      withLock(
+        "a test lock",
+        () => {},
+        async () => {
+          events.push(`${id} in`);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          events.push(`${id} out`);
+        },
+      );
     await Promise.all([hold("a"), hold("b")]);
     expect(events).toEqual(["a in", "a out", "b in", "b out"]);
   });
@@ -103,7 +123,11 @@ describe("withLock", () => {
     fs.mkdirSync(lockDir);
     fs.writeFileSync(path.join(lockDir, "pid"), String(gone));
     const ran = await Promise.race([
-      withLock("a stale test lock", () => {}, async () => true),
+      withLock(
+        "a stale test lock",
+        () => {},
+        async () => true,
+      ),
       new Promise((resolve) => setTimeout(() => resolve(false), 5000)),
     ]);
     expect(ran).toBe(true);

@@ -13,11 +13,30 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SIMD_MIN_MULTIPLY_ADDS, kernelsInUse, setKernels } from "../../kernel-lib/src/kernel-choice";
 import { matmulNTReference, matmulReference, matmulTNReference } from "../../kernel-lib/src/kernels";
 import { Matrix, SGD, losses, matmul, matmulNT, matmulTN, mlp, rng } from "../../kernel-lib/src";
-import { matmulNTSimd, matmulSimd, matmulTNSimd, simdAvailable, simdMemoryBytes } from "../../kernel-lib/src/wasm/simd";
+import {
+  matmulNTSimd,
+  matmulSimd,
+  matmulTNSimd,
+  simdAvailable,
+  simdMemoryBytes,
+} from "../../kernel-lib/src/wasm/simd";
 
-type Kernel = (m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array, accumulate: boolean) => void;
+type Kernel = (
+  m: number,
+  n: number,
+  k: number,
+  A: Float64Array,
+  B: Float64Array,
+  C: Float64Array,
+  accumulate: boolean,
+) => void;
 
-const products: { name: string; simd: Kernel; reference: Kernel; sizes: (m: number, n: number, k: number) => [number, number] }[] = [
+const products: {
+  name: string;
+  simd: Kernel;
+  reference: Kernel;
+  sizes: (m: number, n: number, k: number) => [number, number];
+}[] = [
   { name: "A·B", simd: matmulSimd, reference: matmulReference, sizes: (m, n, k) => [m * k, k * n] },
   { name: "Aᵀ·B", simd: matmulTNSimd, reference: matmulTNReference, sizes: (m, n, k) => [k * m, k * n] },
   { name: "A·Bᵀ", simd: matmulNTSimd, reference: matmulNTReference, sizes: (m, n, k) => [m * k, n * k] },
@@ -36,10 +55,25 @@ function values(length: number): Float64Array {
 
 /** Shapes [m, n, k]: 1×1, empty, around the 2×8 tile and the 4×4 tile, the nets' layer shapes, and random ones. */
 const shapes: [number, number, number][] = [
-  [1, 1, 1], [1, 1, 0], [0, 3, 2], [3, 0, 2], [1, 9, 1], [9, 1, 1], [2, 8, 3], [3, 9, 5], [7, 17, 33],
-  [10, 30, 784], [784, 30, 10], [10, 784, 30], [64, 256, 257], [10, 16, 2], [10, 1, 16], [65, 250, 63],
+  [1, 1, 1],
+  [1, 1, 0],
+  [0, 3, 2],
+  [3, 0, 2],
+  [1, 9, 1],
+  [9, 1, 1],
+  [2, 8, 3],
+  [3, 9, 5],
+  [7, 17, 33],
+  [10, 30, 784],
+  [784, 30, 10],
+  [10, 784, 30],
+  [64, 256, 257],
+  [10, 16, 2],
+  [10, 1, 16],
+  [65, 250, 63],
 ];
-for (const m of [1, 2, 3, 4, 5, 7, 8, 9]) for (const n of [1, 2, 3, 7, 8, 9, 15, 16, 17]) shapes.push([m, n, 1 + ((m * 7 + n * 3) % 13)]);
+for (const m of [1, 2, 3, 4, 5, 7, 8, 9])
+  for (const n of [1, 2, 3, 7, 8, 9, 15, 16, 17]) shapes.push([m, n, 1 + ((m * 7 + n * 3) % 13)]);
 for (let t = 0; t < 60; t++) shapes.push([1 + random.int(50), 1 + random.int(50), random.int(80)]);
 
 /**
@@ -65,8 +99,10 @@ describe("the WebAssembly SIMD kernels", () => {
     it("equals the reference loop bit for bit on every shape, overwriting C", () => {
       for (const [m, n, k] of shapes) {
         const [lengthA, lengthB] = sizes(m, n, k);
-        const A = values(lengthA), B = values(lengthB);
-        const expected = new Float64Array(m * n).fill(NaN), actual = new Float64Array(m * n).fill(-1);
+        const A = values(lengthA),
+          B = values(lengthB);
+        const expected = new Float64Array(m * n).fill(NaN),
+          actual = new Float64Array(m * n).fill(-1);
         reference(m, n, k, A, B, expected, false);
         simd(m, n, k, A, B, actual, false);
         expect(sameBits(actual, expected), `${m}×${n}, k = ${k}`).toBe(true);
@@ -76,9 +112,11 @@ describe("the WebAssembly SIMD kernels", () => {
     it("adds into C exactly as the reference does (C += …)", () => {
       for (const [m, n, k] of shapes) {
         const [lengthA, lengthB] = sizes(m, n, k);
-        const A = values(lengthA), B = values(lengthB);
+        const A = values(lengthA),
+          B = values(lengthB);
         const start = values(m * n);
-        const expected = start.slice(), actual = start.slice();
+        const expected = start.slice(),
+          actual = start.slice();
         reference(m, n, k, A, B, expected, true);
         simd(m, n, k, A, B, actual, true);
         expect(sameBits(actual, expected), `${m}×${n}, k = ${k}`).toBe(true);
@@ -88,11 +126,13 @@ describe("the WebAssembly SIMD kernels", () => {
     it("propagates NaN and ±Infinity as the reference does", () => {
       const [m, n, k] = [5, 11, 9];
       const [lengthA, lengthB] = sizes(m, n, k);
-      const A = values(lengthA), B = values(lengthB);
+      const A = values(lengthA),
+        B = values(lengthB);
       A[3] = NaN;
       B[7] = Infinity;
       B[lengthB - 1] = -Infinity;
-      const expected = new Float64Array(m * n), actual = new Float64Array(m * n);
+      const expected = new Float64Array(m * n),
+        actual = new Float64Array(m * n);
       reference(m, n, k, A, B, expected, false);
       simd(m, n, k, A, B, actual, false);
       expect(sameBits(actual, expected)).toBe(true);
@@ -103,13 +143,18 @@ describe("the WebAssembly SIMD kernels", () => {
   it("keeps giving the reference's bits after its memory grows for a large product", () => {
     const before = simdMemoryBytes();
     const [m, n, k] = [300, 301, 299];
-    const A = values(m * k), B = values(k * n);
-    const expected = new Float64Array(m * n), actual = new Float64Array(m * n);
+    const A = values(m * k),
+      B = values(k * n);
+    const expected = new Float64Array(m * n),
+      actual = new Float64Array(m * n);
     matmulReference(m, n, k, A, B, expected, false);
     matmulSimd(m, n, k, A, B, actual, false);
     expect(simdMemoryBytes()).toBeGreaterThan(before);
     expect(sameBits(actual, expected)).toBe(true);
-    const small = values(6 * 7), other = values(7 * 5), c1 = new Float64Array(30), c2 = new Float64Array(30);
+    const small = values(6 * 7),
+      other = values(7 * 5),
+      c1 = new Float64Array(30),
+      c2 = new Float64Array(30);
     matmulReference(6, 5, 7, small, other, c1, false);
     matmulSimd(6, 5, 7, small, other, c2, false);
     expect(sameBits(c2, c1)).toBe(true);
@@ -117,8 +162,10 @@ describe("the WebAssembly SIMD kernels", () => {
 });
 
 describe("choosing the kernels", () => {
-  it("setKernels(\"typescript\") forces the TypeScript kernels, with the same bits through matmul, matmulTN and matmulNT", () => {
-    const A = new Matrix(37, 45, values(37 * 45)), B = new Matrix(45, 29, values(45 * 29)), D = new Matrix(37, 29, values(37 * 29));
+  it('setKernels("typescript") forces the TypeScript kernels, with the same bits through matmul, matmulTN and matmulNT', () => {
+    const A = new Matrix(37, 45, values(37 * 45)),
+      B = new Matrix(45, 29, values(45 * 29)),
+      D = new Matrix(37, 29, values(37 * 29));
     expect(37 * 45 * 29).toBeGreaterThan(SIMD_MIN_MULTIPLY_ADDS);
     const withWasm = [matmul(A, B), matmulTN(A, D), matmulNT(D, B)];
     setKernels("typescript");
@@ -130,22 +177,30 @@ describe("choosing the kernels", () => {
   });
 
   it("rejects an unknown choice with the accepted ones", () => {
-    expect(() => setKernels("fast" as never)).toThrow(/unknown kernels "fast".*"auto", "wasm" or "typescript"/);
+    expect(() => setKernels("fast" as never)).toThrow(
+      /unknown kernels "fast".*"auto", "wasm" or "typescript"/,
+    );
     expect(kernelsInUse()).toBe("wasm");
   });
 
   it("reads GRADIENT_LAB_KERNELS when kernel-lib loads, and names a bad value", () => {
     const lib = path.resolve(__dirname, "../../kernel-lib");
     const run = (value: string) =>
-      execFileSync(process.execPath, ["-e", `process.stdout.write(require(${JSON.stringify(lib)}).kernelsInUse())`], {
-        env: { ...process.env, GRADIENT_LAB_KERNELS: value },
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      execFileSync(
+        process.execPath,
+        ["-e", `process.stdout.write(require(${JSON.stringify(lib)}).kernelsInUse())`],
+        {
+          env: { ...process.env, GRADIENT_LAB_KERNELS: value },
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
     expect(run("typescript")).toBe("typescript");
     expect(run("wasm")).toBe("wasm");
     expect(run("")).toBe("wasm");
-    expect(() => run("simd")).toThrow(/GRADIENT_LAB_KERNELS is "simd"; set it to "auto", "wasm" or "typescript"/);
+    expect(() => run("simd")).toThrow(
+      /GRADIENT_LAB_KERNELS is "simd"; set it to "auto", "wasm" or "typescript"/,
+    );
   });
 
   it("trains a network to the same bits with either kernels", () => {
@@ -153,7 +208,8 @@ describe("choosing the kernels", () => {
       const net = mlp([784, 30, 30, 10], { activation: "sigmoid", init: "nielsen", seed: 3 });
       const sgd = new SGD(net.parameters(), { lr: 0.5, momentum: 0.9 });
       const r = rng(4);
-      const X = new Matrix(20, 784), y = new Matrix(20, 10);
+      const X = new Matrix(20, 784),
+        y = new Matrix(20, 10);
       for (let i = 0; i < X.data.length; i++) X.data[i] = r.uniform();
       for (let i = 0; i < 20; i++) y.set(i, r.int(10), 1);
       const costs: number[] = [];
@@ -179,7 +235,8 @@ describe("memory over 1,000 training steps with the WebAssembly kernels", () => 
     const net = mlp([784, 32, 32, 10], { activation: "sigmoid", output: "linear", seed: 1 });
     const sgd = new SGD(net.parameters(), { lr: 0.01 });
     const r = rng(5);
-    const X = new Matrix(16, 784), y = new Matrix(16, 10);
+    const X = new Matrix(16, 784),
+      y = new Matrix(16, 10);
     for (let i = 0; i < X.data.length; i++) X.data[i] = r.uniform();
     for (let i = 0; i < y.data.length; i++) y.data[i] = r.uniform();
     const step = () => {

@@ -5,7 +5,8 @@ import type { Figure, Layout, Trace } from "../../kernel-lib/src/plot";
 import { fakeHistory } from "./fixtures";
 
 const axis = (fig: Figure, name = "xaxis") => fig.layout[name] as Layout;
-const axisTitle = (fig: Figure, name: string) => (axis(fig, name).title as { text: string } | undefined)?.text;
+const axisTitle = (fig: Figure, name: string) =>
+  (axis(fig, name).title as { text: string } | undefined)?.text;
 
 /** Every figure must survive JSON (what the notebook receives) unchanged. */
 function expectJsonReady(fig: Figure): void {
@@ -61,7 +62,11 @@ describe("plot.activation", () => {
   });
 
   it("finds saturated regions from samples when the activation has no saturatedRegions", () => {
-    const custom = { name: "step", f: (z: number) => (z > 1 ? 1 : 0), df: (z: number) => (Math.abs(z) < 1 ? 1 : 0) };
+    const custom = {
+      name: "step",
+      f: (z: number) => (z > 1 ? 1 : 0),
+      df: (z: number) => (Math.abs(z) < 1 ? 1 : 0),
+    };
     const shapes = plot.activation(custom, { range: [-3, 3], points: 601 }).layout.shapes as Layout[];
     expect(shapes).toHaveLength(2);
     expect(shapes[0].x0).toBe(-3);
@@ -117,9 +122,18 @@ describe("plot.curves and plot.history", () => {
 
 describe("per-layer figures", () => {
   it("layerBars: one bar per layer, labelled, optional log scale", () => {
-    const fig = plot.layerBars([1e-4, 1e-3, 1e-2], { title: "Early layers learn slowly", yTitle: "‖∂C/∂b‖", logY: true });
+    const fig = plot.layerBars([1e-4, 1e-3, 1e-2], {
+      title: "Early layers learn slowly",
+      yTitle: "‖∂C/∂b‖",
+      logY: true,
+    });
     expect(fig.data).toHaveLength(1);
-    expect(fig.data[0]).toMatchObject({ type: "bar", x: ["layer 1", "layer 2", "layer 3"], y: [1e-4, 1e-3, 1e-2], text: ["1e-4", "0.001", "0.01"] });
+    expect(fig.data[0]).toMatchObject({
+      type: "bar",
+      x: ["layer 1", "layer 2", "layer 3"],
+      y: [1e-4, 1e-3, 1e-2],
+      text: ["1e-4", "0.001", "0.01"],
+    });
     expect(axis(fig, "yaxis").type).toBe("log");
     expect(axisTitle(fig, "xaxis")).toBe("layer");
     expect(() => plot.layerBars([1, 2], { layers: ["only one"] })).toThrow(/one name per value/);
@@ -127,7 +141,11 @@ describe("per-layer figures", () => {
 
   it("layerHeatmap: log10 colours with colour-bar ticks labelled in real values", () => {
     const fig = plot.layerHeatmap(fakeHistory());
-    const hm = fig.data[0] as Trace & { z: (number | null)[][]; customdata: number[][]; colorbar: { tickvals: number[]; ticktext: string[] } };
+    const hm = fig.data[0] as Trace & {
+      z: (number | null)[][];
+      customdata: number[][];
+      colorbar: { tickvals: number[]; ticktext: string[] };
+    };
     expect(hm.type).toBe("heatmap");
     expect(hm.y).toEqual(["dense 1 (sigmoid)", "dense 2 (sigmoid)", "dense 3 (sigmoid)"]);
     expect(hm.x).toEqual([10, 20, 30, 40, 50]);
@@ -142,9 +160,18 @@ describe("per-layer figures", () => {
   });
 
   it("layerHeatmap from rows: zeros become gaps, layer names default", () => {
-    const fig = plot.layerHeatmap([[1e-5, 0], [1e-2, 1]], { x: [1, 2] });
+    const fig = plot.layerHeatmap(
+      [
+        [1e-5, 0],
+        [1e-2, 1],
+      ],
+      { x: [1, 2] },
+    );
     const hm = fig.data[0] as Trace & { z: (number | null)[][] };
-    expect(hm.z).toEqual([[-5, null], [-2, 0]]);
+    expect(hm.z).toEqual([
+      [-5, null],
+      [-2, 0],
+    ]);
     expect(hm.y).toEqual(["layer 1", "layer 2"]);
     expect(() => plot.layerHeatmap([[1, 2], [3]])).toThrow(/every row must have 2 values/);
   });
@@ -165,7 +192,9 @@ describe("per-layer figures", () => {
   it("gradientFlow: legend names on request, one per plotted layer", () => {
     const fig = plot.gradientFlow(fakeHistory(), { layers: ["hidden layer 1", "hidden layer 2"] });
     expect(fig.data.map((t) => t.name)).toEqual(["hidden layer 1", "hidden layer 2"]);
-    expect(() => plot.gradientFlow(fakeHistory(), { layers: ["only one"] })).toThrow(/1 layer names for 2 plotted layers/);
+    expect(() => plot.gradientFlow(fakeHistory(), { layers: ["only one"] })).toThrow(
+      /1 layer names for 2 plotted layers/,
+    );
   });
 
   it("explains a history without diagnostics", () => {
@@ -177,7 +206,12 @@ describe("per-layer figures", () => {
   it("layerHistograms: one panel per layer on shared bins, as shares of values", () => {
     const a = Float64Array.from({ length: 1000 }, (_, i) => i / 1000);
     const b = Array.from({ length: 500 }, (_, i) => 0.5 + i / 2000);
-    const fig = plot.layerHistograms([a, b], { layers: ["hidden 1", "hidden 2"], title: "Activations", xTitle: "activation a", bins: 10 });
+    const fig = plot.layerHistograms([a, b], {
+      layers: ["hidden 1", "hidden 2"],
+      title: "Activations",
+      xTitle: "activation a",
+      bins: 10,
+    });
     expect(fig.data).toHaveLength(2);
     expect(fig.data[0]).toMatchObject({ type: "bar", xaxis: "x", yaxis: "y", name: "hidden 1" });
     expect(fig.data[1]).toMatchObject({ xaxis: "x2", yaxis: "y2" });
@@ -191,7 +225,14 @@ describe("per-layer figures", () => {
   });
 
   it("layerHistograms: values outside the range count in the edge bins; shaded regions clipped to the range", () => {
-    const fig = plot.layerHistograms([[-10, 0.1, 0.9, 10]], { range: [0, 1], bins: 2, shade: [[-Infinity, 0.2], [5, 6]] });
+    const fig = plot.layerHistograms([[-10, 0.1, 0.9, 10]], {
+      range: [0, 1],
+      bins: 2,
+      shade: [
+        [-Infinity, 0.2],
+        [5, 6],
+      ],
+    });
     expect(fig.data[0].y).toEqual([0.5, 0.5]);
     expect(fig.layout.shapes).toEqual([expect.objectContaining({ type: "rect", xref: "x", x0: 0, x1: 0.2 })]);
   });
@@ -202,21 +243,35 @@ describe("axis ticks", () => {
     const epochs = plot.curves([{ name: "loss", x: [1, 2, 3, 4], y: [3, 2, 1.5, 1.2] }]);
     expect(axis(epochs)).toMatchObject({ tickmode: "linear", dtick: 1 });
     expect(axis(plot.curves([{ name: "f", x: [0, 0.5, 1], y: [0, 1, 2] }])).dtick).toBeUndefined();
-    expect(axis(plot.curves([{ name: "f", x: [1, 2], y: [0.1, 5] }], { logY: true }), "yaxis").dtick).toBe("D2");
-    expect(axis(plot.curves([{ name: "f", x: [1, 2], y: [1e-6, 1] }], { logY: true }), "yaxis").dtick).toBe(1);
+    expect(axis(plot.curves([{ name: "f", x: [1, 2], y: [0.1, 5] }], { logY: true }), "yaxis").dtick).toBe(
+      "D2",
+    );
+    expect(axis(plot.curves([{ name: "f", x: [1, 2], y: [1e-6, 1] }], { logY: true }), "yaxis").dtick).toBe(
+      1,
+    );
   });
 });
 
 describe("plot.decisionBoundary", () => {
-  const X = Matrix.from([[0, 0], [1, 1], [0, 1], [1, 0]]);
+  const X = Matrix.from([
+    [0, 0],
+    [1, 1],
+    [0, 1],
+    [1, 0],
+  ]);
   const labels = [0, 0, 1, 1];
 
   it("colours predicted class regions on a grid and scatters each class", () => {
     let seen: Matrix | null = null;
-    const fig = plot.decisionBoundary(X, labels, (grid) => {
-      seen = grid;
-      return Int32Array.from({ length: grid.rows }, (_, i) => (grid.get(i, 0) > 0.5 ? 1 : 0));
-    }, { resolution: 20 });
+    const fig = plot.decisionBoundary(
+      X,
+      labels,
+      (grid) => {
+        seen = grid;
+        return Int32Array.from({ length: grid.rows }, (_, i) => (grid.get(i, 0) > 0.5 ? 1 : 0));
+      },
+      { resolution: 20 },
+    );
     expect(seen!.rows).toBe(400);
     expect(seen!.cols).toBe(2);
     expect(fig.data.map((t) => t.type)).toEqual(["heatmap", "scatter", "scatter"]);
@@ -230,10 +285,25 @@ describe("plot.decisionBoundary", () => {
   });
 
   it("draws probabilities as a contour with the 0.5 boundary, and takes argmax of score rows", () => {
-    const prob = plot.decisionBoundary(X, labels, (g) => Array.from({ length: g.rows }, (_, i) => 1 / (1 + Math.exp(-g.get(i, 0) + 0.5))), { resolution: 10 });
+    const prob = plot.decisionBoundary(
+      X,
+      labels,
+      (g) => Array.from({ length: g.rows }, (_, i) => 1 / (1 + Math.exp(-g.get(i, 0) + 0.5))),
+      { resolution: 10 },
+    );
     expect(prob.data.map((t) => t.type)).toEqual(["contour", "contour", "scatter", "scatter"]);
     expect((prob.data[1].contours as Layout).start).toBe(0.5);
-    const scores = plot.decisionBoundary(X, [0, 1, 2, 1], (g) => new Matrix(g.rows, 3, Float64Array.from({ length: g.rows * 3 }, (_, k) => (k % 3 === 2 ? 1 : 0))), { resolution: 5 });
+    const scores = plot.decisionBoundary(
+      X,
+      [0, 1, 2, 1],
+      (g) =>
+        new Matrix(
+          g.rows,
+          3,
+          Float64Array.from({ length: g.rows * 3 }, (_, k) => (k % 3 === 2 ? 1 : 0)),
+        ),
+      { resolution: 5 },
+    );
     expect((scores.data[0].z as number[][]).flat().every((c) => c === 2)).toBe(true);
     expect(scores.data).toHaveLength(4);
   });
@@ -246,7 +316,11 @@ describe("plot.decisionBoundary", () => {
 
 describe("plot.digits", () => {
   it("lays images out as one mosaic heatmap with a label above each", () => {
-    const X = new Matrix(5, 784, Float64Array.from({ length: 5 * 784 }, (_, i) => (i % 784) / 784));
+    const X = new Matrix(
+      5,
+      784,
+      Float64Array.from({ length: 5 * 784 }, (_, i) => (i % 784) / 784),
+    );
     const fig = plot.digits(X, [7, 2, 1, 0, 4], { count: 4, columns: 2, predicted: [7, 2, 3, 0] });
     expect(fig.data).toHaveLength(1);
     const z = fig.data[0].z as (number | null)[][];
@@ -266,15 +340,22 @@ describe("plot.slider", () => {
   it("holds every state's traces and steps that show one state at a time", () => {
     const states = [2, 4, 6].map((depth) => ({
       label: `depth ${depth}`,
-      figure: plot.curves([
-        { name: "layer 1", x: [1, 2], y: [10 ** -depth, 10 ** -depth] },
-        { name: "layer 2", x: [1, 2], y: [1, 2] },
-      ], { title: `${depth} layers`, logY: true }),
+      figure: plot.curves(
+        [
+          { name: "layer 1", x: [1, 2], y: [10 ** -depth, 10 ** -depth] },
+          { name: "layer 2", x: [1, 2], y: [1, 2] },
+        ],
+        { title: `${depth} layers`, logY: true },
+      ),
     }));
     const fig = plot.slider(states, { sliderTitle: "depth", active: 1 });
     expect(fig.data).toHaveLength(6);
     expect(fig.data.map((t) => t.visible)).toEqual([false, false, true, true, false, false]);
-    const s = (fig.layout.sliders as Layout[])[0] as { active: number; steps: { label: string; method: string; args: [{ visible: boolean[] }, Layout] }[]; currentvalue: { prefix: string } };
+    const s = (fig.layout.sliders as Layout[])[0] as {
+      active: number;
+      steps: { label: string; method: string; args: [{ visible: boolean[] }, Layout] }[];
+      currentvalue: { prefix: string };
+    };
     expect(s.active).toBe(1);
     expect(s.currentvalue.prefix).toBe("depth: ");
     expect(s.steps.map((x) => x.label)).toEqual(["depth 2", "depth 4", "depth 6"]);
@@ -290,7 +371,13 @@ describe("plot.slider", () => {
   });
 
   it("accepts states with traces only", () => {
-    const fig = plot.slider([{ label: "a", data: [{ type: "scatter", x: [0], y: [0] }] }, { label: "b", data: [{ type: "scatter", x: [1], y: [1] }] }], { title: "T", xTitle: "x" });
+    const fig = plot.slider(
+      [
+        { label: "a", data: [{ type: "scatter", x: [0], y: [0] }] },
+        { label: "b", data: [{ type: "scatter", x: [1], y: [1] }] },
+      ],
+      { title: "T", xTitle: "x" },
+    );
     expect(fig.data).toHaveLength(2);
     expect(axisTitle(fig, "xaxis")).toBe("x");
     expect(() => plot.slider([])).toThrow(/non-empty/);

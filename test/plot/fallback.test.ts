@@ -6,7 +6,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as plot from "../../kernel-lib/src/plot";
 import { createLiveOutput, inKernel, show } from "../../kernel-lib/src";
 
-
 describe("fallback to tslab's public display", () => {
   const g = globalThis as { __tslab__?: unknown };
   const tslabPath = require.resolve("tslab");
@@ -24,7 +23,12 @@ describe("fallback to tslab's public display", () => {
       if (/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(key)) delete require.cache[key];
     }
     const fake = { raw: (mime: string, b: string) => void sent.push([mime, b]) };
-    require.cache[tslabPath] = { id: tslabPath, filename: tslabPath, loaded: true, exports: { display: fake, newDisplay: () => fake } } as unknown as NodeJS.Module;
+    require.cache[tslabPath] = {
+      id: tslabPath,
+      filename: tslabPath,
+      loaded: true,
+      exports: { display: fake, newDisplay: () => fake },
+    } as unknown as NodeJS.Module;
     g.__tslab__ = {};
     expect(inKernel()).toBe(true);
     show(plot.curves([{ name: "a", x: [0, 1], y: [0, 1] }], { title: "fallback" }));

@@ -18,8 +18,18 @@ export function fakeHistory(samples = 5): History {
     })),
   }));
   return {
-    epochs: [1, 2, 3].map((e) => ({ epoch: e, loss: 1 / e, accuracy: 0.5 + e / 10, valLoss: 1.1 / e, valAccuracy: 0.45 + e / 10 })),
-    steps: Array.from({ length: 12 }, (_, i) => ({ step: i + 1, epoch: 1 + Math.floor(i / 4), loss: 1 / (1 + i) })),
+    epochs: [1, 2, 3].map((e) => ({
+      epoch: e,
+      loss: 1 / e,
+      accuracy: 0.5 + e / 10,
+      valLoss: 1.1 / e,
+      valAccuracy: 0.45 + e / 10,
+    })),
+    steps: Array.from({ length: 12 }, (_, i) => ({
+      step: i + 1,
+      epoch: 1 + Math.floor(i / 4),
+      loss: 1 / (1 + i),
+    })),
     diagnostics,
   };
 }

@@ -28,7 +28,9 @@ describe("plot.graphDot", () => {
     expect(dot.match(/shape=circle, label="×"/g)).toHaveLength(2);
     expect(dot.match(/shape=circle, label="\+"/g)).toHaveLength(1);
     // Inputs feed the operation, the operation makes the result.
-    const ids = Object.fromEntries([...dot.matchAll(/(v\d+) \[shape=record, label="\{ (\w+) /g)].map((m) => [m[2], m[1]]));
+    const ids = Object.fromEntries(
+      [...dot.matchAll(/(v\d+) \[shape=record, label="\{ (\w+) /g)].map((m) => [m[2], m[1]]),
+    );
     expect(dot).toContain(`${ids.a} -> ${ids.e}_op;`);
     expect(dot).toContain(`${ids.b} -> ${ids.e}_op;`);
     expect(dot).toContain(`${ids.e}_op -> ${ids.e};`);

@@ -7,7 +7,15 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Value, sigmoid, tanh } from "../../kernel-lib/src";
 import * as plot from "../../kernel-lib/src/plot";
-import { createLiveOutput, inKernel, liveFigure, plotlyEmbedding, setPlotlyEmbedding, show, showGraph } from "../../kernel-lib/src";
+import {
+  createLiveOutput,
+  inKernel,
+  liveFigure,
+  plotlyEmbedding,
+  setPlotlyEmbedding,
+  show,
+  showGraph,
+} from "../../kernel-lib/src";
 import type { PlotlyEmbedding } from "../../kernel-lib/src";
 
 import { PLOTLY_MIME as PLOTLY } from "../../kernel-lib/src/display/mime";
@@ -22,7 +30,8 @@ interface Message {
 function installWriter(): [Message, boolean][] {
   const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
   const sent: [Message, boolean][] = [];
-  jupyter.lastWriteDisplayData = (m: Message, update: boolean) => sent.push([JSON.parse(JSON.stringify(m)), update]);
+  jupyter.lastWriteDisplayData = (m: Message, update: boolean) =>
+    sent.push([JSON.parse(JSON.stringify(m)), update]);
   return sent;
 }
 
@@ -44,7 +53,9 @@ describe("outside a kernel", () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
     expect(inKernel()).toBe(false);
     show(plot.activation(sigmoid));
-    expect(log).toHaveBeenCalledWith("Figure: sigmoid(z) and its derivative; shaded: |sigmoid′(z)| < 0.01 (2 traces: sigmoid(z), sigmoid′(z))");
+    expect(log).toHaveBeenCalledWith(
+      "Figure: sigmoid(z) and its derivative; shaded: |sigmoid′(z)| < 0.01 (2 traces: sigmoid(z), sigmoid′(z))",
+    );
     const live = createLiveOutput();
     live.update(plot.activation(tanh));
     live.text("epoch 1");
@@ -80,7 +91,7 @@ describe("in a kernel (tslab's internal writer)", () => {
     expect(html).toContain("Plotly.newPlot");
   });
 
-  it("inlines plotly.js in the first figure of the session only (mode \"once\")", () => {
+  it('inlines plotly.js in the first figure of the session only (mode "once")', () => {
     const sent = installWriter();
     setPlotlyEmbedding("once");
     show(plot.activation(sigmoid));
@@ -135,7 +146,10 @@ describe("in a kernel (tslab's internal writer)", () => {
     expect(Object.keys(sent[0][0].data).sort()).toEqual([PLOTLY, "text/html", "text/plain"]);
     expect(sent[0][0].data["text/html"]).not.toContain(plotlyMarker); // updates stay light
     // Between two figures a same-height HTML placeholder makes JupyterLab draw the new one afresh.
-    expect(sent[1][0].data).toEqual({ "text/html": '<div style="height:420px"></div>', "text/plain": "(redrawing)" });
+    expect(sent[1][0].data).toEqual({
+      "text/html": '<div style="height:420px"></div>',
+      "text/plain": "(redrawing)",
+    });
     expect(sent[2][0].data["text/plain"]).toMatch(/epoch 2/);
     expect(sent[3][0].data).toEqual({ "text/plain": "training: epoch 2/3" });
     expect(sent[4][0].data).toEqual({ "text/html": "<b>epoch 3</b>", "text/plain": "epoch 3" });
@@ -165,7 +179,9 @@ describe("in a kernel (tslab's internal writer)", () => {
     const [msg, update] = sent[0];
     expect(update).toBe(false);
     expect(Object.keys(msg.data).sort()).toEqual(["image/svg+xml", "text/plain"]);
-    expect(msg.data["image/svg+xml"]).toMatch(/<svg[\s\S]*data 2\.0000[\s\S]*grad &#45;3\.0000|<svg[\s\S]*data 2\.0000[\s\S]*grad -3\.0000/);
+    expect(msg.data["image/svg+xml"]).toMatch(
+      /<svg[\s\S]*data 2\.0000[\s\S]*grad &#45;3\.0000|<svg[\s\S]*data 2\.0000[\s\S]*grad -3\.0000/,
+    );
     expect(msg.data["text/plain"]).toBe("Computational graph of L: 5 values; data = 4, grad = 1");
   });
 

@@ -8,7 +8,8 @@ import type { Sequential } from "../../kernel-lib/src/network";
 
 /** z and a of every layer for one example x. */
 export function forwardOne(net: Sequential, x: number[]): { z: number[][]; a: number[][] } {
-  const zs: number[][] = [], as: number[][] = [];
+  const zs: number[][] = [],
+    as: number[][] = [];
   let input = x;
   for (const l of net.layers) {
     const z: number[] = [];
@@ -40,7 +41,9 @@ export function forwardOne(net: Sequential, x: number[]): { z: number[][]; a: nu
  */
 export function gradientsBrute(net: Sequential, X: Matrix, y: Matrix): { dW: number[][][]; db: number[][] } {
   const L = net.layers.length;
-  const dW = net.layers.map((l) => Array.from({ length: l.numInputs }, () => new Array(l.numOutputs).fill(0)));
+  const dW = net.layers.map((l) =>
+    Array.from({ length: l.numInputs }, () => new Array(l.numOutputs).fill(0)),
+  );
   const db = net.layers.map((l) => new Array(l.numOutputs).fill(0));
   const n = X.rows;
   for (let r = 0; r < n; r++) {
@@ -53,10 +56,12 @@ export function gradientsBrute(net: Sequential, X: Matrix, y: Matrix): { dW: num
     });
     for (let l = L - 1; l >= 0; l--) {
       const input = l === 0 ? x : a[l - 1];
-      for (let i = 0; i < input.length; i++) for (let j = 0; j < delta.length; j++) dW[l][i][j] += (input[i] * delta[j]) / n;
+      for (let i = 0; i < input.length; i++)
+        for (let j = 0; j < delta.length; j++) dW[l][i][j] += (input[i] * delta[j]) / n;
       for (let j = 0; j < delta.length; j++) db[l][j] += delta[j] / n;
       if (l > 0) {
-        const layer = net.layers[l], below = net.layers[l - 1];
+        const layer = net.layers[l],
+          below = net.layers[l - 1];
         const next: number[] = [];
         for (let i = 0; i < layer.numInputs; i++) {
           let s = 0;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { leakyRelu, relu, sigmoid, tanh } from "../../kernel-lib/src/activations";
-import { activationStats, DiagnosticsRecorder, gradientNorms, layerValues, snapshotWeights, updateRatios } from "../../kernel-lib/src/diagnostics";
+import {
+  activationStats,
+  DiagnosticsRecorder,
+  gradientNorms,
+  layerValues,
+  snapshotWeights,
+  updateRatios,
+} from "../../kernel-lib/src/diagnostics";
 import { Dense } from "../../kernel-lib/src/layers";
 import { crossEntropy, mse } from "../../kernel-lib/src/losses";
 import { Matrix } from "../../kernel-lib/src/matrix";
@@ -12,7 +19,11 @@ import { forwardOne, gradientsBrute, normOf } from "./brute";
 
 function randomMatrix(rows: number, cols: number, seed: number, scale = 1): Matrix {
   const r = new Random(seed);
-  return new Matrix(rows, cols, Float64Array.from({ length: rows * cols }, () => r.normal(0, scale)));
+  return new Matrix(
+    rows,
+    cols,
+    Float64Array.from({ length: rows * cols }, () => r.normal(0, scale)),
+  );
 }
 
 function oneHotRows(n: number, k: number, seed: number): Matrix {
@@ -62,13 +73,23 @@ describe("gradientNorms", () => {
       expectClose(g.gradNormW, whole[l].gradNormW);
     });
     // Minibatches of rows 0–2, 3–5, 6, weighted 3/7, 3/7, 1/7.
-    const parts = [[0, 3], [3, 6], [6, 7]].map(([s, e]) => {
+    const parts = [
+      [0, 3],
+      [3, 6],
+      [6, 7],
+    ].map(([s, e]) => {
       const rows = Array.from({ length: e - s }, (_, i) => s + i);
       return { weight: (e - s) / 7, g: gradientsBrute(net, X.selectRows(rows), y.selectRows(rows)) };
     });
     gradientNorms(net, X, y, crossEntropy, { batchSize: 3, average: "norm" }).forEach((g, l) => {
-      expectClose(g.gradNormB, parts.reduce((s, p) => s + p.weight * normOf(p.g.db[l]), 0));
-      expectClose(g.gradNormW, parts.reduce((s, p) => s + p.weight * normOf(p.g.dW[l]), 0));
+      expectClose(
+        g.gradNormB,
+        parts.reduce((s, p) => s + p.weight * normOf(p.g.db[l]), 0),
+      );
+      expectClose(
+        g.gradNormW,
+        parts.reduce((s, p) => s + p.weight * normOf(p.g.dW[l]), 0),
+      );
     });
   });
 
@@ -82,8 +103,12 @@ describe("gradientNorms", () => {
 
   it("rejects bad arguments with the fix", () => {
     const net = mlp([3, 4, 2], { seed: 6 });
-    expect(() => gradientNorms(net, X, y, crossEntropy, { batchSize: 0 })).toThrow(/batchSize must be a positive whole number, got 0/);
-    expect(() => gradientNorms(net, X, y.selectRows([0, 1]), crossEntropy)).toThrow(/one row of targets per row of X \(7\), got 2×2/);
+    expect(() => gradientNorms(net, X, y, crossEntropy, { batchSize: 0 })).toThrow(
+      /batchSize must be a positive whole number, got 0/,
+    );
+    expect(() => gradientNorms(net, X, y.selectRows([0, 1]), crossEntropy)).toThrow(
+      /one row of targets per row of X \(7\), got 2×2/,
+    );
     expect(() => gradientNorms(net, X, y, "hinge")).toThrow(/unknown loss "hinge"/);
   });
 });
@@ -103,9 +128,13 @@ describe("activationStats", () => {
     expect(stats[0].saturated).toBe(4 / 12);
     expect(stats[0].dead).toBeNaN();
     // With threshold 0.2, σ′(z) < 0.2 ⇔ |z| > 1.0613: also z = ±2 and 3 and −4 count → 9 of 12.
-    expect(activationStats(net, Matrix.column([1, -1, 0.5]), { saturationThreshold: 0.2 })[0].saturated).toBe(9 / 12);
+    expect(activationStats(net, Matrix.column([1, -1, 0.5]), { saturationThreshold: 0.2 })[0].saturated).toBe(
+      9 / 12,
+    );
     // tanh′(z) < 0.01 ⇔ |z| > 2.993: z = ±6, ±8, 3, −4 → 6 of 12.
-    expect(activationStats(handNet(tanh, [0, 2, 6, -8]), Matrix.column([1, -1, 0.5]))[0].saturated).toBe(6 / 12);
+    expect(activationStats(handNet(tanh, [0, 2, 6, -8]), Matrix.column([1, -1, 0.5]))[0].saturated).toBe(
+      6 / 12,
+    );
   });
 
   it("dead units match a hand count: a ReLU unit is dead when z ≤ 0 for every example", () => {
@@ -123,7 +152,8 @@ describe("activationStats", () => {
 
   it("agrees with a per-example check on a random ReLU network with dead units", () => {
     const net = mlp([3, 20, 20, 2], { activation: "relu", seed: 8 });
-    for (const l of net.layers.slice(0, 2)) for (let j = 0; j < l.b.cols; j++) l.b.data[j] = j % 3 === 0 ? -3 : 0.1;
+    for (const l of net.layers.slice(0, 2))
+      for (let j = 0; j < l.b.cols; j++) l.b.data[j] = j % 3 === 0 ? -3 : 0.1;
     const Xd = randomMatrix(30, 3, 9);
     const stats = activationStats(net, Xd);
     const perExample = Array.from({ length: 30 }, (_, r) => forwardOne(net, Array.from(Xd.row(r))));
@@ -167,7 +197,9 @@ describe("activationStats", () => {
   });
 
   it("rejects a bad threshold", () => {
-    expect(() => activationStats(mlp([3, 2]), X, { saturationThreshold: 0 })).toThrow(/saturationThreshold must be a positive number/);
+    expect(() => activationStats(mlp([3, 2]), X, { saturationThreshold: 0 })).toThrow(
+      /saturationThreshold must be a positive number/,
+    );
   });
 });
 
@@ -178,14 +210,20 @@ describe("updateRatios and the recorder", () => {
     net.backprop(X, y, crossEntropy);
     const grads = net.layers.map((l) => normOf([Array.from(l.dW.data)]));
     new SGD(net.parameters(), { lr: 0.5 }).step();
-    updateRatios(before, net).forEach((r, l) => expectClose(r, (0.5 * grads[l]) / normOf([Array.from(before[l].data)])));
+    updateRatios(before, net).forEach((r, l) =>
+      expectClose(r, (0.5 * grads[l]) / normOf([Array.from(before[l].data)])),
+    );
     expect(() => updateRatios(before.slice(1), net)).toThrow(/same layers with the same shapes/);
   });
 
   it("fit's samples at step 1 equal the direct measurements on that minibatch", () => {
     const net = mlp([3, 5, 4, 2], { activation: "tanh", seed: 15 });
     const start = Sequential.fromJSON(net.toJSON());
-    const history = fit(net, { X, y }, { lr: 0.3, epochs: 3, batchSize: 7, shuffle: false, record: { every: 2 }, progress: "off" });
+    const history = fit(
+      net,
+      { X, y },
+      { lr: 0.3, epochs: 3, batchSize: 7, shuffle: false, record: { every: 2 }, progress: "off" },
+    );
     expect(history.diagnostics.map((d) => d.step)).toEqual([1, 3]);
     const sample = history.diagnostics[0];
     const norms = gradientNorms(start, X, y, crossEntropy);
@@ -202,6 +240,8 @@ describe("updateRatios and the recorder", () => {
   });
 
   it("rejects a bad sampling interval", () => {
-    expect(() => new DiagnosticsRecorder(mlp([3, 2]), { every: 0 })).toThrow(/every must be a positive whole number/);
+    expect(() => new DiagnosticsRecorder(mlp([3, 2]), { every: 0 })).toThrow(
+      /every must be a positive whole number/,
+    );
   });
 });

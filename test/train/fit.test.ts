@@ -43,8 +43,18 @@ describe("fit", () => {
   it("same seed → bit-for-bit identical history; another seed → a different one", () => {
     const ds = spiral({ count: 90, seed: 2 });
     const run = (seed: number) =>
-      fit(mlp([2, 8, 8, 3], { activation: "sigmoid", seed: 3 }), ds, { lr: 0.5, epochs: 5, batchSize: 8, seed, validationSplit: 0.2, record: { every: 3 }, progress: "off" });
-    const a = run(4), b = run(4), c = run(5);
+      fit(mlp([2, 8, 8, 3], { activation: "sigmoid", seed: 3 }), ds, {
+        lr: 0.5,
+        epochs: 5,
+        batchSize: 8,
+        seed,
+        validationSplit: 0.2,
+        record: { every: 3 },
+        progress: "off",
+      });
+    const a = run(4),
+      b = run(4),
+      c = run(5);
     expect(bits(a)).toBe(bits(b));
     expect(a).toEqual(b);
     expect(bits(a)).not.toBe(bits(c));
@@ -52,7 +62,14 @@ describe("fit", () => {
 
   it("records per step, per epoch, validation and sampled diagnostics", () => {
     const ds = xor({ count: 100, seed: 2 });
-    const h = fit(mlp([2, 4, 2], { seed: 1 }), ds, { lr: 0.2, epochs: 3, batchSize: 16, validationSplit: 0.2, record: { every: 5 }, progress: "off" });
+    const h = fit(mlp([2, 4, 2], { seed: 1 }), ds, {
+      lr: 0.2,
+      epochs: 3,
+      batchSize: 16,
+      validationSplit: 0.2,
+      record: { every: 5 },
+      progress: "off",
+    });
     // 80 training examples in minibatches of 16: 5 steps per epoch.
     expect(h.steps.map((s) => s.step)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
     expect(h.steps.map((s) => s.epoch)).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3]);
@@ -79,14 +96,25 @@ describe("fit", () => {
   it("uses the loss, momentum and weight decay it is given, or an optimizer", () => {
     const ds = xor({ count: 40, seed: 3 });
     const plain = fit(mlp([2, 4, 2], { seed: 1 }), ds, { lr: 0.1, epochs: 2, progress: "off" });
-    const heavy = fit(mlp([2, 4, 2], { seed: 1 }), ds, { lr: 0.1, momentum: 0.9, weightDecay: 0.01, epochs: 2, progress: "off" });
+    const heavy = fit(mlp([2, 4, 2], { seed: 1 }), ds, {
+      lr: 0.1,
+      momentum: 0.9,
+      weightDecay: 0.01,
+      epochs: 2,
+      progress: "off",
+    });
     expect(heavy.steps[0].loss).toBe(plain.steps[0].loss);
     expect(heavy.steps[5].loss).not.toBe(plain.steps[5].loss);
     const quad = fit(mlp([2, 4, 2], { seed: 1 }), ds, { lr: 0.1, loss: "mse", epochs: 1, progress: "off" });
     expect(quad.steps[0].loss).not.toBe(plain.steps[0].loss);
     const net = mlp([2, 4, 2], { seed: 1 });
     const opt = new SGD(net.parameters(), { lr: 0.1 });
-    const viaOpt = fit(net, ds, { optimizer: opt, epochs: 2, onEpoch: () => void (opt.lr = 0.05), progress: "off" });
+    const viaOpt = fit(net, ds, {
+      optimizer: opt,
+      epochs: 2,
+      onEpoch: () => void (opt.lr = 0.05),
+      progress: "off",
+    });
     expect(viaOpt.steps.slice(0, 4)).toEqual(plain.steps.slice(0, 4));
     expect(opt.lr).toBe(0.05);
   });
@@ -94,7 +122,12 @@ describe("fit", () => {
   it("callbacks see each record, and returning false stops training", () => {
     const ds = xor({ count: 40, seed: 4 });
     const seen: number[] = [];
-    const h = fit(mlp([2, 4, 2]), ds, { lr: 0.1, epochs: 5, onStep: (r) => (seen.push(r.step), r.step < 7), progress: "off" });
+    const h = fit(mlp([2, 4, 2]), ds, {
+      lr: 0.1,
+      epochs: 5,
+      onStep: (r) => (seen.push(r.step), r.step < 7),
+      progress: "off",
+    });
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(h.steps).toHaveLength(7);
     expect(h.epochs).toHaveLength(1); // epoch 2 was cut short, so it has no record
@@ -117,7 +150,15 @@ describe("fit", () => {
     expect(err.history.steps).toHaveLength(err.step - 1);
     expect(err.history.steps.every((s) => Number.isFinite(s.loss))).toBe(true);
     expect(net.layers.map((l) => l.name)).toContain(err.layer);
-    expect(["pre-activations z", "activations a", "loss", "gradient ∂C/∂W", "gradient ∂C/∂b", "weights W", "biases b"]).toContain(err.quantity);
+    expect([
+      "pre-activations z",
+      "activations a",
+      "loss",
+      "gradient ∂C/∂W",
+      "gradient ∂C/∂b",
+      "weights W",
+      "biases b",
+    ]).toContain(err.quantity);
     expect(err.message).toContain(`at step ${err.step}`);
     expect(err.message).toContain(`layer "${err.layer}"`);
     expect(err.message).toContain(err.quantity);
@@ -141,21 +182,41 @@ describe("fit", () => {
     const W = Array.from(net.layers[0].W.data);
     expect(() => fit(net, ds, { epochs: 1 })).toThrow(/learning rate lr is required/);
     expect(() => fit(net, ds, { lr: -1 })).toThrow(/lr \(the learning rate\) must be a finite number/);
-    expect(() => fit(net, ds, { lr: 0.1, batchSize: 0 })).toThrow(/batchSize must be a positive whole number, got 0/);
+    expect(() => fit(net, ds, { lr: 0.1, batchSize: 0 })).toThrow(
+      /batchSize must be a positive whole number, got 0/,
+    );
     expect(() => fit(net, ds, { lr: 0.1, epochs: 2.5 })).toThrow(/epochs must be a positive whole number/);
-    expect(() => fit(net, { X: ds.X, y: Matrix.zeros(20, 3) }, { lr: 0.1 })).toThrow(/y is 20×3, but the network takes 2 inputs and gives 2 outputs/);
-    expect(() => fit(net, ds, { lr: 0.1, validationSplit: 1.5 })).toThrow(/validationSplit must be a share strictly between 0 and 1/);
+    expect(() => fit(net, { X: ds.X, y: Matrix.zeros(20, 3) }, { lr: 0.1 })).toThrow(
+      /y is 20×3, but the network takes 2 inputs and gives 2 outputs/,
+    );
+    expect(() => fit(net, ds, { lr: 0.1, validationSplit: 1.5 })).toThrow(
+      /validationSplit must be a share strictly between 0 and 1/,
+    );
     expect(() => fit(net, ds, { lr: 0.1, validation: ds, validationSplit: 0.1 })).toThrow(/not both/);
-    expect(() => fit(net, ds, { lr: 0.1, record: { every: -1 } })).toThrow(/every must be a positive whole number/);
-    expect(() => fit(net, ds, { lr: 0.1, progress: "loud" as never })).toThrow(/progress must be "auto", "notebook", "terminal" or "off"/);
+    expect(() => fit(net, ds, { lr: 0.1, record: { every: -1 } })).toThrow(
+      /every must be a positive whole number/,
+    );
+    expect(() => fit(net, ds, { lr: 0.1, progress: "loud" as never })).toThrow(
+      /progress must be "auto", "notebook", "terminal" or "off"/,
+    );
     expect(Array.from(net.layers[0].W.data)).toEqual(W);
   });
 });
 
 describe("progress", () => {
-  const state = { epoch: 2, epochs: 4, step: 5, totalSteps: 10, stepLosses: [1, 0.5, 0.4, 0.3, 0.2], epochLoss: 0.7, valLoss: NaN };
+  const state = {
+    epoch: 2,
+    epochs: 4,
+    step: 5,
+    totalSteps: 10,
+    stepLosses: [1, 0.5, 0.4, 0.3, 0.2],
+    epochLoss: 0.7,
+    valLoss: NaN,
+  };
   it("draws one line of text and a small HTML view", () => {
-    expect(progressLine(state, 10)).toBe("[#####.....]  epoch 2/4  step 5/10  loss 0.2000  epoch loss 0.7000");
+    expect(progressLine(state, 10)).toBe(
+      "[#####.....]  epoch 2/4  step 5/10  loss 0.2000  epoch loss 0.7000",
+    );
     const html = progressHtml(state);
     expect(html).toContain("<svg");
     expect(html).toContain("width:50.0%");
@@ -177,8 +238,10 @@ describe("live progress", () => {
     // A recording fake in the place tslab 1.0.22 keeps its display writer while a cell runs.
     const sent: { html: string; id?: string; update: boolean }[] = [];
     const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
-    jupyter.lastWriteDisplayData = (m: { data: { [k: string]: unknown }; transient: { display_id?: string } }, update: boolean) =>
-      sent.push({ html: String(m.data["text/html"]), id: m.transient.display_id, update });
+    jupyter.lastWriteDisplayData = (
+      m: { data: { [k: string]: unknown }; transient: { display_id?: string } },
+      update: boolean,
+    ) => sent.push({ html: String(m.data["text/html"]), id: m.transient.display_id, update });
     fit(mlp([2, 4, 2]), xor({ count: 40 }), { lr: 0.1, epochs: 3, batchSize: 10 });
     expect(sent.length).toBeGreaterThanOrEqual(2);
     expect(sent[0].update).toBe(false);
@@ -190,7 +253,9 @@ describe("live progress", () => {
 
   it("in a terminal: one line on stderr rewritten with \\r, then a newline", () => {
     const writes: string[] = [];
-    vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => (writes.push(String(chunk)), true));
+    vi.spyOn(process.stderr, "write").mockImplementation(
+      (chunk: string | Uint8Array) => (writes.push(String(chunk)), true),
+    );
     fit(mlp([2, 4, 2]), xor({ count: 40 }), { lr: 0.1, epochs: 2, batchSize: 10, progress: "terminal" });
     expect(writes[0].startsWith("\r[")).toBe(true);
     expect(writes[writes.length - 2]).toContain("step 8/8");

@@ -107,7 +107,8 @@ describe("softmax", () => {
     const h = 1e-5;
     const cost = (x: Float64Array) => softmaxOf(x).reduce((s, ai, i) => s + dA[i] * ai, 0);
     for (let i = 0; i < z.length; i++) {
-      const plus = z.slice(), minus = z.slice();
+      const plus = z.slice(),
+        minus = z.slice();
       plus[i] += h;
       minus[i] -= h;
       const numeric = (cost(plus) - cost(minus)) / (2 * h);
@@ -116,8 +117,15 @@ describe("softmax", () => {
   });
 
   it("is finite for logits of ±1000", () => {
-    const a = softmaxOf(Float64Array.from([1000, -1000, 0, 999, -1000, -1000, -1000, -1000, 1000, 1000, 1000, 1000]));
-    expect(Array.from(a.subarray(0, 4))).toEqual([1 / (1 + Math.exp(-1)), 0, 0, Math.exp(-1) / (1 + Math.exp(-1))]);
+    const a = softmaxOf(
+      Float64Array.from([1000, -1000, 0, 999, -1000, -1000, -1000, -1000, 1000, 1000, 1000, 1000]),
+    );
+    expect(Array.from(a.subarray(0, 4))).toEqual([
+      1 / (1 + Math.exp(-1)),
+      0,
+      0,
+      Math.exp(-1) / (1 + Math.exp(-1)),
+    ]);
     expect(Array.from(a.subarray(4, 8))).toEqual([0.25, 0.25, 0.25, 0.25]);
     expect(Array.from(a.subarray(8))).toEqual([0.25, 0.25, 0.25, 0.25]);
   });
@@ -196,7 +204,16 @@ describe("activation values and the registry", () => {
   });
 
   it("the registry holds every element-wise activation by name; leakyRelu there has α = 0.01", () => {
-    expect(Object.keys(activations).sort()).toEqual(["elu", "gelu", "leakyRelu", "linear", "relu", "sigmoid", "softplus", "tanh"]);
+    expect(Object.keys(activations).sort()).toEqual([
+      "elu",
+      "gelu",
+      "leakyRelu",
+      "linear",
+      "relu",
+      "sigmoid",
+      "softplus",
+      "tanh",
+    ]);
     for (const [name, act] of Object.entries(activations)) {
       expect(act.name).toBe(name);
       expect(getActivation(name)).toBe(act);
@@ -210,7 +227,16 @@ describe("activation values and the registry", () => {
 
   it("each activation says what kind it is, and the kind matches its derivative far from 0", () => {
     const kinds = Object.fromEntries(Object.entries(activations).map(([name, act]) => [name, act.kind]));
-    expect(kinds).toEqual({ sigmoid: "saturating", tanh: "saturating", relu: "rectifier", leakyRelu: "rectifier", elu: "rectifier", gelu: "rectifier", softplus: "rectifier", linear: "linear" });
+    expect(kinds).toEqual({
+      sigmoid: "saturating",
+      tanh: "saturating",
+      relu: "rectifier",
+      leakyRelu: "rectifier",
+      elu: "rectifier",
+      gelu: "rectifier",
+      softplus: "rectifier",
+      linear: "linear",
+    });
     for (const act of Object.values(activations)) {
       // Saturating: f′ vanishes on both sides; rectifier: f′ ≈ 1 for large z and < 1 for very negative z; linear: f′ = 1.
       if (act.kind === "saturating") expect(Math.max(act.df(-30), act.df(30))).toBeLessThan(1e-9);
@@ -223,7 +249,9 @@ describe("activation values and the registry", () => {
     expect(getActivation("leakyRelu", "test", { alpha: 0.2 }).df(-1)).toBe(0.2);
     expect(getActivation("leakyRelu", "test", {}).alpha).toBe(0.01);
     expect(getActivation("relu", "test", { alpha: 0.2 })).toBe(relu);
-    expect(() => getActivation("leakyRelu", "test", { alpha: 2 })).toThrow(/alpha must be a number in \[0, 1\)/);
+    expect(() => getActivation("leakyRelu", "test", { alpha: 2 })).toThrow(
+      /alpha must be a number in \[0, 1\)/,
+    );
     expect(() => getActivation("leaky", "test", { alpha: 0.2 })).toThrow(/unknown activation "leaky"/);
   });
 });

@@ -27,14 +27,23 @@ function loadBundle(outputs: unknown[]): Lib {
   const require = (id: string) => {
     throw new Error(`the bundle asked for ${id}`);
   };
-  new Function("module", "exports", "require", fs.readFileSync(path.join(DIST_BROWSER, "kernel-lib.js"), "utf8"))(module, module.exports, require);
+  new Function(
+    "module",
+    "exports",
+    "require",
+    fs.readFileSync(path.join(DIST_BROWSER, "kernel-lib.js"), "utf8"),
+  )(module, module.exports, require);
   return module.exports;
 }
 
 function train(lib: Lib): { steps: number[]; W: number[] } {
   const { X, y } = lib.data.mnist({ count: 150, seed: 4 });
   const net = lib.mlp([784, 12, 10], { activation: "sigmoid", init: "nielsen", seed: 5 });
-  const h = lib.fit(net, { X, y }, { loss: lib.losses.crossEntropy, lr: 0.5, epochs: 2, batchSize: 10, seed: 6, progress: "off" });
+  const h = lib.fit(
+    net,
+    { X, y },
+    { loss: lib.losses.crossEntropy, lr: 0.5, epochs: 2, batchSize: 10, seed: 6, progress: "off" },
+  );
   return { steps: h.steps.map((s) => s.loss), W: Array.from(net.layers[0].W.data) };
 }
 
@@ -52,14 +61,24 @@ describe("the browser bundle run in Node", () => {
     delete hostSlot[HOST_KEY];
     const fromNode = train(nodeBuild);
     expect(fromBundle.steps).toHaveLength(30);
-    expect(Buffer.from(Float64Array.from(fromBundle.steps).buffer).equals(Buffer.from(Float64Array.from(fromNode.steps).buffer))).toBe(true);
-    expect(Buffer.from(Float64Array.from(fromBundle.W).buffer).equals(Buffer.from(Float64Array.from(fromNode.W).buffer))).toBe(true);
+    expect(
+      Buffer.from(Float64Array.from(fromBundle.steps).buffer).equals(
+        Buffer.from(Float64Array.from(fromNode.steps).buffer),
+      ),
+    ).toBe(true);
+    expect(
+      Buffer.from(Float64Array.from(fromBundle.W).buffer).equals(
+        Buffer.from(Float64Array.from(fromNode.W).buffer),
+      ),
+    ).toBe(true);
     expect(outputs).toEqual([]);
   });
 
   it("says clearly when the kernel did not install the host", () => {
     const bundle = loadBundle([]);
     delete hostSlot[HOST_KEY];
-    expect(() => bundle.data.mnist({ count: 10 })).toThrow(/mnist needs the browser kernel's host, which is not installed: the kernel's worker must set globalThis\[Symbol\.for\("gradient-lab\.host"\)\]/);
+    expect(() => bundle.data.mnist({ count: 10 })).toThrow(
+      /mnist needs the browser kernel's host, which is not installed: the kernel's worker must set globalThis\[Symbol\.for\("gradient-lab\.host"\)\]/,
+    );
   });
 });

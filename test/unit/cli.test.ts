@@ -13,7 +13,11 @@ const read = (argv: string[]) => readCommandLine(argv, OPTIONS, USAGE);
 
 describe("readCommandLine", () => {
   test("reads flags, values (spaced or with =), the short alias and positionals in order", () => {
-    expect(read(["a.ipynb", "--out", "dir", "--json", "b.ipynb"])).toEqual({ values: { out: "dir", json: true }, positionals: ["a.ipynb", "b.ipynb"], unknown: [] });
+    expect(read(["a.ipynb", "--out", "dir", "--json", "b.ipynb"])).toEqual({
+      values: { out: "dir", json: true },
+      positionals: ["a.ipynb", "b.ipynb"],
+      unknown: [],
+    });
     expect(read(["--out=-odd-name", "-h"]).values).toEqual({ out: "-odd-name", help: true });
     expect(read(["--", "--json"]).positionals).toEqual(["--json"]);
   });
@@ -35,7 +39,12 @@ describe("readCommandLine", () => {
   });
 
   test("with passUnknown, unknown options and positionals are handed back verbatim, in order", () => {
-    const line = readCommandLine(["--ServerApp.x=1", "--out", "dir", "notebook.ipynb", "--foo", "bar"], OPTIONS, USAGE, { passUnknown: true });
+    const line = readCommandLine(
+      ["--ServerApp.x=1", "--out", "dir", "notebook.ipynb", "--foo", "bar"],
+      OPTIONS,
+      USAGE,
+      { passUnknown: true },
+    );
     expect(line.values).toEqual({ out: "dir" });
     expect(line.unknown).toEqual(["--ServerApp.x=1", "notebook.ipynb", "--foo", "bar"]);
     expect(line.positionals).toEqual([]);

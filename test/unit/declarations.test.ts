@@ -10,7 +10,15 @@ import { describe, expect, it } from "vitest";
 const TYPES = path.resolve(__dirname, "../../kernel-lib/dist-browser/types");
 
 function declarationFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? declarationFiles(path.join(dir, e.name)) : e.name.endsWith(".d.ts") ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory()
+        ? declarationFiles(path.join(dir, e.name))
+        : e.name.endsWith(".d.ts")
+          ? [path.join(dir, e.name)]
+          : [],
+    );
 }
 
 describe("the declarations of the browser build", () => {
@@ -25,7 +33,9 @@ describe("the declarations of the browser build", () => {
       const program = ts.createProgram(files, { noEmit: true, strict: true, lib: ["lib.es2020.d.ts"], types: [] });
       const problems = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()].map((d) => (d.file ? d.file.fileName + ": " : "") + ts.flattenDiagnosticMessageText(d.messageText, "\\n"));
       console.log(JSON.stringify({ version: ts.version, problems }));`;
-    const out = JSON.parse(execFileSync(process.execPath, ["-e", script, JSON.stringify(files)], { encoding: "utf8" })) as { version: string; problems: string[] };
+    const out = JSON.parse(
+      execFileSync(process.execPath, ["-e", script, JSON.stringify(files)], { encoding: "utf8" }),
+    ) as { version: string; problems: string[] };
     expect(out.version).toMatch(/^5\.0\./);
     expect(out.problems).toEqual([]);
   });

@@ -50,7 +50,9 @@ function examplesIn(file: string): Example[] {
 }
 
 const examples = Object.keys(DOCUMENTED).flatMap(examplesIn);
-const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
+const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+  ...args: string[]
+) => (...values: unknown[]) => Promise<void>;
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -64,15 +66,20 @@ describe("the runnable examples in kernel-lib's TSDoc", () => {
     }
   });
 
-  it.each(examples.map((e) => [`${e.file}: ${e.name}`, e] as const))("%s runs as written", async (_label, example) => {
-    const printed: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(" ")));
-    // Compiled as a cell: TypeScript stripped, top-level await allowed inside the async wrapper.
-    const js = transformSync(example.code, { loader: "ts", format: "esm" }).code;
-    const names = Object.keys(kernelLib);
-    const run = new AsyncFunction(...names, js);
-    await run(...names.map((n) => (kernelLib as { [key: string]: unknown })[n]));
-    // Each example shows or prints something, or (layerSeries) returns what it documents.
-    if (example.name !== "layerSeries") expect(printed.join("\n")).not.toBe("");
-  });
+  it.each(examples.map((e) => [`${e.file}: ${e.name}`, e] as const))(
+    "%s runs as written",
+    async (_label, example) => {
+      const printed: string[] = [];
+      vi.spyOn(console, "log").mockImplementation(
+        (...args: unknown[]) => void printed.push(args.map(String).join(" ")),
+      );
+      // Compiled as a cell: TypeScript stripped, top-level await allowed inside the async wrapper.
+      const js = transformSync(example.code, { loader: "ts", format: "esm" }).code;
+      const names = Object.keys(kernelLib);
+      const run = new AsyncFunction(...names, js);
+      await run(...names.map((n) => (kernelLib as { [key: string]: unknown })[n]));
+      // Each example shows or prints something, or (layerSeries) returns what it documents.
+      if (example.name !== "layerSeries") expect(printed.join("\n")).not.toBe("");
+    },
+  );
 });

@@ -59,7 +59,9 @@ export function snapshot(arrays: (Matrix | undefined)[]): (Float64Array | undefi
 
 /** The naive triple loop C = A·B, the reference for the fast kernels. */
 export function naiveMatmul(a: number[][], b: number[][]): number[][] {
-  const m = a.length, k = b.length, n = k === 0 ? 0 : b[0].length;
+  const m = a.length,
+    k = b.length,
+    n = k === 0 ? 0 : b[0].length;
   const c: number[][] = [];
   for (let i = 0; i < m; i++) {
     c.push([]);
@@ -77,6 +79,7 @@ export function expectMatrixClose(actual: Matrix, expected: number[][], tol = 1e
   expect(actual.rows).toBe(expected.length);
   for (let i = 0; i < actual.rows; i++) {
     expect(actual.cols).toBe(expected[i].length);
-    for (let j = 0; j < actual.cols; j++) expect(Math.abs(actual.get(i, j) - expected[i][j])).toBeLessThanOrEqual(tol);
+    for (let j = 0; j < actual.cols; j++)
+      expect(Math.abs(actual.get(i, j) - expected[i][j])).toBeLessThanOrEqual(tol);
   }
 }

@@ -1,5 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { Dense, Initializer, getInitializer, he, initializers, lecun, nielsen, normal, rai, uniform, xavierNormal, xavierUniform } from "../../kernel-lib/src";
+import {
+  Dense,
+  Initializer,
+  getInitializer,
+  he,
+  initializers,
+  lecun,
+  nielsen,
+  normal,
+  rai,
+  uniform,
+  xavierNormal,
+  xavierUniform,
+} from "../../kernel-lib/src";
 
 /**
  * Asserts that samples have mean 0 and variance `variance`, each within 5 standard errors.
@@ -22,7 +35,10 @@ function expectMoments(samples: Float64Array, variance: number, kurtosis: number
   const seMean = Math.sqrt(variance / n);
   const seVariance = Math.sqrt((kurtosis * variance ** 2 - (variance ** 2 * (n - 3)) / (n - 1)) / n);
   expect(Math.abs(mean), `mean ${mean}, 5 SE = ${5 * seMean}`).toBeLessThan(5 * seMean);
-  expect(Math.abs(sampleVariance - variance), `variance ${sampleVariance} vs ${variance}, 5 SE = ${5 * seVariance}`).toBeLessThan(5 * seVariance);
+  expect(
+    Math.abs(sampleVariance - variance),
+    `variance ${sampleVariance} vs ${variance}, 5 SE = ${5 * seVariance}`,
+  ).toBeLessThan(5 * seVariance);
 }
 
 const NORMAL = 3;
@@ -30,7 +46,8 @@ const UNIFORM = 9 / 5;
 
 describe("initializers: sample mean and variance of a 1250 × 800 layer (10⁶ weights) match the formula", () => {
   // n_in ≠ n_out, so a scheme that confused fan-in and fan-out would miss its variance by far more than 5 SE.
-  const nIn = 1250, nOut = 800;
+  const nIn = 1250,
+    nOut = 800;
   const layer = (init: Initializer, seed = 1) => new Dense(nIn, nOut, { init, seed });
 
   const cases: [string, Initializer, number, number][] = [
@@ -82,7 +99,17 @@ describe("initializers: sample mean and variance of a 1250 × 800 layer (10⁶ w
 
 describe("the initializer registry", () => {
   it("maps names to schemes; xavier means xavierUniform; he by name is plain ReLU's", () => {
-    expect(Object.keys(initializers)).toEqual(expect.arrayContaining(["he", "nielsen", "normal", "uniform", "xavier", "xavierNormal", "xavierUniform"]));
+    expect(Object.keys(initializers)).toEqual(
+      expect.arrayContaining([
+        "he",
+        "nielsen",
+        "normal",
+        "uniform",
+        "xavier",
+        "xavierNormal",
+        "xavierUniform",
+      ]),
+    );
     expect(getInitializer("xavier")).toBe(xavierUniform);
     expect(getInitializer("nielsen")).toBe(nielsen);
     expect(getInitializer("he").name).toBe("he");

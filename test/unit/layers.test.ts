@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { Dense, LayerActivation, Matrix, activations, gradCheckLayer, leakyRelu, softmax } from "../../kernel-lib/src";
+import {
+  Dense,
+  LayerActivation,
+  Matrix,
+  activations,
+  gradCheckLayer,
+  leakyRelu,
+  softmax,
+} from "../../kernel-lib/src";
 import { expectMatrixClose, naiveMatmul, randn } from "./helpers";
 
 /** Every activation a Dense layer can have, softmax included. */
@@ -28,8 +36,14 @@ describe("Dense forward and backward", () => {
   it("forward computes f(X·W + b)", () => {
     const layer = new Dense(4, 2, { activation: "tanh", seed: 1 });
     layer.b.data.set([0.5, -0.25]);
-    const z = naiveMatmul(X.toArray(), layer.W.toArray()).map((row) => row.map((v, j) => v + layer.b.data[j]));
-    expectMatrixClose(layer.forward(X), z.map((row) => row.map(Math.tanh)), 1e-15);
+    const z = naiveMatmul(X.toArray(), layer.W.toArray()).map((row) =>
+      row.map((v, j) => v + layer.b.data[j]),
+    );
+    expectMatrixClose(
+      layer.forward(X),
+      z.map((row) => row.map(Math.tanh)),
+      1e-15,
+    );
     expectMatrixClose(layer.z!, z, 1e-15);
     expect(layer.input).toBe(X);
   });
@@ -49,7 +63,8 @@ describe("Dense forward and backward", () => {
     const dA = randn(3, 3, 12);
     layer.forward(X);
     layer.backward(dA);
-    const dW1 = layer.dW.data.slice(), db1 = layer.db.data.slice();
+    const dW1 = layer.dW.data.slice(),
+      db1 = layer.db.data.slice();
     layer.backward(dA);
     // The second pass adds term by term onto the first sum, so equal up to rounding, not bitwise.
     for (let i = 0; i < dW1.length; i++) expect(layer.dW.data[i]).toBeCloseTo(2 * dW1[i], 14);

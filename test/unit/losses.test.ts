@@ -20,11 +20,18 @@ function softmaxRows(z: Matrix): Matrix {
 const sigmoidOf = (z: Matrix) => z.map((x) => 1 / (1 + Math.exp(-x)));
 
 /** Worst relative error between fused.grad(output(z), y) and central differences of fused.value(z, y) in z. */
-function fusedGradError(fused: FusedLoss, output: (z: Matrix) => Matrix, z: Matrix, y: Matrix, h = 1e-5): number {
+function fusedGradError(
+  fused: FusedLoss,
+  output: (z: Matrix) => Matrix,
+  z: Matrix,
+  y: Matrix,
+  h = 1e-5,
+): number {
   const analytic = fused.grad(output(z), y);
   let worst = 0;
   for (let i = 0; i < z.data.length; i++) {
-    const plus = z.clone(), minus = z.clone();
+    const plus = z.clone(),
+      minus = z.clone();
     plus.data[i] += h;
     minus.data[i] -= h;
     const numeric = (fused.value(plus, y) - fused.value(minus, y)) / (2 * h);
@@ -35,14 +42,20 @@ function fusedGradError(fused: FusedLoss, output: (z: Matrix) => Matrix, z: Matr
 }
 
 describe("loss gradients ∂C/∂ŷ against finite differences", () => {
-  const n = 6, k = 4;
+  const n = 6,
+    k = 4;
   // Predictions where each loss is smooth: any real for mse, (0, 1) for the cross-entropies.
   const cases: [string, Loss, Matrix, Matrix][] = [
     ["mse", mse, randn(n, k, 1), randn(n, k, 2)],
     ["binaryCrossEntropy", binaryCrossEntropy, sigmoidOf(randn(n, k, 3)), binaryTargets(n, k, 4)],
     // Label-smoothed targets 0.1 / 0.9. (Random soft targets may land within 1e-4 of ŷ, where ∂C/∂ŷ is
     // so small that the finite difference's rounding noise, ~1e-11, exceeds a relative 1e-6.)
-    ["binaryCrossEntropy, soft targets", binaryCrossEntropy, sigmoidOf(randn(n, k, 5)), binaryTargets(n, k, 6).map((t) => 0.1 + 0.8 * t)],
+    [
+      "binaryCrossEntropy, soft targets",
+      binaryCrossEntropy,
+      sigmoidOf(randn(n, k, 5)),
+      binaryTargets(n, k, 6).map((t) => 0.1 + 0.8 * t),
+    ],
     ["crossEntropy", crossEntropy, softmaxRows(randn(n, k, 7)), oneHotRows(n, k, 8)],
   ];
   for (const [name, loss, yHat, y] of cases) {
@@ -60,7 +73,8 @@ describe("loss gradients ∂C/∂ŷ against finite differences", () => {
 });
 
 describe("fused losses: ∂C/∂z from the logits", () => {
-  const n = 5, k = 3;
+  const n = 5,
+    k = 3;
   const z = randn(n, k, 21, 2);
 
   it("softmax + crossEntropy: ∂C/∂z = (softmax(z) − y)/n matches finite differences of the fused value", () => {
@@ -70,11 +84,14 @@ describe("fused losses: ∂C/∂z from the logits", () => {
 
   it("sigmoid + binaryCrossEntropy: ∂C/∂z = (σ(z) − y)/n matches finite differences of the fused value", () => {
     expect(binaryCrossEntropy.fused!.output).toBe("sigmoid");
-    expect(fusedGradError(binaryCrossEntropy.fused!, sigmoidOf, z, binaryTargets(n, k, 23))).toBeLessThan(1e-6);
+    expect(fusedGradError(binaryCrossEntropy.fused!, sigmoidOf, z, binaryTargets(n, k, 23))).toBeLessThan(
+      1e-6,
+    );
   });
 
   it("the fused values equal the plain losses of the activated outputs for moderate logits", () => {
-    const y = oneHotRows(n, k, 24), t = binaryTargets(n, k, 25);
+    const y = oneHotRows(n, k, 24),
+      t = binaryTargets(n, k, 25);
     expect(crossEntropy.fused!.value(z, y)).toBeCloseTo(crossEntropy.value(softmaxRows(z), y), 13);
     expect(binaryCrossEntropy.fused!.value(z, t)).toBeCloseTo(binaryCrossEntropy.value(sigmoidOf(z), t), 13);
   });
@@ -106,7 +123,8 @@ describe("softmaxCrossEntropy", () => {
   }
 
   it("equals the naive formula for moderate logits", () => {
-    const z = randn(8, 5, 31, 3), y = oneHotRows(8, 5, 32);
+    const z = randn(8, 5, 31, 3),
+      y = oneHotRows(8, 5, 32);
     expect(softmaxCrossEntropy(z, y)).toBeCloseTo(naive(z, y), 12);
   });
 
@@ -136,11 +154,20 @@ describe("softmaxCrossEntropy", () => {
 describe("loss values on hand-computed examples", () => {
   it("mse = (1/n) Σ ½‖ŷ − y‖²", () => {
     // Differences (1, 0) and (0, −2): ½(1 + 0) + ½(0 + 4) = 2.5 over n = 2 examples → 1.25.
-    const yHat = Matrix.from([[1, 2], [3, 4]]);
-    const y = Matrix.from([[0, 2], [3, 6]]);
+    const yHat = Matrix.from([
+      [1, 2],
+      [3, 4],
+    ]);
+    const y = Matrix.from([
+      [0, 2],
+      [3, 6],
+    ]);
     expect(mse.value(yHat, y)).toBe(1.25);
     // ∂C/∂ŷ = (ŷ − y)/n
-    expect(mse.grad(yHat, y).toArray()).toEqual([[0.5, 0], [0, -1]]);
+    expect(mse.grad(yHat, y).toArray()).toEqual([
+      [0.5, 0],
+      [0, -1],
+    ]);
   });
 
   it("binary cross-entropy", () => {
@@ -156,8 +183,14 @@ describe("loss values on hand-computed examples", () => {
 
   it("categorical cross-entropy", () => {
     // −[ln 0.7 + ln 0.5]/2 = (0.3566749439 + 0.6931471806)/2 = 0.5249110622
-    const yHat = Matrix.from([[0.7, 0.2, 0.1], [0.25, 0.25, 0.5]]);
-    const y = Matrix.from([[1, 0, 0], [0, 0, 1]]);
+    const yHat = Matrix.from([
+      [0.7, 0.2, 0.1],
+      [0.25, 0.25, 0.5],
+    ]);
+    const y = Matrix.from([
+      [1, 0, 0],
+      [0, 0, 1],
+    ]);
     expect(crossEntropy.value(yHat, y)).toBeCloseTo(0.5249110622493, 12);
     // ∂C/∂ŷ = −y/(n ŷ): −1/1.4 and −1/1.0 at the true classes, 0 elsewhere.
     const g = crossEntropy.grad(yHat, y).toArray();
@@ -168,7 +201,10 @@ describe("loss values on hand-computed examples", () => {
 
   it("softmax cross-entropy from logits", () => {
     // z = (1, 2, 3), class 3: ln(e¹ + e² + e³) − 3 = ln(1 + e⁻¹ + e⁻²) = 0.4076059644
-    expect(softmaxCrossEntropy(Matrix.from([[1, 2, 3]]), Matrix.from([[0, 0, 1]]))).toBeCloseTo(0.40760596444438, 13);
+    expect(softmaxCrossEntropy(Matrix.from([[1, 2, 3]]), Matrix.from([[0, 0, 1]]))).toBeCloseTo(
+      0.40760596444438,
+      13,
+    );
     // Two equal logits: ln 2.
     expect(softmaxCrossEntropy(Matrix.from([[0, 0]]), Matrix.from([[1, 0]]))).toBe(Math.LN2);
   });
@@ -188,9 +224,11 @@ describe("loss values on hand-computed examples", () => {
 
 it("gradient sizes scale as 1/n: doubling the batch by repetition leaves C and halves each ∂C/∂ŷ entry", () => {
   const random = new Random(1);
-  const yHat = randn(3, 2, random), y = randn(3, 2, random);
+  const yHat = randn(3, 2, random),
+    y = randn(3, 2, random);
   const twice = (m: Matrix) => new Matrix(6, 2, Float64Array.from([...m.data, ...m.data]));
   expect(mse.value(twice(yHat), twice(y))).toBeCloseTo(mse.value(yHat, y), 14);
-  const g1 = mse.grad(yHat, y), g2 = mse.grad(twice(yHat), twice(y));
+  const g1 = mse.grad(yHat, y),
+    g2 = mse.grad(twice(yHat), twice(y));
   for (let i = 0; i < g1.data.length; i++) expect(g2.data[i]).toBeCloseTo(g1.data[i] / 2, 15);
 });

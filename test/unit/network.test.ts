@@ -1,17 +1,44 @@
 import { describe, expect, it } from "vitest";
-import { Dense, Matrix, Sequential, activations, gradCheckNetwork, leakyRelu, losses, mlp } from "../../kernel-lib/src";
+import {
+  Dense,
+  Matrix,
+  Sequential,
+  activations,
+  gradCheckNetwork,
+  leakyRelu,
+  losses,
+  mlp,
+} from "../../kernel-lib/src";
 import type { Activation, Loss, MlpOptions } from "../../kernel-lib/src";
 import { binaryTargets, expectBitwiseEqual, oneHotRows, randn } from "./helpers";
 
 /** The output layer / loss pairs the course uses, with targets of the right kind. */
-const outputs: { name: string; output: NonNullable<MlpOptions["output"]>; loss: Loss; targets: (n: number, k: number) => Matrix }[] = [
+const outputs: {
+  name: string;
+  output: NonNullable<MlpOptions["output"]>;
+  loss: Loss;
+  targets: (n: number, k: number) => Matrix;
+}[] = [
   { name: "linear + mse", output: "linear", loss: losses.mse, targets: (n, k) => randn(n, k, 101) },
-  { name: "sigmoid + binaryCrossEntropy", output: "sigmoid", loss: losses.binaryCrossEntropy, targets: (n, k) => binaryTargets(n, k, 102) },
-  { name: "softmax + crossEntropy", output: "softmax", loss: losses.crossEntropy, targets: (n, k) => oneHotRows(n, k, 103) },
+  {
+    name: "sigmoid + binaryCrossEntropy",
+    output: "sigmoid",
+    loss: losses.binaryCrossEntropy,
+    targets: (n, k) => binaryTargets(n, k, 102),
+  },
+  {
+    name: "softmax + crossEntropy",
+    output: "softmax",
+    loss: losses.crossEntropy,
+    targets: (n, k) => oneHotRows(n, k, 103),
+  },
   { name: "sigmoid + mse", output: "sigmoid", loss: losses.mse, targets: (n, k) => binaryTargets(n, k, 104) },
 ];
 
-const hiddenActivations: [string, Activation][] = [...Object.entries(activations), ["leakyRelu(0.2)", leakyRelu(0.2)]];
+const hiddenActivations: [string, Activation][] = [
+  ...Object.entries(activations),
+  ["leakyRelu(0.2)", leakyRelu(0.2)],
+];
 
 /** Layer sizes of a network with `depth` weight layers: 3 inputs, hidden widths 4–6, 3 outputs. */
 function sizesFor(depth: number): number[] {
@@ -37,7 +64,12 @@ describe("whole networks against finite differences (Float64, relative error < 1
     for (const [actName, activation] of hiddenActivations) {
       it(`depth ${depth}, hidden ${actName}, every output`, () => {
         for (const out of outputs) {
-          const net = mlp(sizesFor(depth), { activation, output: out.output, init: "xavierNormal", seed: depth });
+          const net = mlp(sizesFor(depth), {
+            activation,
+            output: out.output,
+            init: "xavierNormal",
+            seed: depth,
+          });
           const result = gradCheckNetwork(net, X, out.targets(batch, 3), out.loss);
           expect(result.checked).toBe(net.parameterCount);
           expect(result.maxRelativeError, `${out.name}: ${result.where}`).toBeLessThan(1e-6);
@@ -48,20 +80,29 @@ describe("whole networks against finite differences (Float64, relative error < 1
   }
 
   it("mixed hidden activations, one per layer", () => {
-    const net = mlp([3, 4, 4, 4, 3], { activation: ["tanh", "relu", leakyRelu(0.1)], output: "softmax", seed: 9 });
-    expect(gradCheckNetwork(net, X, oneHotRows(batch, 3, 1), "crossEntropy").maxRelativeError).toBeLessThan(1e-6);
+    const net = mlp([3, 4, 4, 4, 3], {
+      activation: ["tanh", "relu", leakyRelu(0.1)],
+      output: "softmax",
+      seed: 9,
+    });
+    expect(gradCheckNetwork(net, X, oneHotRows(batch, 3, 1), "crossEntropy").maxRelativeError).toBeLessThan(
+      1e-6,
+    );
   });
 });
 
 describe("backprop and backward", () => {
-  const X = randn(4, 3, 1), y = oneHotRows(4, 2, 2);
+  const X = randn(4, 3, 1),
+    y = oneHotRows(4, 2, 2);
 
   it("backprop accumulates: two calls give twice the gradients; zeroGrad resets them", () => {
     const net = mlp([3, 5, 2], { activation: "tanh", seed: 3 });
     net.backprop(X, y, losses.crossEntropy);
     const once = net.parameters().map((p) => p.grad.data.slice());
     net.backprop(X, y, losses.crossEntropy);
-    net.parameters().forEach((p, k) => p.grad.data.forEach((g, i) => expect(g).toBeCloseTo(2 * once[k][i], 14)));
+    net
+      .parameters()
+      .forEach((p, k) => p.grad.data.forEach((g, i) => expect(g).toBeCloseTo(2 * once[k][i], 14)));
     net.zeroGrad();
     for (const p of net.parameters()) expect(p.grad.data.every((g) => g === 0)).toBe(true);
   });
@@ -89,7 +130,12 @@ describe("backprop and backward", () => {
     expect(a).not.toBe(net.outputLayer.a);
     expect(net.predict(X).data).toEqual(a.data);
     const params = net.parameters();
-    expect(params.map((p) => p.name)).toEqual(["dense 1 (sigmoid).W", "dense 1 (sigmoid).b", "dense 2 (softmax).W", "dense 2 (softmax).b"]);
+    expect(params.map((p) => p.name)).toEqual([
+      "dense 1 (sigmoid).W",
+      "dense 1 (sigmoid).b",
+      "dense 2 (softmax).W",
+      "dense 2 (softmax).b",
+    ]);
     expect(params[0].value).toBe(net.layers[0].W);
     expect(params[0].grad).toBe(net.layers[0].dW);
     expect(net.parameterCount).toBe(3 * 4 + 4 + 4 * 2 + 2);
@@ -108,13 +154,15 @@ describe("seeds", () => {
   const make = (seed: number) => mlp([4, 8, 8, 3], { activation: "relu", init: "he", seed });
 
   it("the same seed gives bitwise-identical weights and outputs", () => {
-    const a = make(42), b = make(42);
+    const a = make(42),
+      b = make(42);
     a.parameters().forEach((p, k) => expectBitwiseEqual(p.value, b.parameters()[k].value));
     expectBitwiseEqual(a.forward(X), b.forward(X));
   });
 
   it("different seeds give different weights", () => {
-    const a = make(1), b = make(2);
+    const a = make(1),
+      b = make(2);
     expect(Array.from(a.layers[0].W.data)).not.toEqual(Array.from(b.layers[0].W.data));
     expect(Array.from(a.forward(X).data)).not.toEqual(Array.from(b.forward(X).data));
   });
@@ -129,8 +177,18 @@ describe("toJSON / fromJSON", () => {
   const X = randn(5, 3, 8);
   const nets: [string, Sequential][] = [
     ["sigmoid hidden, softmax output", mlp([3, 6, 4], { seed: 2, init: "nielsen" })],
-    ["leakyRelu(0.3) hidden, linear output", mlp([3, 5, 5, 2], { activation: leakyRelu(0.3), output: "linear", seed: 3 })],
-    ["every activation", mlp([3, 4, 4, 4, 4, 4, 4, 4, 4, 2], { activation: Object.keys(activations), output: "sigmoid", seed: 4 })],
+    [
+      "leakyRelu(0.3) hidden, linear output",
+      mlp([3, 5, 5, 2], { activation: leakyRelu(0.3), output: "linear", seed: 3 }),
+    ],
+    [
+      "every activation",
+      mlp([3, 4, 4, 4, 4, 4, 4, 4, 4, 2], {
+        activation: Object.keys(activations),
+        output: "sigmoid",
+        seed: 4,
+      }),
+    ],
   ];
 
   for (const [name, net] of nets) {
@@ -170,7 +228,10 @@ describe("toJSON / fromJSON", () => {
 });
 
 it("Sequential accepts hand-built layers that chain", () => {
-  const net = new Sequential([new Dense(2, 3, { activation: "tanh", name: "hidden" }), new Dense(3, 1, { name: "out" })]);
+  const net = new Sequential([
+    new Dense(2, 3, { activation: "tanh", name: "hidden" }),
+    new Dense(3, 1, { name: "out" }),
+  ]);
   expect(net.outputLayer.name).toBe("out");
   expect(net.forward(Matrix.from([[1, 2]])).shape).toBe("1×1");
 });

@@ -60,7 +60,8 @@ describe("SGD update rules", () => {
 it("training a tiny network for a few hundred steps fits a toy regression", () => {
   // y = sin(x) on 32 points in [−2, 2], full-batch SGD with momentum.
   const xs = linspace(-2, 2, 32);
-  const X = Matrix.column(xs), y = Matrix.column(xs.map(Math.sin));
+  const X = Matrix.column(xs),
+    y = Matrix.column(xs.map(Math.sin));
   const net = mlp([1, 8, 1], { activation: "tanh", output: "linear", seed: 1 });
   const opt = new SGD(net.parameters(), { lr: 0.1, momentum: 0.9 });
   const start = losses.mse.value(net.forward(X), y);

@@ -44,7 +44,8 @@ describe("Random: distributions", () => {
   });
 
   it("normal(μ, σ) has mean μ and variance σ², within 5 standard errors", () => {
-    const mu = 1.5, sigma = 2;
+    const mu = 1.5,
+      sigma = 2;
     const { mean, variance } = meanAndVariance(draws(() => random.normal(mu, sigma)));
     // SE(mean) = σ/√N; SE(s²) = σ²√(2/(N − 1)) for normal samples.
     expect(Math.abs(mean - mu)).toBeLessThan((5 * sigma) / Math.sqrt(N));
@@ -98,7 +99,9 @@ describe("Random: shuffles and permutations", () => {
 
 describe("Random: seeding", () => {
   it("the same seed gives a bitwise-identical sequence; different seeds differ", () => {
-    const a = new Random(7), b = new Random(7), c = new Random(8);
+    const a = new Random(7),
+      b = new Random(7),
+      c = new Random(8);
     const seq = (r: Random) => draws(() => r.normal(), 1000);
     const sa = seq(a);
     expectBitwiseEqual(sa, seq(b));

@@ -36,7 +36,9 @@ describe("Value: golden values", () => {
   });
 
   it("f = x·y + z at x = 2, y = −3, z = 10", () => {
-    const x = new Value(2, "x"), y = new Value(-3, "y"), z = new Value(10, "z");
+    const x = new Value(2, "x"),
+      y = new Value(-3, "y"),
+      z = new Value(10, "z");
     const q = x.mul(y); // q = −6
     const f = q.add(z); // f = 4
     f.backward();
@@ -130,8 +132,10 @@ describe("Value: graphs", () => {
   });
 
   it("topological order puts inputs before outputs", () => {
-    const a = new Value(1), b = new Value(2);
-    const c = a.mul(b), d = c.add(a);
+    const a = new Value(1),
+      b = new Value(2);
+    const c = a.mul(b),
+      d = c.add(a);
     const order = d.topologicalOrder();
     expect(order[order.length - 1]).toBe(d);
     expect(order.indexOf(c)).toBeLessThan(order.indexOf(d));

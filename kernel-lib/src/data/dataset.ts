@@ -23,12 +23,16 @@ export interface Dataset {
 /** The one-hot matrix [n×k] of integer labels: row i has a 1 in column labels[i] and 0 elsewhere. */
 export function oneHot(labels: ArrayLike<number>, k: number): Matrix {
   if (!Number.isInteger(k) || k < 1) {
-    throw new Error(`oneHot: k (the number of classes) must be a positive integer, got ${k}. Pass the number of distinct labels, e.g. 10 for digits.`);
+    throw new Error(
+      `oneHot: k (the number of classes) must be a positive integer, got ${k}. Pass the number of distinct labels, e.g. 10 for digits.`,
+    );
   }
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i];
     if (!Number.isInteger(c) || c < 0 || c >= k) {
-      throw new Error(`oneHot: labels[${i}] is ${c}, but with k = ${k} labels must be integers in 0…${k - 1}. Check k or the labels.`);
+      throw new Error(
+        `oneHot: labels[${i}] is ${c}, but with k = ${k} labels must be integers in 0…${k - 1}. Check k or the labels.`,
+      );
     }
   }
   const y = new Matrix(labels.length, k);
@@ -40,7 +44,10 @@ export function oneHot(labels: ArrayLike<number>, k: number): Matrix {
 export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
   const labels = new Int32Array(indices.length);
   for (let r = 0; r < indices.length; r++) labels[r] = ds.labels[indices[r]];
-  return representAs({ X: ds.X.selectRows(indices), y: ds.y.selectRows(indices), labels, classes: ds.classes }, "dataset");
+  return representAs(
+    { X: ds.X.selectRows(indices), y: ds.y.selectRows(indices), labels, classes: ds.classes },
+    "dataset",
+  );
 }
 
 /** Options of {@link trainTestSplit}. */
@@ -58,12 +65,16 @@ export interface SplitOptions {
 export function trainTestSplit(ds: Dataset, options: SplitOptions): { train: Dataset; test: Dataset } {
   const { testFraction, seed } = options;
   if (typeof testFraction !== "number" || !(testFraction > 0 && testFraction < 1)) {
-    throw new Error(`trainTestSplit: testFraction must be a number strictly between 0 and 1, got ${testFraction}. Use e.g. 0.2 to hold out a fifth of the examples.`);
+    throw new Error(
+      `trainTestSplit: testFraction must be a number strictly between 0 and 1, got ${testFraction}. Use e.g. 0.2 to hold out a fifth of the examples.`,
+    );
   }
   const n = ds.X.rows;
   const testCount = Math.round(n * testFraction);
   if (testCount < 1 || testCount > n - 1) {
-    throw new Error(`trainTestSplit: with ${n} examples, testFraction ${testFraction} leaves ${testCount} test and ${n - testCount} train examples; both need at least one. Use more data or a different testFraction.`);
+    throw new Error(
+      `trainTestSplit: with ${n} examples, testFraction ${testFraction} leaves ${testCount} test and ${n - testCount} train examples; both need at least one. Use more data or a different testFraction.`,
+    );
   }
   const order = rng(seed).permutation(n);
   return { train: subset(ds, order.subarray(testCount)), test: subset(ds, order.subarray(0, testCount)) };
@@ -84,13 +95,18 @@ export interface Standardization {
  * same μ and σ, so no information leaks from the test set.
  */
 export function standardize(X: Matrix, stats?: Standardization): { X: Matrix } & Standardization {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   if (stats !== undefined) {
     if (stats.mean.length !== d || stats.std.length !== d) {
-      throw new Error(`standardize: X has ${d} columns but the stats have ${stats.mean.length} means and ${stats.std.length} stds. Pass the stats measured on data with the same columns.`);
+      throw new Error(
+        `standardize: X has ${d} columns but the stats have ${stats.mean.length} means and ${stats.std.length} stds. Pass the stats measured on data with the same columns.`,
+      );
     }
   } else if (n === 0) {
-    throw new Error(`standardize: X is ${X.shape}; measuring means and stds needs at least one row. Pass non-empty data or the stats of a training set.`);
+    throw new Error(
+      `standardize: X is ${X.shape}; measuring means and stds needs at least one row. Pass non-empty data or the stats of a training set.`,
+    );
   }
   const mean = stats ? stats.mean.slice() : new Float64Array(d);
   const std = stats ? stats.std.slice() : new Float64Array(d);

@@ -33,7 +33,10 @@ const TABLE_SIZE = 256;
 export function encodeDigits(classes: Uint16Array[]): Uint8Array {
   const values = new Set<number>([0]);
   for (const pixels of classes) for (const v of pixels) values.add(v);
-  if (values.size > TABLE_SIZE) throw new Error(`digits asset: the digits hold ${values.size} distinct pixel values; the format stores at most ${TABLE_SIZE}.`);
+  if (values.size > TABLE_SIZE)
+    throw new Error(
+      `digits asset: the digits hold ${values.size} distinct pixel values; the format stores at most ${TABLE_SIZE}.`,
+    );
   const table = Array.from(values).sort((a, b) => a - b);
   const index = new Map(table.map((v, i) => [v, i]));
   const header = MAGIC.length + 8 + 4 * classes.length + 2 * TABLE_SIZE;
@@ -47,7 +50,10 @@ export function encodeDigits(classes: Uint16Array[]): Uint8Array {
   view.setUint32(at + 4, classes.length, true);
   at += 8;
   for (const pixels of classes) {
-    if (pixels.length % MNIST_PIXELS !== 0) throw new Error(`digits asset: a class holds ${pixels.length} pixel values, not a multiple of ${MNIST_PIXELS}.`);
+    if (pixels.length % MNIST_PIXELS !== 0)
+      throw new Error(
+        `digits asset: a class holds ${pixels.length} pixel values, not a multiple of ${MNIST_PIXELS}.`,
+      );
     view.setUint32(at, pixels.length / MNIST_PIXELS, true);
     at += 4;
   }
@@ -77,7 +83,8 @@ export function encodeDigits(classes: Uint16Array[]): Uint8Array {
 
 /** The classes stored in a digits file: per class, pixel values in thousandths, one image after another. */
 export function decodeDigits(bytes: Uint8Array): Uint16Array[] {
-  const fail = (why: string) => new Error(`mnist: the digits file ${DIGITS_ASSET} is damaged (${why}); rebuild it with npm run build.`);
+  const fail = (why: string) =>
+    new Error(`mnist: the digits file ${DIGITS_ASSET} is damaged (${why}); rebuild it with npm run build.`);
   const magic = String.fromCharCode(...Array.from(bytes.subarray(0, MAGIC.length)));
   if (magic !== MAGIC) throw fail(`it starts with ${JSON.stringify(magic)}, not "${MAGIC}"`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -98,7 +105,8 @@ export function decodeDigits(bytes: Uint8Array): Uint16Array[] {
     while (p < pixels.length) {
       if (at >= bytes.length) throw fail("it ends too early");
       const i = bytes[at++];
-      if (i === 0) p += bytes[at++]; // a run of zeros: the array already holds 0
+      if (i === 0)
+        p += bytes[at++]; // a run of zeros: the array already holds 0
       else pixels[p++] = table[i];
     }
     if (p !== pixels.length) throw fail("a run of zeros crosses the end of a class");

@@ -9,4 +9,5 @@ import { decodeDigits, DIGITS_ASSET } from "./digits-asset";
 import type * as Desktop from "./digits-source";
 
 /** The shipped digits of the ten classes, in thousandths, decoded from the site's digits file. */
-export const readDigitClasses: typeof Desktop.readDigitClasses = () => decodeDigits(requireBrowserHost("mnist").readAsset(DIGITS_ASSET));
+export const readDigitClasses: typeof Desktop.readDigitClasses = () =>
+  decodeDigits(requireBrowserHost("mnist").readAsset(DIGITS_ASSET));

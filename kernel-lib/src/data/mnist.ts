@@ -66,7 +66,9 @@ function partRange(classSize: number, part: MnistPart): [number, number] {
 
 function requirePart(part: unknown): asserts part is MnistPart {
   if (part !== "train" && part !== "test" && part !== "all") {
-    throw new Error(`mnist: part must be "train", "test" or "all", got ${JSON.stringify(part)}. "train" and "test" never share a digit.`);
+    throw new Error(
+      `mnist: part must be "train", "test" or "all", got ${JSON.stringify(part)}. "train" and "test" never share a digit.`,
+    );
   }
 }
 
@@ -90,7 +92,9 @@ export function mnistSize(part: MnistPart = "train"): number {
  */
 export function mnist(options: MnistOptions): MnistDataset {
   if (options === undefined || options === null || typeof options !== "object") {
-    throw new Error(`mnist: expected an options object such as { count: 1000, seed: 1 }, got ${String(options)}.`);
+    throw new Error(
+      `mnist: expected an options object such as { count: 1000, seed: 1 }, got ${String(options)}.`,
+    );
   }
   const { count, seed = 0, part = "train" } = options;
   requirePart(part);
@@ -99,7 +103,9 @@ export function mnist(options: MnistOptions): MnistDataset {
   const available = ranges.map(([start, end]) => end - start);
   const total = available.reduce((s, a) => s + a, 0);
   if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > total) {
-    throw new Error(`mnist: count must be a whole number from 1 to ${total} (the digits in part "${part}"), got ${count}. Use e.g. count: 1000${part !== "all" ? `, or part: "all" for up to ${mnistSize("all")} digits` : ""}.`);
+    throw new Error(
+      `mnist: count must be a whole number from 1 to ${total} (the digits in part "${part}"), got ${count}. Use e.g. count: 1000${part !== "all" ? `, or part: "all" for up to ${mnistSize("all")} digits` : ""}.`,
+    );
   }
   const random = rng(seed);
   const quota = balancedCounts(count, available);

@@ -34,7 +34,8 @@ export interface SequenceRegression {
 }
 
 function requireWhole(fn: string, what: string, x: number, min: number, hint: string): void {
-  if (!Number.isInteger(x) || x < min) throw new Error(`${fn}: ${what} must be a whole number ≥ ${min}, got ${String(x)}. ${hint}`);
+  if (!Number.isInteger(x) || x < min)
+    throw new Error(`${fn}: ${what} must be a whole number ≥ ${min}, got ${String(x)}. ${hint}`);
 }
 
 /**
@@ -78,7 +79,8 @@ export function addingProblem(options: SequenceOptions = {}): SequenceRegression
   for (let r = 0; r < count; r++) {
     const row = r * 2 * steps;
     for (let t = 0; t < steps; t++) X.data[row + 2 * t] = random.uniform(0, 1);
-    const first = random.int(half), second = half + random.int(steps - half);
+    const first = random.int(half),
+      second = half + random.int(steps - half);
     X.data[row + 2 * first + 1] = 1;
     X.data[row + 2 * second + 1] = 1;
     y.data[r] = X.data[row + 2 * first] + X.data[row + 2 * second];

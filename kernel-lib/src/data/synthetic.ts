@@ -31,15 +31,26 @@ type Placement = (c: number, i: number, m: number, random: Random) => [number, n
 
 function requireOptions(fn: string, count: number, noise: number, classes: number): void {
   if (!Number.isInteger(count) || count < classes) {
-    throw new Error(`${fn}: count must be an integer of at least ${classes} (one point per class), got ${count}. Use e.g. count: 200.`);
+    throw new Error(
+      `${fn}: count must be an integer of at least ${classes} (one point per class), got ${count}. Use e.g. count: 200.`,
+    );
   }
   if (typeof noise !== "number" || !Number.isFinite(noise) || noise < 0) {
-    throw new Error(`${fn}: noise must be a finite number ≥ 0 (the standard deviation added to each coordinate), got ${noise}. Use 0 for clean data or e.g. 0.1.`);
+    throw new Error(
+      `${fn}: noise must be a finite number ≥ 0 (the standard deviation added to each coordinate), got ${noise}. Use 0 for clean data or e.g. 0.1.`,
+    );
   }
 }
 
 /** Builds the data set: ⌊count/k⌋ or one more points per class, noise, then a seeded shuffle. */
-function generate(fn: string, classes: number, count: number, noise: number, seed: Seed, place: Placement): Dataset {
+function generate(
+  fn: string,
+  classes: number,
+  count: number,
+  noise: number,
+  seed: Seed,
+  place: Placement,
+): Dataset {
   requireOptions(fn, count, noise, classes);
   const random = rng(seed);
   const perClass = balancedCounts(count, new Array<number>(classes).fill(count));
@@ -78,7 +89,9 @@ function along(i: number, m: number): number {
 export function spiral(options: SpiralOptions = {}): Dataset {
   const { count = 300, classes = 3, noise = 0.05, seed = 0 } = options;
   if (!Number.isInteger(classes) || classes < 2) {
-    throw new Error(`spiral: classes (the number of arms) must be an integer ≥ 2, got ${classes}. Use e.g. classes: 3.`);
+    throw new Error(
+      `spiral: classes (the number of arms) must be an integer ≥ 2, got ${classes}. Use e.g. classes: 3.`,
+    );
   }
   return generate("spiral", classes, count, noise, seed, (c, i, m) => {
     const t = along(i, m);

@@ -53,7 +53,10 @@ export class DisplayChannel {
   send(bundle: MimeBundle): Delivery {
     const writer = this.pinned ?? displayWriter();
     if (writer) {
-      writer({ data: bundle, metadata: {}, transient: this.id === undefined ? {} : { display_id: this.id } }, this.id !== undefined && this.shown);
+      writer(
+        { data: bundle, metadata: {}, transient: this.id === undefined ? {} : { display_id: this.id } },
+        this.id !== undefined && this.shown,
+      );
       this.shown = true;
       return "bundle";
     }

@@ -17,7 +17,6 @@ import { environmentVariable } from "../environment";
 import { readPlotly } from "./plotly-file";
 import type { Figure } from "../plot/types";
 
-
 /** Where plotly.js goes in the HTML of shown figures (see the module comment). */
 export type PlotlyEmbedding = "once" | "every-figure" | "none";
 
@@ -48,7 +47,8 @@ function state(): EmbeddingState {
  * re-arms it: the next figure carries plotly.js again (useful after clearing the output that had it).
  */
 export function setPlotlyEmbedding(mode: PlotlyEmbedding): void {
-  if (!MODES.includes(mode)) throw new Error(`setPlotlyEmbedding: mode must be one of ${MODES.join(", ")}; got "${String(mode)}".`);
+  if (!MODES.includes(mode))
+    throw new Error(`setPlotlyEmbedding: mode must be one of ${MODES.join(", ")}; got "${String(mode)}".`);
   const s = state();
   s.mode = mode;
   s.inlined = false;
@@ -81,7 +81,10 @@ export function plotlySource(): string {
 
 /** JSON placed in a `<script>`: no `</script>` or line separators can end or break it. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 let counter = 0;
@@ -111,7 +114,9 @@ export function figureHtml(fig: Figure, opts: FigureHtmlOptions): string {
   const height = typeof fig.layout?.height === "number" ? fig.layout.height : 450;
   const parts = [`<div id="${id}" class="gradient-lab-plot" style="width:100%;height:${height}px;"></div>`];
   if (opts.includePlotly) {
-    parts.push(`<script type="text/javascript">/* plotly.js (MIT licence), inlined once by kernel-lib */\n${plotlySource()}\n</script>`);
+    parts.push(
+      `<script type="text/javascript">/* plotly.js (MIT licence), inlined once by kernel-lib */\n${plotlySource()}\n</script>`,
+    );
   }
   parts.push(`<script type="text/javascript">
 (function () {

@@ -74,7 +74,9 @@ export function browserHost(): BrowserHost | null {
 export function requireBrowserHost(what: string): BrowserHost {
   const host = browserHost();
   if (host === null) {
-    throw new Error(`${what} needs the browser kernel's host, which is not installed: the kernel's worker must set globalThis[Symbol.for("gradient-lab.host")] before it loads kernel-lib.`);
+    throw new Error(
+      `${what} needs the browser kernel's host, which is not installed: the kernel's worker must set globalThis[Symbol.for("gradient-lab.host")] before it loads kernel-lib.`,
+    );
   }
   return host;
 }

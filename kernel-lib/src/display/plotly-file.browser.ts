@@ -11,4 +11,5 @@ import type * as Desktop from "./plotly-file";
 export const plotlyPath: typeof Desktop.plotlyPath = () => "plotly.min.js";
 
 /** The text of plotly.min.js, read from the site. */
-export const readPlotly: typeof Desktop.readPlotly = () => new TextDecoder().decode(requireBrowserHost("plotly.js").readAsset(plotlyPath()));
+export const readPlotly: typeof Desktop.readPlotly = () =>
+  new TextDecoder().decode(requireBrowserHost("plotly.js").readAsset(plotlyPath()));

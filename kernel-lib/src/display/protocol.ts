@@ -27,7 +27,10 @@ type Representer = (value: never) => MimeBundle | Promise<MimeBundle>;
 const representers = new Map<DisplayKind, Representer>();
 
 /** Registers how values of `kind` are shown (display/values.ts does this for every kind). */
-export function registerRepresenter<T>(kind: DisplayKind, represent: (value: T) => MimeBundle | Promise<MimeBundle>): void {
+export function registerRepresenter<T>(
+  kind: DisplayKind,
+  represent: (value: T) => MimeBundle | Promise<MimeBundle>,
+): void {
   representers.set(kind, represent as Representer);
 }
 

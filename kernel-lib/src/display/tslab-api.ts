@@ -33,7 +33,8 @@ export interface Display {
 /** Binary content as Jupyter carries it: base64 text. */
 function base64(b: Uint8Array): string {
   let s = "";
-  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...Array.from(b.subarray(i, i + 0x8000)));
+  for (let i = 0; i < b.length; i += 0x8000)
+    s += String.fromCharCode(...Array.from(b.subarray(i, i + 0x8000)));
   return btoa(s);
 }
 
@@ -41,20 +42,47 @@ function base64(b: Uint8Array): string {
 class HostDisplay implements Display {
   private shown = false;
   constructor(private readonly id?: string) {}
-  javascript(s: string): void { this.raw("text/javascript", s); }
-  html(s: string): void { this.raw("text/html", s); }
-  markdown(s: string): void { this.raw("text/markdown", s); }
-  latex(s: string): void { this.raw("text/latex", s); }
-  svg(s: string): void { this.raw("image/svg+xml", s); }
-  png(b: Uint8Array): void { this.raw("image/png", b); }
-  jpeg(b: Uint8Array): void { this.raw("image/jpeg", b); }
-  gif(b: Uint8Array): void { this.raw("image/gif", b); }
-  pdf(b: Uint8Array): void { this.raw("application/pdf", b); }
-  text(s: string): void { this.raw("text/plain", s); }
+  javascript(s: string): void {
+    this.raw("text/javascript", s);
+  }
+  html(s: string): void {
+    this.raw("text/html", s);
+  }
+  markdown(s: string): void {
+    this.raw("text/markdown", s);
+  }
+  latex(s: string): void {
+    this.raw("text/latex", s);
+  }
+  svg(s: string): void {
+    this.raw("image/svg+xml", s);
+  }
+  png(b: Uint8Array): void {
+    this.raw("image/png", b);
+  }
+  jpeg(b: Uint8Array): void {
+    this.raw("image/jpeg", b);
+  }
+  gif(b: Uint8Array): void {
+    this.raw("image/gif", b);
+  }
+  pdf(b: Uint8Array): void {
+    this.raw("application/pdf", b);
+  }
+  text(s: string): void {
+    this.raw("text/plain", s);
+  }
   raw(contentType: string, b: string | Uint8Array): void {
     const host = requireBrowserHost("tslab.display");
     const content = b instanceof Uint8Array ? base64(b) : b;
-    host.display({ data: { [contentType]: content }, metadata: {}, transient: this.id === undefined ? {} : { display_id: this.id } }, this.id !== undefined && this.shown);
+    host.display(
+      {
+        data: { [contentType]: content },
+        metadata: {},
+        transient: this.id === undefined ? {} : { display_id: this.id },
+      },
+      this.id !== undefined && this.shown,
+    );
     this.shown = true;
   }
 }
@@ -68,4 +96,8 @@ export function newDisplay(): Display {
 export const display: Display = new HostDisplay();
 
 /** The version strings of the browser kernel, its TypeScript compiler and browser, as its host reports them. */
-export const versions: Versions = requireBrowserHost("tslab.versions").versions ?? { tslab: "unknown (browser kernel)", typescript: "unknown", node: "none (a browser)" };
+export const versions: Versions = requireBrowserHost("tslab.versions").versions ?? {
+  tslab: "unknown (browser kernel)",
+  typescript: "unknown",
+  node: "none (a browser)",
+};

@@ -13,5 +13,7 @@ export const tslabWithoutWriter: typeof Desktop.tslabWithoutWriter = () => false
 
 /** Never called in the browser, since `tslabWithoutWriter()` is false. */
 export const tslabPublicDisplay: typeof Desktop.tslabPublicDisplay = () => {
-  throw new Error("tslab's display does not exist in the browser kernel; kernel-lib sends outputs through the browser host.");
+  throw new Error(
+    "tslab's display does not exist in the browser kernel; kernel-lib sends outputs through the browser host.",
+  );
 };

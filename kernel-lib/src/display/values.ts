@@ -33,7 +33,11 @@ function shownIndices(n: number, max: number): number[] {
   if (n <= max) return Array.from({ length: n }, (_, i) => i);
   const head = Math.ceil((max - 1) / 2);
   const tail = max - 1 - head;
-  return [...Array.from({ length: head }, (_, i) => i), -1, ...Array.from({ length: tail }, (_, i) => n - tail + i)];
+  return [
+    ...Array.from({ length: head }, (_, i) => i),
+    -1,
+    ...Array.from({ length: tail }, (_, i) => n - tail + i),
+  ];
 }
 
 /** An entry as text: whole numbers as they are, others in 4 significant digits. */
@@ -61,7 +65,10 @@ export function matrixHtml(m: Matrix): string {
   const th = (s: string) => `<th style="text-align:right;opacity:0.6;font-weight:normal">${s}</th>`;
   const td = (s: string) => `<td style="text-align:right;font-family:monospace">${s}</td>`;
   const head = `<tr>${th("")}${cols.map((j) => th(j < 0 ? "…" : String(j))).join("")}</tr>`;
-  const body = rows.map((i) => `<tr>${th(i < 0 ? "⋮" : String(i))}${cols.map((j) => td(j < 0 ? "…" : i < 0 ? "⋮" : entry(m.get(i, j)))).join("")}</tr>`);
+  const body = rows.map(
+    (i) =>
+      `<tr>${th(i < 0 ? "⋮" : String(i))}${cols.map((j) => td(j < 0 ? "…" : i < 0 ? "⋮" : entry(m.get(i, j)))).join("")}</tr>`,
+  );
   const elided = m.rows > MAX_ROWS || m.cols > MAX_COLS ? " (middle rows and columns elided)" : "";
   return (
     `<table class="gradient-lab-matrix"><caption style="text-align:left">Matrix ${m.rows} × ${m.cols}${elided}</caption>` +
@@ -71,12 +78,24 @@ export function matrixHtml(m: Matrix): string {
 
 /** One row per layer of a network's summary: name, activation, shape, parameters, initializer. */
 function layerRows(net: Sequential): string[][] {
-  return net.stack.map((l) => [l.name, l instanceof Dense ? l.activation.name : l.kind, `${l.numInputs} → ${l.numOutputs}`, l.parameterCount.toLocaleString("en-US"), l instanceof Dense ? l.init : ""]);
+  return net.stack.map((l) => [
+    l.name,
+    l instanceof Dense ? l.activation.name : l.kind,
+    `${l.numInputs} → ${l.numOutputs}`,
+    l.parameterCount.toLocaleString("en-US"),
+    l instanceof Dense ? l.init : "",
+  ]);
 }
 
 /** The summary's last row: the network's input → output widths and its parameter count. */
 function totalRow(net: Sequential): string[] {
-  return ["total", "", `${net.numInputs} → ${net.numOutputs}`, net.parameterCount.toLocaleString("en-US"), ""];
+  return [
+    "total",
+    "",
+    `${net.numInputs} → ${net.numOutputs}`,
+    net.parameterCount.toLocaleString("en-US"),
+    "",
+  ];
 }
 
 const SUMMARY_HEADER = ["layer", "activation", "shape (in → out)", "parameters", "initializer"];
@@ -87,19 +106,33 @@ export function networkText(net: Sequential): string {
   const total = totalRow(net);
   const all = [SUMMARY_HEADER, ...rows, total];
   const widths = SUMMARY_HEADER.map((_, c) => Math.max(...all.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (c === 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join("  ")
+      .trimEnd();
   const rule = widths.map((w) => "─".repeat(w)).join("  ");
-  return [`Sequential: ${net.stack.length} layers`, line(SUMMARY_HEADER), rule, ...rows.map(line), rule, line(total)].join("\n");
+  return [
+    `Sequential: ${net.stack.length} layers`,
+    line(SUMMARY_HEADER),
+    rule,
+    ...rows.map(line),
+    rule,
+    line(total),
+  ].join("\n");
 }
 
 /** A network's summary as an HTML table. */
 export function networkHtml(net: Sequential): string {
-  const cell = (tag: string, s: string, right: boolean) => `<${tag} style="text-align:${right ? "right" : "left"}">${escapeHtml(s)}</${tag}>`;
+  const cell = (tag: string, s: string, right: boolean) =>
+    `<${tag} style="text-align:${right ? "right" : "left"}">${escapeHtml(s)}</${tag}>`;
   const row = (r: string[], tag: string) => `<tr>${r.map((s, c) => cell(tag, s, c === 3)).join("")}</tr>`;
   const total = totalRow(net);
   return (
     `<table class="gradient-lab-summary"><caption style="text-align:left">Sequential: ${net.stack.length} layers</caption>` +
-    `<thead>${row(SUMMARY_HEADER, "th")}</thead><tbody>${layerRows(net).map((r) => row(r, "td")).join("")}</tbody>` +
+    `<thead>${row(SUMMARY_HEADER, "th")}</thead><tbody>${layerRows(net)
+      .map((r) => row(r, "td"))
+      .join("")}</tbody>` +
     `<tfoot>${row(total, "th")}</tfoot></table>`
   );
 }
@@ -124,16 +157,28 @@ function datasetBundle(ds: Dataset): MimeBundle {
   const labels = Array.from(ds.labels.subarray(0, count)).join(", ");
   const text = `${head}\nfirst labels: ${labels}${ds.X.rows > count ? ", …" : ""}`;
   if (side * side === ds.X.cols && side >= 8 && count > 0) {
-    return { ...figureOutputBundle(digits(ds.X, ds.labels, { count, columns: count, title: head })), "text/plain": text };
+    return {
+      ...figureOutputBundle(digits(ds.X, ds.labels, { count, columns: count, title: head })),
+      "text/plain": text,
+    };
   }
   const first = ds.X.selectRows(Array.from({ length: count }, (_, i) => i));
-  return { "text/html": `<div>${escapeHtml(head)}; the first rows of X and their labels (${escapeHtml(labels)}):</div>${matrixHtml(first)}`, "text/plain": `${text}\n${matrixText(first)}` };
+  return {
+    "text/html": `<div>${escapeHtml(head)}; the first rows of X and their labels (${escapeHtml(labels)}):</div>${matrixHtml(first)}`,
+    "text/plain": `${text}\n${matrixText(first)}`,
+  };
 }
 
 registerRepresenter("matrix", (m: Matrix) => ({ "text/html": matrixHtml(m), "text/plain": matrixText(m) }));
-registerRepresenter("network", (net: Sequential) => ({ "text/html": networkHtml(net), "text/plain": networkText(net) }));
+registerRepresenter("network", (net: Sequential) => ({
+  "text/html": networkHtml(net),
+  "text/plain": networkText(net),
+}));
 registerRepresenter("figure", (fig: Figure) => figureOutputBundle(fig));
-registerRepresenter("value", async (v: Value) => ({ "image/svg+xml": await graphSvg(v), "text/plain": `${v.toString()}\n${graphText(v)}` }));
+registerRepresenter("value", async (v: Value) => ({
+  "image/svg+xml": await graphSvg(v),
+  "text/plain": `${v.toString()}\n${graphText(v)}`,
+}));
 registerRepresenter("history", historyBundle);
 registerRepresenter("dataset", datasetBundle);
 representAs(Matrix.prototype, "matrix");
@@ -155,7 +200,8 @@ export function display(value: unknown): void | Promise<void> {
   // Pin the writer of the cell running now: a graph is ready only after an await.
   const channel = new DisplayChannel(undefined, true);
   const send = (bundle: MimeBundle) => {
-    if (channel.send(bundle) === "none") console.log(typeof bundle["text/plain"] === "string" ? bundle["text/plain"] : plainText(value));
+    if (channel.send(bundle) === "none")
+      console.log(typeof bundle["text/plain"] === "string" ? bundle["text/plain"] : plainText(value));
   };
   const bundle = mimeBundleOf(value);
   if (bundle === null) return send({ "text/plain": plainText(value) });

@@ -44,7 +44,13 @@ function flatZero(df: (z: number) => number, x0: number, x1: number): boolean {
 }
 
 /** The z-intervals inside [lo, hi] where |df(z)| < threshold, found from samples. */
-function sampledRegions(df: (z: number) => number, lo: number, hi: number, n: number, threshold: number): [number, number][] {
+function sampledRegions(
+  df: (z: number) => number,
+  lo: number,
+  hi: number,
+  n: number,
+  threshold: number,
+): [number, number][] {
   const out: [number, number][] = [];
   let start: number | null = null;
   for (let i = 0; i < n; i++) {
@@ -74,7 +80,9 @@ export function activation(act: ActivationLike, opts: ActivationPlotOptions = {}
     throw new Error(`plot.activation: range must be [lo, hi] with lo < hi, got [${lo}, ${hi}].`);
   }
   if (typeof act?.f !== "function" || typeof act?.df !== "function") {
-    throw new Error("plot.activation: expected an activation with f(z) and df(z), e.g. plot.activation(sigmoid).");
+    throw new Error(
+      "plot.activation: expected an activation with f(z) and df(z), e.g. plot.activation(sigmoid).",
+    );
   }
   const threshold = opts.threshold ?? 0.01;
   const n = Math.max(2, Math.floor(opts.points ?? 401));
@@ -91,7 +99,12 @@ export function activation(act: ActivationLike, opts: ActivationPlotOptions = {}
   }
   const name = act.name || "f";
 
-  const regions = threshold > 0 ? (act.saturatedRegions ? act.saturatedRegions(threshold) : sampledRegions(act.df, lo, hi, n, threshold)) : [];
+  const regions =
+    threshold > 0
+      ? act.saturatedRegions
+        ? act.saturatedRegions(threshold)
+        : sampledRegions(act.df, lo, hi, n, threshold)
+      : [];
   const shapes: Layout[] = [];
   const annotations: Layout[] = [];
   for (const [r0, r1] of regions) {
@@ -99,24 +112,57 @@ export function activation(act: ActivationLike, opts: ActivationPlotOptions = {}
     const x1 = Math.min(hi, r1);
     if (!(x1 > x0)) continue;
     shapes.push({
-      type: "rect", xref: "x", yref: "paper", x0, x1, y0: 0, y1: 1,
-      fillcolor: colours.shade, line: { width: 0 }, layer: "below",
+      type: "rect",
+      xref: "x",
+      yref: "paper",
+      x0,
+      x1,
+      y0: 0,
+      y1: 1,
+      fillcolor: colours.shade,
+      line: { width: 0 },
+      layer: "below",
     });
     annotations.push({
-      x: (x0 + x1) / 2, y: 1, xref: "x", yref: "paper", yanchor: "bottom",
-      text: opts.shadeLabel ?? (flatZero(act.df, x0, x1) ? `${name}′ = 0` : words().saturated), showarrow: false, font: { size: 11, color: colours.text },
+      x: (x0 + x1) / 2,
+      y: 1,
+      xref: "x",
+      yref: "paper",
+      yanchor: "bottom",
+      text: opts.shadeLabel ?? (flatZero(act.df, x0, x1) ? `${name}′ = 0` : words().saturated),
+      showarrow: false,
+      font: { size: 11, color: colours.text },
     });
   }
 
   const title = opts.title ?? words().activationTitle(name, short(threshold));
   return asFigure({
     data: [
-      { type: "scatter", mode: "lines", name: `${name}(z)`, x: z, y: a, line: { color: colour(0), width: 2.5 } },
-      { type: "scatter", mode: "lines", name: `${name}′(z)`, x: z, y: d, line: { color: colour(1), width: 2.5, dash: "dash" } },
+      {
+        type: "scatter",
+        mode: "lines",
+        name: `${name}(z)`,
+        x: z,
+        y: a,
+        line: { color: colour(0), width: 2.5 },
+      },
+      {
+        type: "scatter",
+        mode: "lines",
+        name: `${name}′(z)`,
+        x: z,
+        y: d,
+        line: { color: colour(1), width: 2.5, dash: "dash" },
+      },
     ],
     layout: baseLayout(
       { title, xTitle: words().preActivation, yTitle: words().value, height: opts.height },
-      { shapes, annotations, hovermode: "x unified", legend: { x: 0.02, y: 0.98, bgcolor: colours.transparent } },
+      {
+        shapes,
+        annotations,
+        hovermode: "x unified",
+        legend: { x: 0.02, y: 0.98, bgcolor: colours.transparent },
+      },
     ),
     config: baseConfig(),
   });

@@ -31,7 +31,9 @@ export function curves(series: Series[], opts: CurvesOptions = {}): Figure {
   if (!Array.isArray(series)) throw new Error("plot.curves: expected an array of series { name, x, y }.");
   const data: Trace[] = series.map((s, i) => {
     if (s.x.length !== s.y.length) {
-      throw new Error(`plot.curves: series "${s.name}" has ${s.x.length} x values but ${s.y.length} y values; they must match.`);
+      throw new Error(
+        `plot.curves: series "${s.name}" has ${s.x.length} x values but ${s.y.length} y values; they must match.`,
+      );
     }
     return {
       type: "scatter",
@@ -44,12 +46,25 @@ export function curves(series: Series[], opts: CurvesOptions = {}): Figure {
     };
   });
   const layout = baseLayout(
-    { title: opts.title, xTitle: opts.xTitle, yTitle: opts.yTitle, logX: opts.logX, logY: opts.logY, height: opts.height },
+    {
+      title: opts.title,
+      xTitle: opts.xTitle,
+      yTitle: opts.yTitle,
+      logX: opts.logX,
+      logY: opts.logY,
+      height: opts.height,
+    },
     { hovermode: "x unified", showlegend: series.length > 1 },
   );
-  for (const [ax, log] of [["x", opts.logX], ["y", opts.logY]] as const) {
+  for (const [ax, log] of [
+    ["x", opts.logX],
+    ["y", opts.logY],
+  ] as const) {
     const all = series.flatMap((s) => Array.from(s[ax]));
-    Object.assign(layout[`${ax}axis`] as object, log ? logTicks(...extent(all, true)) : ax === "x" ? integerTicks(all) : {});
+    Object.assign(
+      layout[`${ax}axis`] as object,
+      log ? logTicks(...extent(all, true)) : ax === "x" ? integerTicks(all) : {},
+    );
   }
   return asFigure({ data, layout, config: baseConfig() });
 }
@@ -78,7 +93,8 @@ export interface HistoryPlotOptions {
  * show(plot.history(history));
  */
 export function history(h: History, opts: HistoryPlotOptions = {}): Figure {
-  if (!h || !Array.isArray(h.epochs)) throw new Error("plot.history: expected the History that fit returns (with an epochs array).");
+  if (!h || !Array.isArray(h.epochs))
+    throw new Error("plot.history: expected the History that fit returns (with an epochs array).");
   const metric = opts.metric ?? "loss";
   const isLoss = metric === "loss";
   const epochs = h.epochs.map((e) => e.epoch);
@@ -99,13 +115,34 @@ export function history(h: History, opts: HistoryPlotOptions = {}): Figure {
       x.push(s.epoch - 1 + k / (perEpoch.get(s.epoch) as number));
     }
     data.push({
-      type: "scatter", mode: "lines", name: words().minibatchLoss, x, y: plain(h.steps.map((s) => s.loss)),
-      line: { color: withAlpha(colour(0), 0.3), width: 1 }, hoverinfo: "skip",
+      type: "scatter",
+      mode: "lines",
+      name: words().minibatchLoss,
+      x,
+      y: plain(h.steps.map((s) => s.loss)),
+      line: { color: withAlpha(colour(0), 0.3), width: 1 },
+      hoverinfo: "skip",
     });
   }
-  data.push({ type: "scatter", mode, name: words().training(words().metric(metric)), x: epochs, y: plain(train), line: { color: colour(0), width: 2 }, marker: { color: colour(0), size: 6 } });
+  data.push({
+    type: "scatter",
+    mode,
+    name: words().training(words().metric(metric)),
+    x: epochs,
+    y: plain(train),
+    line: { color: colour(0), width: 2 },
+    marker: { color: colour(0), size: 6 },
+  });
   if (val.some((v) => Number.isFinite(v))) {
-    data.push({ type: "scatter", mode, name: words().validation(words().metric(metric)), x: epochs, y: plain(val), line: { color: colour(1), width: 2, dash: "dash" }, marker: { color: colour(1), size: 6 } });
+    data.push({
+      type: "scatter",
+      mode,
+      name: words().validation(words().metric(metric)),
+      x: epochs,
+      y: plain(val),
+      line: { color: colour(1), width: 2, dash: "dash" },
+      marker: { color: colour(1), size: 6 },
+    });
   }
 
   const layout = baseLayout(

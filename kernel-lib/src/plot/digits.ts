@@ -33,7 +33,10 @@ export interface DigitsOptions {
  */
 export function digits(X: MatrixLike, labels?: ArrayLike<number>, opts: DigitsOptions = {}): Figure {
   const side = Math.round(Math.sqrt(X.cols));
-  if (side * side !== X.cols) throw new Error(`plot.digits: each row must be a square image (e.g. 784 = 28×28 values), got ${X.cols} columns.`);
+  if (side * side !== X.cols)
+    throw new Error(
+      `plot.digits: each row must be a square image (e.g. 784 = 28×28 values), got ${X.cols} columns.`,
+    );
   const start = opts.start ?? 0;
   const count = Math.min(opts.count ?? 16, X.rows - start);
   checkCount("plot.digits", "count (within X's rows)", count);
@@ -48,11 +51,14 @@ export function digits(X: MatrixLike, labels?: ArrayLike<number>, opts: DigitsOp
   const z: (number | null)[][] = Array.from({ length: H }, () => new Array<number | null>(W).fill(null));
   const annotations: Layout[] = [];
   for (let k = 0; k < count; k++) {
-    const r = Math.floor(k / columns), c = k % columns;
-    const top = r * (side + gapY) + gapY, left = c * (side + gapX);
+    const r = Math.floor(k / columns),
+      c = k % columns;
+    const top = r * (side + gapY) + gapY,
+      left = c * (side + gapX);
     const base = (start + k) * X.cols;
     for (let i = 0; i < side; i++) {
-      for (let j = 0; j < side; j++) z[top + i][left + j] = Math.round(X.data[base + i * side + j] * 1000) / 1000;
+      for (let j = 0; j < side; j++)
+        z[top + i][left + j] = Math.round(X.data[base + i * side + j] * 1000) / 1000;
     }
     if (labels || opts.predicted) {
       const truth = labels ? labels[start + k] : undefined;
@@ -60,14 +66,23 @@ export function digits(X: MatrixLike, labels?: ArrayLike<number>, opts: DigitsOp
       const wrong = truth !== undefined && pred !== undefined && truth !== pred;
       const text = truth !== undefined && pred !== undefined ? `${truth} → ${pred}` : String(truth ?? pred);
       annotations.push({
-        x: left + (side - 1) / 2, y: top - 0.5, xref: "x", yref: "y", yanchor: "bottom", showarrow: false, text,
+        x: left + (side - 1) / 2,
+        y: top - 0.5,
+        xref: "x",
+        yref: "y",
+        yanchor: "bottom",
+        showarrow: false,
+        text,
         font: { size: 12, color: wrong ? colour(3) : colours.text },
       });
     }
   }
   const hidden = { visible: false, showgrid: false, zeroline: false };
   const layout = baseLayout(
-    { title: opts.title ?? (opts.predicted ? words().imagesPredicted : words().imagesLabelled), height: Math.round(60 + Math.min(900, (H * 620) / W)) },
+    {
+      title: opts.title ?? (opts.predicted ? words().imagesPredicted : words().imagesLabelled),
+      height: Math.round(60 + Math.min(900, (H * 620) / W)),
+    },
     {
       annotations,
       margin: { l: 10, r: 10, t: 50, b: 10 },
@@ -76,10 +91,22 @@ export function digits(X: MatrixLike, labels?: ArrayLike<number>, opts: DigitsOp
     },
   );
   return asFigure({
-    data: [{
-      type: "heatmap", name: "pixels", z, zmin: 0, zmax: 1, showscale: false,
-      colorscale: [[0, "#f7f7f7"], [1, "#111111"]], hoverongaps: false, hovertemplate: "%{z:.2f}<extra></extra>",
-    }],
+    data: [
+      {
+        type: "heatmap",
+        name: "pixels",
+        z,
+        zmin: 0,
+        zmax: 1,
+        showscale: false,
+        colorscale: [
+          [0, "#f7f7f7"],
+          [1, "#111111"],
+        ],
+        hoverongaps: false,
+        hovertemplate: "%{z:.2f}<extra></extra>",
+      },
+    ],
     layout,
     config: baseConfig(),
   });

@@ -44,7 +44,9 @@ function fixed(x: number, d: number): string {
  */
 export function graphDot(root: Value, opts: GraphOptions = {}): string {
   if (!root || typeof root.topologicalOrder !== "function") {
-    throw new Error("plot.graphDot: expected a Value (from kernel-lib's Value class), e.g. plot.graphDot(L).");
+    throw new Error(
+      "plot.graphDot: expected a Value (from kernel-lib's Value class), e.g. plot.graphDot(L).",
+    );
   }
   const d = opts.decimals ?? 4;
   const rankdir = opts.rankdir ?? "LR";
@@ -65,7 +67,9 @@ export function graphDot(root: Value, opts: GraphOptions = {}): string {
     const fill = v === root ? ', fillcolor="#dbe9f6"' : "";
     lines.push(`  ${me} [shape=record, label="${label}"${fill}];`);
     if (v.op !== "" || v.parents.length > 0) {
-      lines.push(`  ${me}_op [shape=circle, label="${quoted(v.op || "?")}", width=0.35, fixedsize=false, margin=0.02];`);
+      lines.push(
+        `  ${me}_op [shape=circle, label="${quoted(v.op || "?")}", width=0.35, fixedsize=false, margin=0.02];`,
+      );
       lines.push(`  ${me}_op -> ${me};`);
       v.parents.forEach((p, i) => {
         const lg = opts.localGrads ? ` [label="${fixed(v.localGrads[i], d)}"]` : "";

@@ -43,7 +43,8 @@ export function layerHistograms(arrays: ArrayLike<number>[], opts: LayerHistogra
   const n = arrays.length;
   checkCount("plot.layerHistograms", "the number of layers", n);
   const names = opts.layers ?? arrays.map((_, i) => words().layerN(i + 1));
-  if (names.length !== n) throw new Error(`plot.layerHistograms: ${n} arrays but ${names.length} layer names.`);
+  if (names.length !== n)
+    throw new Error(`plot.layerHistograms: ${n} arrays but ${names.length} layer names.`);
   const bins = opts.bins ?? 40;
   checkCount("plot.layerHistograms", "bins", bins);
   const columns = Math.min(n, opts.columns ?? (n <= 5 ? n : Math.ceil(n / Math.ceil(n / 5))));
@@ -51,7 +52,12 @@ export function layerHistograms(arrays: ArrayLike<number>[], opts: LayerHistogra
 
   let [lo, hi] = opts.range ?? [Infinity, -Infinity];
   if (!opts.range) {
-    for (const a of arrays) for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i])) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i]; }
+    for (const a of arrays)
+      for (let i = 0; i < a.length; i++)
+        if (Number.isFinite(a[i])) {
+          if (a[i] < lo) lo = a[i];
+          if (a[i] > hi) hi = a[i];
+        }
     if (!(lo <= hi)) [lo, hi] = [0, 1];
     if (lo === hi) [lo, hi] = [lo - 0.5, hi + 0.5];
   }
@@ -75,28 +81,60 @@ export function layerHistograms(arrays: ArrayLike<number>[], opts: LayerHistogra
     }
     const suffix = l === 0 ? "" : String(l + 1);
     data.push({
-      type: "bar", name: names[l], x: centres, y: counts.map((c) => (total > 0 ? c / total : 0)), width,
-      xaxis: `x${suffix}`, yaxis: `y${suffix}`, marker: { color: colour(l), line: { width: 0 } },
+      type: "bar",
+      name: names[l],
+      x: centres,
+      y: counts.map((c) => (total > 0 ? c / total : 0)),
+      width,
+      xaxis: `x${suffix}`,
+      yaxis: `y${suffix}`,
+      marker: { color: colour(l), line: { width: 0 } },
       hovertemplate: `${names[l]}<br>%{x:.3g}: %{y:.1%}<extra></extra>`,
     });
     extra[`xaxis${suffix}`] = axis(opts.xTitle, { range: [lo, hi] });
-    extra[`yaxis${suffix}`] = axis(l % columns === 0 ? words().shareOfValues : undefined, { tickformat: ".0%", rangemode: "tozero" });
+    extra[`yaxis${suffix}`] = axis(l % columns === 0 ? words().shareOfValues : undefined, {
+      tickformat: ".0%",
+      rangemode: "tozero",
+    });
     for (const [from, to] of opts.shade ?? []) {
-      const x0 = Math.max(from, lo), x1 = Math.min(to, hi);
+      const x0 = Math.max(from, lo),
+        x1 = Math.min(to, hi);
       if (!(x0 < x1)) continue;
       shapes.push({
-        type: "rect", xref: `x${suffix}`, yref: `y${suffix} domain`, x0, x1, y0: 0, y1: 1,
-        fillcolor: colours.shade, line: { width: 0 }, layer: "below",
+        type: "rect",
+        xref: `x${suffix}`,
+        yref: `y${suffix} domain`,
+        x0,
+        x1,
+        y0: 0,
+        y1: 1,
+        fillcolor: colours.shade,
+        line: { width: 0 },
+        layer: "below",
       });
     }
     annotations.push({
-      text: names[l], showarrow: false, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1.02,
-      xanchor: "center", yanchor: "bottom", font: { size: 12, color: colours.text },
+      text: names[l],
+      showarrow: false,
+      xref: `x${suffix} domain`,
+      yref: `y${suffix} domain`,
+      x: 0.5,
+      y: 1.02,
+      xanchor: "center",
+      yanchor: "bottom",
+      font: { size: 12, color: colours.text },
     });
   }
   const layout = baseLayout(
     { title: opts.title, height: opts.height ?? 80 + 260 * rows },
-    { ...extra, showlegend: false, bargap: 0, annotations, shapes, grid: { rows, columns, pattern: "independent", xgap: 0.12, ygap: 0.3 } },
+    {
+      ...extra,
+      showlegend: false,
+      bargap: 0,
+      annotations,
+      shapes,
+      grid: { rows, columns, pattern: "independent", xgap: 0.12, ygap: 0.3 },
+    },
   );
   return asFigure({ data, layout, config: baseConfig() });
 }

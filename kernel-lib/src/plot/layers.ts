@@ -12,10 +12,19 @@ import { asFigure } from "./figure";
 import { messages as words } from "../messages";
 
 /** A per-layer quantity the diagnostics record. */
-export type LayerQuantity = "gradNormB" | "gradNormW" | "activationMean" | "activationStd" | "saturated" | "dead" | "updateRatio";
+export type LayerQuantity =
+  "gradNormB" | "gradNormW" | "activationMean" | "activationStd" | "saturated" | "dead" | "updateRatio";
 
 /** Every quantity the diagnostics record. */
-const QUANTITIES: readonly LayerQuantity[] = ["gradNormB", "gradNormW", "activationMean", "activationStd", "saturated", "dead", "updateRatio"];
+const QUANTITIES: readonly LayerQuantity[] = [
+  "gradNormB",
+  "gradNormW",
+  "activationMean",
+  "activationStd",
+  "saturated",
+  "dead",
+  "updateRatio",
+];
 
 /** The axis title of a recorded quantity, in the current language. */
 function quantityTitle(q: LayerQuantity): string {
@@ -65,17 +74,36 @@ export interface LayerBarsOptions {
 export function layerBars(values: ArrayLike<number>, opts: LayerBarsOptions = {}): Figure {
   const names = opts.layers ?? Array.from({ length: values.length }, (_, i) => words().layerN(i + 1));
   if (names.length !== values.length) {
-    throw new Error(`plot.layerBars: got ${values.length} values but ${names.length} layer names; give one name per value.`);
+    throw new Error(
+      `plot.layerBars: got ${values.length} values but ${names.length} layer names; give one name per value.`,
+    );
   }
   const y = plain(values);
-  const layout = baseLayout({ title: opts.title, xTitle: opts.xTitle ?? words().layer, yTitle: opts.yTitle, logY: opts.logY, height: opts.height }, { showlegend: false });
+  const layout = baseLayout(
+    {
+      title: opts.title,
+      xTitle: opts.xTitle ?? words().layer,
+      yTitle: opts.yTitle,
+      logY: opts.logY,
+      height: opts.height,
+    },
+    { showlegend: false },
+  );
   if (opts.logY) Object.assign(layout.yaxis as object, logTicks(...extent(values, true)));
   return asFigure({
-    data: [{
-      type: "bar", name: opts.yTitle ?? words().value, x: names, y,
-      marker: { color: colour(0) }, text: y.map((v) => (v === null ? "" : short(v))), textposition: "outside",
-      cliponaxis: false, hovertemplate: "%{x}: %{y:.3g}<extra></extra>",
-    }],
+    data: [
+      {
+        type: "bar",
+        name: opts.yTitle ?? words().value,
+        x: names,
+        y,
+        marker: { color: colour(0) },
+        text: y.map((v) => (v === null ? "" : short(v))),
+        textposition: "outside",
+        cliponaxis: false,
+        hovertemplate: "%{x}: %{y:.3g}<extra></extra>",
+      },
+    ],
     layout,
     config: baseConfig(),
   });
@@ -88,13 +116,21 @@ export function layerBars(values: ArrayLike<number>, opts: LayerBarsOptions = {}
  * const history = fit(mlp([2, 8, 8, 2], { seed: 1 }), data.moons({ seed: 1 }), { lr: 0.5, epochs: 2, progress: "off" });
  * const { layers, steps, values } = plot.layerSeries(history, "gradNormB"); // values[layer][sample]
  */
-export function layerSeries(h: History, quantity: LayerQuantity): { layers: string[]; steps: number[]; values: number[][] } {
-  if (!h || !Array.isArray(h.diagnostics)) throw new Error("plot: expected the History that fit returns (with a diagnostics array).");
+export function layerSeries(
+  h: History,
+  quantity: LayerQuantity,
+): { layers: string[]; steps: number[]; values: number[][] } {
+  if (!h || !Array.isArray(h.diagnostics))
+    throw new Error("plot: expected the History that fit returns (with a diagnostics array).");
   if (h.diagnostics.length === 0) {
-    throw new Error("plot: this history has no diagnostics samples; train with diagnostics recording switched on to plot per-layer quantities.");
+    throw new Error(
+      "plot: this history has no diagnostics samples; train with diagnostics recording switched on to plot per-layer quantities.",
+    );
   }
   if (!QUANTITIES.includes(quantity)) {
-    throw new Error(`plot: unknown layer quantity "${String(quantity)}"; use one of ${QUANTITIES.join(", ")}.`);
+    throw new Error(
+      `plot: unknown layer quantity "${String(quantity)}"; use one of ${QUANTITIES.join(", ")}.`,
+    );
   }
   const first = h.diagnostics[0].layers;
   const layers = first.map((l: LayerSample) => l.layer);
@@ -102,7 +138,8 @@ export function layerSeries(h: History, quantity: LayerQuantity): { layers: stri
   const steps: number[] = [];
   for (const sample of h.diagnostics) {
     steps.push(sample.step);
-    for (let l = 0; l < layers.length; l++) values[l].push(sample.layers[l] ? sample.layers[l][quantity] : NaN);
+    for (let l = 0; l < layers.length; l++)
+      values[l].push(sample.layers[l] ? sample.layers[l][quantity] : NaN);
   }
   return { layers, steps, values };
 }
@@ -151,14 +188,18 @@ export function layerHeatmap(source: History | ArrayLike<number>[], opts: LayerH
   }
   const width = rows.length > 0 ? rows[0].length : 0;
   names = names ?? rows.map((_, i) => words().layerN(i + 1));
-  if (names.length !== rows.length) throw new Error(`plot.layerHeatmap: ${rows.length} rows but ${names.length} layer names.`);
+  if (names.length !== rows.length)
+    throw new Error(`plot.layerHeatmap: ${rows.length} rows but ${names.length} layer names.`);
   const xs = x ? plain(x) : Array.from({ length: width }, (_, i) => i + 1);
   const z: (number | null)[][] = [];
   const real: (number | null)[][] = [];
   let lo = Infinity;
   let hi = -Infinity;
   for (const row of rows) {
-    if (row.length !== width) throw new Error(`plot.layerHeatmap: every row must have ${width} values (one per step); got one with ${row.length}.`);
+    if (row.length !== width)
+      throw new Error(
+        `plot.layerHeatmap: every row must have ${width} values (one per step); got one with ${row.length}.`,
+      );
     const [a, b] = extent(row, true);
     if (a < lo) lo = a;
     if (b > hi) hi = b;
@@ -173,15 +214,33 @@ export function layerHeatmap(source: History | ArrayLike<number>[], opts: LayerH
   const tickvals: number[] = [];
   for (let k = zmin; k <= zmax; k += every) tickvals.push(k);
   const label = opts.colorTitle ?? (Array.isArray(source) ? words().value : quantityTitle(quantity));
-  const data: Trace[] = [{
-    type: "heatmap", name: label, x: xs, y: names, z, customdata: real, zmin, zmax,
-    colorscale: sequentialScale,
-    colorbar: { title: { text: label, side: "right" }, tickvals, ticktext: tickvals.map(powerLabel), outlinewidth: 0 },
-    hovertemplate: `%{y}<br>${words().step} %{x}<br>${label} = %{customdata:.3g}<extra></extra>`,
-    hoverongaps: false,
-  }];
+  const data: Trace[] = [
+    {
+      type: "heatmap",
+      name: label,
+      x: xs,
+      y: names,
+      z,
+      customdata: real,
+      zmin,
+      zmax,
+      colorscale: sequentialScale,
+      colorbar: {
+        title: { text: label, side: "right" },
+        tickvals,
+        ticktext: tickvals.map(powerLabel),
+        outlinewidth: 0,
+      },
+      hovertemplate: `%{y}<br>${words().step} %{x}<br>${label} = %{customdata:.3g}<extra></extra>`,
+      hoverongaps: false,
+    },
+  ];
   const layout = baseLayout(
-    { title: opts.title ?? words().perLayerLogColour(label), xTitle: opts.xTitle ?? words().trainingStep, height: opts.height ?? Math.max(260, 90 + 44 * rows.length) },
+    {
+      title: opts.title ?? words().perLayerLogColour(label),
+      xTitle: opts.xTitle ?? words().trainingStep,
+      height: opts.height ?? Math.max(260, 90 + 44 * rows.length),
+    },
     { yaxis: axis(words().layer, { autorange: "reversed", type: "category", showgrid: false }) },
   );
   (layout.xaxis as { showgrid?: boolean }).showgrid = false;
@@ -218,23 +277,41 @@ export function gradientFlow(h: History, opts: GradientFlowOptions = {}): Figure
   const count = opts.includeOutput || s.layers.length < 2 ? s.layers.length : s.layers.length - 1;
   const names = opts.layers ?? s.layers.slice(0, count);
   if (names.length !== count) {
-    throw new Error(`plot.gradientFlow: ${names.length} layer names for ${count} plotted layers; give one name per layer${opts.includeOutput ? "" : " (the output layer is left out unless includeOutput is true)"}.`);
+    throw new Error(
+      `plot.gradientFlow: ${names.length} layer names for ${count} plotted layers; give one name per layer${opts.includeOutput ? "" : " (the output layer is left out unless includeOutput is true)"}.`,
+    );
   }
   const data: Trace[] = [];
   for (let l = 0; l < count; l++) {
     data.push({
-      type: "scatter", mode: s.steps.length > 1 ? "lines" : "markers", name: names[l], x: s.steps.slice(), y: plain(s.values[l]),
-      line: { color: colour(l), width: 2 }, marker: { color: colour(l), size: 6 },
+      type: "scatter",
+      mode: s.steps.length > 1 ? "lines" : "markers",
+      name: names[l],
+      x: s.steps.slice(),
+      y: plain(s.values[l]),
+      line: { color: colour(l), width: 2 },
+      marker: { color: colour(l), size: 6 },
       hovertemplate: `${names[l]}<br>${words().step} %{x}: %{y:.3g}<extra></extra>`,
     });
   }
   const title = quantityTitle(quantity);
   const log = isLogQuantity(quantity);
   const layout = baseLayout(
-    { title: opts.title ?? (opts.includeOutput ? words().perLayerOverTraining(title) : words().perHiddenLayerOverTraining(title)), xTitle: words().trainingStep, yTitle: title, logY: log, height: opts.height },
+    {
+      title:
+        opts.title ??
+        (opts.includeOutput
+          ? words().perLayerOverTraining(title)
+          : words().perHiddenLayerOverTraining(title)),
+      xTitle: words().trainingStep,
+      yTitle: title,
+      logY: log,
+      height: opts.height,
+    },
     { hovermode: "closest", legend: { bgcolor: colours.transparent } },
   );
-  if (quantity === "saturated" || quantity === "dead") (layout.yaxis as { tickformat?: string }).tickformat = ".0%";
+  if (quantity === "saturated" || quantity === "dead")
+    (layout.yaxis as { tickformat?: string }).tickformat = ".0%";
   if (log) Object.assign(layout.yaxis as object, logTicks(...extent(s.values.slice(0, count).flat(), true)));
   return asFigure({ data, layout, config: baseConfig() });
 }

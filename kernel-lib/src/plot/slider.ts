@@ -9,7 +9,8 @@ import { titleOf } from "./util";
 import { asFigure } from "./figure";
 
 /** One position of the slider: its label and what to draw there (a whole figure, or only traces). */
-export type SliderState = { label: string; figure: Figure } | { label: string; data: Trace[]; title?: string };
+export type SliderState =
+  { label: string; figure: Figure } | { label: string; data: Trace[]; title?: string };
 
 /** Options of `slider`. */
 export interface SliderOptions {
@@ -31,7 +32,8 @@ export interface SliderOptions {
 
 /** The finite extent of the numbers in `arrays`, in log10 units for a log axis; null when there are none. */
 function rangeOf(arrays: unknown[], log: boolean): [number, number] | null {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const a of arrays) {
     if (!Array.isArray(a)) continue;
     for (const v of a) {
@@ -59,15 +61,19 @@ function rangeOf(arrays: unknown[], log: boolean): [number, number] | null {
  * })), { sliderTitle: "gain", xTitle: "z" }));
  */
 export function slider(states: SliderState[], opts: SliderOptions = {}): Figure {
-  if (!Array.isArray(states) || states.length === 0) throw new Error("plot.slider: expected a non-empty array of states { label, figure } or { label, data }.");
+  if (!Array.isArray(states) || states.length === 0)
+    throw new Error(
+      "plot.slider: expected a non-empty array of states { label, figure } or { label, data }.",
+    );
   const active = opts.active ?? 0;
   if (!Number.isInteger(active) || active < 0 || active >= states.length) {
     throw new Error(`plot.slider: active must be a state index in 0…${states.length - 1}, got ${active}.`);
   }
   const first = states[0];
-  const layout: Layout = "figure" in first
-    ? { ...first.figure.layout }
-    : baseLayout({ title: opts.title, xTitle: opts.xTitle, yTitle: opts.yTitle, height: opts.height });
+  const layout: Layout =
+    "figure" in first
+      ? { ...first.figure.layout }
+      : baseLayout({ title: opts.title, xTitle: opts.xTitle, yTitle: opts.yTitle, height: opts.height });
 
   const data: Trace[] = [];
   const owner: number[] = [];
@@ -95,7 +101,10 @@ export function slider(states: SliderState[], opts: SliderOptions = {}): Figure 
       const a = { ...((layout[key] as Layout | undefined) ?? {}) };
       if (a.range !== undefined) continue;
       const onAxis = data.filter((t) => (t[`${ax}axis`] ?? ax) === ax && (t.type ?? "scatter") === "scatter");
-      const r = rangeOf(onAxis.map((t) => t[ax]), a.type === "log");
+      const r = rangeOf(
+        onAxis.map((t) => t[ax]),
+        a.type === "log",
+      );
       if (r) {
         a.range = r;
         a.autorange = false;
@@ -109,15 +118,35 @@ export function slider(states: SliderState[], opts: SliderOptions = {}): Figure 
     method: "update",
     args: [{ visible: owner.map((o) => o === k) }, { "title.text": titles[k] }],
   }));
-  layout.title = { ...((layout.title as Layout | undefined) ?? { x: 0.02, xanchor: "left" }), text: titles[active] };
+  layout.title = {
+    ...((layout.title as Layout | undefined) ?? { x: 0.02, xanchor: "left" }),
+    text: titles[active],
+  };
   layout.margin = { ...((layout.margin as Layout | undefined) ?? {}), b: 110 };
   // Room for the slider below the plot.
   layout.height = opts.height ?? ((layout.height as number | undefined) ?? 420) + 60;
-  layout.sliders = [{
-    active, steps, pad: { t: 60, b: 10 }, len: 0.95, x: 0.025,
-    currentvalue: { prefix: opts.sliderTitle ? `${opts.sliderTitle}: ` : "", font: { color: colours.text }, xanchor: "left" },
-    font: { color: colours.text }, bgcolor: "rgba(128, 128, 128, 0.25)", activebgcolor: "#9a9a9a",
-    bordercolor: "rgba(128, 128, 128, 0.5)", tickcolor: "rgba(128, 128, 128, 0.6)",
-  }];
-  return asFigure({ data, layout, config: "figure" in first && first.figure.config ? first.figure.config : baseConfig() });
+  layout.sliders = [
+    {
+      active,
+      steps,
+      pad: { t: 60, b: 10 },
+      len: 0.95,
+      x: 0.025,
+      currentvalue: {
+        prefix: opts.sliderTitle ? `${opts.sliderTitle}: ` : "",
+        font: { color: colours.text },
+        xanchor: "left",
+      },
+      font: { color: colours.text },
+      bgcolor: "rgba(128, 128, 128, 0.25)",
+      activebgcolor: "#9a9a9a",
+      bordercolor: "rgba(128, 128, 128, 0.5)",
+      tickcolor: "rgba(128, 128, 128, 0.6)",
+    },
+  ];
+  return asFigure({
+    data,
+    layout,
+    config: "figure" in first && first.figure.config ? first.figure.config : baseConfig(),
+  });
 }

@@ -20,7 +20,16 @@ export const colours = {
   /** Transparent, for paper and plot backgrounds: the notebook's own background shows through. */
   transparent: "rgba(0, 0, 0, 0)",
   /** The fixed sequence of series colours: trace i gets `sequence[i % sequence.length]`. */
-  sequence: ["#3b8bd0", "#e8743b", "#2ca58d", "#d64f6b", "#9c6ade", "#c9a227", "#4fb8c9", "#8c8c8c"] as readonly string[],
+  sequence: [
+    "#3b8bd0",
+    "#e8743b",
+    "#2ca58d",
+    "#d64f6b",
+    "#9c6ade",
+    "#c9a227",
+    "#4fb8c9",
+    "#8c8c8c",
+  ] as readonly string[],
 };
 
 /** A colour scale for magnitudes (Viridis: perceptually uniform, readable on light and dark). */
@@ -94,7 +103,8 @@ export function logTicks(lo: number, hi: number): Layout {
  * numbers within a short span (epochs, layers), so no tick falls at 1.5; plotly's choice otherwise.
  */
 export function integerTicks(values: ArrayLike<number>): Layout {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) continue;

@@ -34,18 +34,27 @@ export function powerLabel(k: number): string {
 /** The title text of a figure ("" if it has none), without HTML tags. */
 export function titleOf(fig: Figure): string {
   const t = fig.layout?.title as unknown;
-  const text = typeof t === "string" ? t : t !== null && typeof t === "object" ? (t as { text?: unknown }).text : undefined;
+  const text =
+    typeof t === "string"
+      ? t
+      : t !== null && typeof t === "object"
+        ? (t as { text?: unknown }).text
+        : undefined;
   return typeof text === "string" ? stripTags(text) : "";
 }
 
 /** Text with HTML tags removed and `<br>` turned into spaces. */
 export function stripTags(s: string): string {
-  return s.replace(/<br\s*\/?>/gi, " ").replace(/<[^>]*>/g, "").trim();
+  return s
+    .replace(/<br\s*\/?>/gi, " ")
+    .replace(/<[^>]*>/g, "")
+    .trim();
 }
 
 /** Throws a clear error unless `n` is a positive integer. */
 export function checkCount(where: string, name: string, n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${where}: ${name} must be a positive integer, got ${n}.`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${where}: ${name} must be a positive integer, got ${n}.`);
 }
 
 /** The smallest and largest finite values of `values` (NaN, NaN when there are none). */
@@ -67,17 +76,23 @@ export function extent(values: ArrayLike<number>, positiveOnly = false): [number
  */
 export function jsonReady(fig: Figure): Figure {
   return JSON.parse(
-    JSON.stringify(fig, (_key, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v)),
+    JSON.stringify(fig, (_key, v: unknown) =>
+      ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v,
+    ),
   ) as Figure;
 }
 
 /** Throws a clear error unless `fig` looks like a figure `{ data: Trace[], layout }`. */
 export function checkFigure(where: string, fig: unknown): asserts fig is Figure {
   if (fig !== null && typeof fig === "object" && typeof (fig as { then?: unknown }).then === "function") {
-    throw new Error(`${where}: got a Promise, not a figure. Graph drawings are asynchronous: use \`await showGraph(value)\`.`);
+    throw new Error(
+      `${where}: got a Promise, not a figure. Graph drawings are asynchronous: use \`await showGraph(value)\`.`,
+    );
   }
   if (fig === null || typeof fig !== "object" || !Array.isArray((fig as Figure).data)) {
-    throw new Error(`${where}: expected a figure { data: Trace[], layout } such as plot.activation(sigmoid) returns, got ${fig === null ? "null" : typeof fig}.`);
+    throw new Error(
+      `${where}: expected a figure { data: Trace[], layout } such as plot.activation(sigmoid) returns, got ${fig === null ? "null" : typeof fig}.`,
+    );
   }
 }
 

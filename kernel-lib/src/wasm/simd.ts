@@ -14,13 +14,42 @@ import { matmulKernel, matmulNTKernel, matmulTNKernel } from "../kernels";
 import { KERNELS_WASM_BASE64 } from "./binary.generated";
 
 /** The kernel signature shared with ../kernels.ts: C [m×n] = A·B (C += A·B with `accumulate`). */
-export type ProductKernel = (m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array, accumulate: boolean) => void;
+export type ProductKernel = (
+  m: number,
+  n: number,
+  k: number,
+  A: Float64Array,
+  B: Float64Array,
+  C: Float64Array,
+  accumulate: boolean,
+) => void;
 
 /** What kernels.wat exports (addresses and strides in bytes). */
 interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  pack(rows: number, depth: number, src: number, rowStride: number, depthStride: number, dst: number, panel: number): void;
-  product(m: number, n: number, k: number, A: number, aRow: number, aGap: number, aStep: number, B: number, bCol: number, bStep: number, C: number, accumulate: number): void;
+  pack(
+    rows: number,
+    depth: number,
+    src: number,
+    rowStride: number,
+    depthStride: number,
+    dst: number,
+    panel: number,
+  ): void;
+  product(
+    m: number,
+    n: number,
+    k: number,
+    A: number,
+    aRow: number,
+    aGap: number,
+    aStep: number,
+    B: number,
+    bCol: number,
+    bStep: number,
+    C: number,
+    accumulate: number,
+  ): void;
 }
 
 /** The slice of the WebAssembly API this file uses (kernel-lib compiles without the DOM typings). */
@@ -115,25 +144,50 @@ const lineUp = (length: number) => (length + 7) & ~7;
  * false, having done nothing, when the memory cannot grow to hold the product.
  */
 function run(
-  m: number, n: number, k: number,
-  A: Float64Array, aRow: number, aStep: number,
-  B: Float64Array, bRow: number, bCol: number,
-  C: Float64Array, accumulate: boolean,
+  m: number,
+  n: number,
+  k: number,
+  A: Float64Array,
+  aRow: number,
+  aStep: number,
+  B: Float64Array,
+  bRow: number,
+  bCol: number,
+  C: Float64Array,
+  accumulate: boolean,
 ): boolean {
-  const atB = lineUp(A.length + aRow + 1), atC = atB + lineUp(B.length), atPackedB = atC + lineUp(C.length);
+  const atB = lineUp(A.length + aRow + 1),
+    atC = atB + lineUp(B.length),
+    atPackedB = atC + lineUp(C.length);
   if (!reserve(atPackedB + Math.ceil(n / PANEL_B) * PANEL_B * k)) return false;
   memory.set(A, 0);
   memory.set(B, atB);
   if (accumulate) memory.set(C, atC);
   const wasm = kernels!;
   wasm.pack(n, k, atB * 8, bCol * 8, bRow * 8, atPackedB * 8, PANEL_B);
-  wasm.product(m, n, k, 0, aRow * 8, aRow * 8, aStep * 8, atPackedB * 8, k * 8, PANEL_B * 8, atC * 8, accumulate ? 1 : 0);
+  wasm.product(
+    m,
+    n,
+    k,
+    0,
+    aRow * 8,
+    aRow * 8,
+    aStep * 8,
+    atPackedB * 8,
+    k * 8,
+    PANEL_B * 8,
+    atC * 8,
+    accumulate ? 1 : 0,
+  );
   C.set(view(atC, C.length));
   return true;
 }
 
 function requireSimd(): void {
-  if (kernels === undefined) throw new Error("kernel-lib: this JavaScript engine has no WebAssembly SIMD, so the WebAssembly kernels cannot run here; use the TypeScript kernels (setKernels(\"typescript\")).");
+  if (kernels === undefined)
+    throw new Error(
+      'kernel-lib: this JavaScript engine has no WebAssembly SIMD, so the WebAssembly kernels cannot run here; use the TypeScript kernels (setKernels("typescript")).',
+    );
 }
 
 // Each product falls back to its TypeScript kernel (the same bits) when it is too large for the memory.
