@@ -22,7 +22,9 @@ const NAME = "@gradient-lab/lite-kernel";
 export const EXTENSIONS_DIR = path.join(HERE, "dist");
 const OUT = path.join(EXTENSIONS_DIR, NAME);
 
-/** kernel-lib's browser build (`npm run build` makes it): the bundle, tslab's API, site files, declarations. */
+/**
+ * kernel-lib's browser build (`npm run build` makes it): the bundle, tslab's API, site files, declarations.
+ */
 const BROWSER_DIR = path.join(ROOT, "kernel-lib", "dist-browser");
 
 function browserFile(name: string): string {

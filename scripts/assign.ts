@@ -103,7 +103,9 @@ function main(): number {
   return 0;
 }
 
-/** Where the link `link` points, or null when there is nothing there; refuses a file or folder in its place. */
+/**
+ * Where the link `link` points, or null when there is nothing there; refuses a file or folder in its place.
+ */
 function existingLink(link: string, shown: (p: string) => string): string | null {
   try {
     return fs.readlinkSync(link);

@@ -23,8 +23,8 @@
  * the tsc build in kernel-lib/dist that notebooks load runs at the same speed.
  *
  * Options: --json (last line of stdout is one JSON object), --rounds N (default 9),
- * --skip-notebooks, --skip-browser, --grading (adds the grading batch, a few minutes). Progress goes to stderr.
- * Each phase lives in scripts/bench/: training.ts, products.ts, heap.ts, notebooks.ts, grading.ts,
+ * --skip-notebooks, --skip-browser, --grading (adds the grading batch, a few minutes). Progress goes to
+ * stderr. Each phase lives in scripts/bench/: training.ts, products.ts, heap.ts, notebooks.ts, grading.ts,
  * browser.ts; report.ts writes the tables and the JSON.
  */
 import os from "node:os";

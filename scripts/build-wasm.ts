@@ -4,7 +4,8 @@
  * (git-ignored), which `tsc` then compiles with the rest of kernel-lib and the browser build bundles.
  * Runs first in `npm run build`. The same source and the same wabt give the same bytes.
  *
- * The file is written beside its final name and renamed, so an interrupted build leaves no half-written module.
+ * The file is written beside its final name and renamed, so an interrupted build leaves no half-written
+ * module.
  */
 import fs from "node:fs";
 import path from "node:path";

@@ -1,10 +1,9 @@
 /**
- * `npm run grade -- <submissions or folders...> [--json] [--report-dir DIR] [--source DIR] [--timeout S] [--jobs N] [--no-sandbox]`:
- * grades students' notebooks (scripts/assignments/grader.ts). The submissions are copied and
- * hashed into a private folder first; each runs in a fresh TypeScript kernel in its own bubblewrap
- * sandbox. Writes each Markdown report as soon as its submission is graded and the CSV gradebook
- * at the end; exits 0 only when every submission was graded. docs/assignments.md describes it for
- * instructors.
+ * `npm run grade -- <submissions or folders...> [--json] [--report-dir DIR] [--source DIR] [--timeout S]
+ * [--jobs N] [--no-sandbox]`: grades students' notebooks (scripts/assignments/grader.ts). The submissions are
+ * copied and hashed into a private folder first; each runs in a fresh TypeScript kernel in its own bubblewrap
+ * sandbox. Writes each Markdown report as soon as its submission is graded and the CSV gradebook at the end;
+ * exits 0 only when every submission was graded. docs/assignments.md describes it for instructors.
  */
 import fs from "node:fs";
 import os from "node:os";

@@ -1,13 +1,14 @@
 /**
- * `npm start [-- --ko] [--no-browser] [--port N] [--copy-only] [--my-lessons FOLDER]`: opens the learner's copy of the
- * lessons in JupyterLab; with `--ko`, at the Korean edition's first lesson (ko/00-welcome.ipynb).
+ * `npm start [-- --ko] [--no-browser] [--port N] [--copy-only] [--my-lessons FOLDER]`: opens the learner's
+ * copy of the lessons in JupyterLab; with `--ko`, at the Korean edition's first lesson (ko/00-welcome.ipynb).
  *
  * First brings the learner's copy (my-lessons/, see scripts/assignments/learner-copy.ts) up to date: lessons
  * missing from it are written without their solutions; nothing already there is touched. Then makes
  * sure the project's Python environment (.venv/) and TypeScript kernel exist, starts JupyterLab on
  * the learner's copy, reachable only from this computer (127.0.0.1) and protected by a token, and
  * prints the address to open. Ctrl+C twice (or Ctrl+C, then y) stops it. `--copy-only` updates the
- * copy and stops; `--my-lessons FOLDER` keeps the copy in another folder. Options other than these go to `jupyter lab` as they are.
+ * copy and stops; `--my-lessons FOLDER` keeps the copy in another folder. Options other than these go to
+ * `jupyter lab` as they are.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -71,7 +72,8 @@ function parseArgs(argv: string[]): StartArgs | null {
     port,
     openBrowser: !values["no-browser"],
     copyOnly: values["copy-only"] ?? false,
-    // npm runs scripts from the project root; a relative folder means one relative to where the command was typed.
+    // npm runs scripts from the project root; a relative folder means one relative to where the command was
+    // typed.
     learnerDir:
       values["my-lessons"] === undefined
         ? DEFAULT_LEARNER_DIR
@@ -169,7 +171,8 @@ async function main(): Promise<void> {
     ...(args.openBrowser ? [] : ["--no-browser"]),
     // A file named on the command line is what the browser opens first: the Korean edition's welcome lesson.
     ...(args.language === "ko" ? [path.join(learnerDir, "ko", "00-welcome.ipynb")] : []),
-    // Jupyter refuses root unless told; containers often run as root, and the server is local and token-protected.
+    // Jupyter refuses root unless told; containers often run as root, and the server is local and
+    // token-protected.
     ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
     ...args.passThrough,
   ];

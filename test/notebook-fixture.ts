@@ -3,7 +3,9 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Notebook } from "../scripts/jupyter/runner";
 
-/** A cell: a string is a code cell, `{ source, tags }` a code cell with tags, `{ markdown }` a Markdown cell. */
+/**
+ * A cell: a string is a code cell, `{ source, tags }` a code cell with tags, `{ markdown }` a Markdown cell.
+ */
 export type CellSpec = string | { source: string; tags: string[] } | { markdown: string };
 
 /** A notebook for the tslab kernel (nbformat 4.5, cell ids "cell-1", "cell-2", …) holding `cells`. */

@@ -106,7 +106,9 @@ export const tanh: Activation = {
   },
 };
 
-/** The rectified linear unit max(0, z); its derivative is 1 for z > 0 and 0 for z ≤ 0 (we take 0 at the kink). */
+/**
+ * The rectified linear unit max(0, z); its derivative is 1 for z > 0 and 0 for z ≤ 0 (we take 0 at the kink).
+ */
 export const relu: Activation = {
   name: "relu",
   kind: "rectifier",
@@ -283,7 +285,9 @@ const registry = {
 /** Names accepted wherever an activation is asked for: the keys of {@link activations}. */
 export type ActivationName = keyof typeof registry;
 
-/** The element-wise activations by name; `leakyRelu` here has slope 0.01 (see {@link activationFactories}). */
+/**
+ * The element-wise activations by name; `leakyRelu` here has slope 0.01 (see {@link activationFactories}).
+ */
 export const activations: { readonly [name in ActivationName]: Activation } = registry;
 
 /** The parameters of a parametrised activation, as `toJSON` saves them beside its name. */

@@ -115,7 +115,10 @@ export interface AnswerRecord {
   answers: Answer[];
 }
 
-/** What the learner's kernel hands back for a judged check: the value of each learner's name, and its answers when it is a function. */
+/**
+ * What the learner's kernel hands back for a judged check: the value of each learner's name, and its answers
+ * when it is a function.
+ */
 export interface NamesRecord {
   id: string;
   kind: "names";
@@ -186,7 +189,10 @@ export function answerChecks() {
     checkValue: (id: string, got: unknown) => record({ id, kind: "value", answers: [answer(() => got)] }),
     checkThat: (id: string, passed: unknown) =>
       record({ id, kind: "that", answers: [answer(() => passed === true)] }),
-    /** For a judged check: the value of each of the learner's names, and each function's answers to the recorded inputs. */
+    /**
+     * For a judged check: the value of each of the learner's names, and each function's answers to the
+     * recorded inputs.
+     */
     answerNames: (id: string, getters: Record<string, () => unknown>, cases: Record<string, Encoded[]>) => {
       const values: NamesRecord["values"] = {};
       const calls: NamesRecord["calls"] = {};
@@ -241,7 +247,10 @@ export function expectedChecks() {
     emit(EXPECTED_MIME, r, `Exercise ${r.id}: expected values recorded for the grader.`);
   const seen = new Map<string, Map<string, Map<string, Encoded> | null>>();
   return Object.freeze({
-    /** `value` itself, or for a function one that also records the inputs it is given, for the learner's run to answer. */
+    /**
+     * `value` itself, or for a function one that also records the inputs it is given, for the learner's run
+     * to answer.
+     */
     spy<T>(id: string, name: string, value: T): T {
       if (typeof value !== "function") return value;
       const f = value as unknown as (...args: unknown[]) => unknown;

@@ -17,7 +17,10 @@ import type { Parameter } from "./network";
 export interface BatchNormOptions {
   /** The activation f applied after the affine step, by name or object (default "linear"). */
   activation?: string | LayerActivation;
-  /** ε added to the variance before the square root, so a constant feature does not divide by 0 (default 1e-5). */
+  /**
+   * ε added to the variance before the square root, so a constant feature does not divide by 0 (default
+   * 1e-5).
+   */
   eps?: number;
   /** Weight m of each new batch in the running statistics, r ← (1 − m)·r + m·(batch value) (default 0.1). */
   momentum?: number;
@@ -34,7 +37,11 @@ export interface BatchNormOptions {
  * ‖∂C/∂β‖ (`norm(bn.dBeta)`) or the Dense layer's ‖∂C/∂W‖, not its ‖∂C/∂b‖.
  *
  * @example
- * const net = new Sequential([new Dense(2, 8), new BatchNorm(8, { activation: "relu" }), new Dense(8, 2, { activation: "softmax" })]);
+ * const net = new Sequential([
+ *   new Dense(2, 8),
+ *   new BatchNorm(8, { activation: "relu" }),
+ *   new Dense(8, 2, { activation: "softmax" }),
+ * ]);
  * fit(net, data.moons({ seed: 1 }), { lr: 0.1, epochs: 5 }); // trains with batch statistics
  * net.eval();                                                // predictions now use the running statistics
  */

@@ -52,13 +52,13 @@ export interface LayerActivationStats {
   /** Standard deviation of a over all (example, unit) pairs (population, divided by their count). */
   std: number;
   /**
-   * Saturating activations (sigmoid, tanh): the share of (example, unit) pairs with f′(z) < threshold, in [0, 1];
-   * NaN for other activations.
+   * Saturating activations (sigmoid, tanh): the share of (example, unit) pairs with f′(z) < threshold, in [0,
+   * 1]; NaN for other activations.
    */
   saturated: number;
   /**
-   * Rectifiers (the ReLU family): the share of units with f′(z) = 0 for every example (they pass no gradient, so
-   * their weights never change again); for ReLU that is z ≤ 0 for every example. NaN otherwise.
+   * Rectifiers (the ReLU family): the share of units with f′(z) = 0 for every example (they pass no gradient,
+   * so their weights never change again); for ReLU that is z ≤ 0 for every example. NaN otherwise.
    */
   dead: number;
   /**

@@ -1,7 +1,8 @@
 /**
  * What kernel-lib asks of the process it runs in: environment settings, the terminal for `fit`'s
- * progress line, and how a value prints as text. The browser build replaces this file with `environment.browser.ts` (see
- * kernel-lib's package.json "browser" field), since a Web Worker has no process.
+ * progress line, and how a value prints as text. The browser build replaces this file with
+ * `environment.browser.ts` (see kernel-lib's package.json "browser" field), since a Web Worker has no
+ * process.
  */
 
 /** The environment variable `name`, or undefined when unset. */
@@ -9,7 +10,9 @@ export function environmentVariable(name: string): string | undefined {
   return process.env[name];
 }
 
-/** Whether stderr is an interactive terminal (not a test runner or CI), where a line can be redrawn with "\r". */
+/**
+ * Whether stderr is an interactive terminal (not a test runner or CI), where a line can be redrawn with "\r".
+ */
 export function stderrIsTerminal(): boolean {
   return process.stderr.isTTY === true && process.env.VITEST === undefined && process.env.CI === undefined;
 }

@@ -73,7 +73,8 @@ export class CheckFailure extends Error {
     super(`${words().exercise(record.id)}: ${record.message}`);
     this.name = "CheckFailure";
     this.record = record;
-    // The notebook shows an error's stack; for a failed check only the feedback matters, not where in kernel-lib it was thrown.
+    // The notebook shows an error's stack; for a failed check only the feedback matters, not where in
+    // kernel-lib it was thrown.
     this.stack = `${this.name}: ${this.message}`;
   }
 }
@@ -85,14 +86,19 @@ function requireId(id: string, points: number): void {
     throw new Error(`exercises: points for exercise ${id} must be a non-negative number, got ${points}.`);
 }
 
-/** Sends the record; throws on failure. Returns nothing, so a check on a cell's last line shows only its feedback. */
+/**
+ * Sends the record; throws on failure. Returns nothing, so a check on a cell's last line shows only its
+ * feedback.
+ */
 function report(id: string, passed: boolean, message: string, points: number): void {
   const record: CheckRecord = { id, passed, points: passed ? points : 0, maxPoints: points, message };
   sink(record);
   if (!passed) throw new CheckFailure(record);
 }
 
-/** The error an unfinished exercise throws; the student version of a notebook calls it where a solution was. */
+/**
+ * The error an unfinished exercise throws; the student version of a notebook calls it where a solution was.
+ */
 export function notImplemented(id: string): Error {
   return new Error(words().notImplemented(id));
 }
@@ -111,7 +117,9 @@ export function describe(x: unknown): string {
   return String(x);
 }
 
-/** Whether `got` matches `expected`: numbers within tolerance, arrays and matrices entry by entry, else ===. */
+/**
+ * Whether `got` matches `expected`: numbers within tolerance, arrays and matrices entry by entry, else ===.
+ */
 export function matches(got: unknown, expected: unknown, tolerance = 1e-6): boolean {
   if (typeof expected === "number") {
     if (typeof got !== "number") return false;
@@ -138,7 +146,10 @@ export function matches(got: unknown, expected: unknown, tolerance = 1e-6): bool
   return got === expected;
 }
 
-/** The feedback on a wrong answer: the input tried, expected and received values, the matching mistake's explanation, the hint. */
+/**
+ * The feedback on a wrong answer: the input tried, expected and received values, the matching mistake's
+ * explanation, the hint.
+ */
 export function failureMessage(
   input: unknown[] | undefined,
   got: unknown,

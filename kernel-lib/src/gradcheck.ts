@@ -99,7 +99,10 @@ export function gradCheckScalar(
   return worst.result;
 }
 
-/** Checks a loss's gradient ∂C/∂ŷ at (ŷ, y) (not its fused ∂C/∂z: `gradCheckNetwork` covers that through the output layer). */
+/**
+ * Checks a loss's gradient ∂C/∂ŷ at (ŷ, y) (not its fused ∂C/∂z: `gradCheckNetwork` covers that through the
+ * output layer).
+ */
 export function gradCheckLoss(
   loss: Loss | string,
   yHat: Matrix,
@@ -176,8 +179,8 @@ export function gradCheckNetwork(
 
 /**
  * Finite-difference gradient check of a scalar function (`{ f, df }`, e.g. an activation, at
- * `points`), a layer (`Dense`, `BatchNorm`, `Residual`, `RNN`, `LSTM`, on a batch X), or a `Sequential` network (on X, y and a loss).
- * Returns the worst relative error and where it occurred.
+ * `points`), a layer (`Dense`, `BatchNorm`, `Residual`, `RNN`, `LSTM`, on a batch X), or a `Sequential`
+ * network (on X, y and a loss). Returns the worst relative error and where it occurred.
  *
  * @example
  * gradCheck(sigmoid, [-3, 0, 2]).ok;                                     // σ′ matches the finite differences

@@ -16,9 +16,15 @@ export interface LayerSample {
   activationMean: number;
   /** Standard deviation of the layer's activations a over the batch. */
   activationStd: number;
-  /** Share of units saturated (sigmoid/tanh: |f′(z)| below a threshold) over the batch, in [0, 1]; NaN where not meaningful. */
+  /**
+   * Share of units saturated (sigmoid/tanh: |f′(z)| below a threshold) over the batch, in [0, 1]; NaN where
+   * not meaningful.
+   */
   saturated: number;
-  /** Share of units dead over the batch (ReLU family: z ≤ 0 for every example), in [0, 1]; NaN where not meaningful. */
+  /**
+   * Share of units dead over the batch (ReLU family: z ≤ 0 for every example), in [0, 1]; NaN where not
+   * meaningful.
+   */
   dead: number;
   /** Update-to-data ratio ‖ΔW‖ / ‖W‖ of the last step. */
   updateRatio: number;

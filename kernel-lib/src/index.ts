@@ -1,6 +1,7 @@
 /**
  * kernel-lib: Gradient Lab's small, exact neural-network library, written to be read. Notebooks
- * import everything from here: `import { mlp, losses, fit, data, diagnostics, plot, show } from "kernel-lib"`.
+ * import everything from here: `import { mlp, losses, fit, data, diagnostics, plot, show } from
+ * "kernel-lib"`.
  *
  * This file is the table of contents: the exports below come in the order a learner meets them.
  * To read the library, open the files in this order:

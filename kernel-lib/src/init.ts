@@ -57,7 +57,10 @@ export function uniform(a = 0.05): Initializer {
   };
 }
 
-/** Xavier/Glorot uniform (Glorot & Bengio, 2010): W ~ U(−√(6/(n_in+n_out)), +√(6/(n_in+n_out))), variance 2/(n_in+n_out). */
+/**
+ * Xavier/Glorot uniform (Glorot & Bengio, 2010): W ~ U(−√(6/(n_in+n_out)), +√(6/(n_in+n_out))), variance
+ * 2/(n_in+n_out).
+ */
 export const xavierUniform: Initializer = {
   name: "xavierUniform",
   latex:

@@ -13,7 +13,9 @@ import { environmentVariable } from "./environment";
 import { matmulKernel, matmulNTKernel, matmulTNKernel } from "./kernels";
 import { ProductKernel, matmulNTSimd, matmulSimd, matmulTNSimd, simdAvailable } from "./wasm/simd";
 
-/** A choice of kernels: "wasm" (WebAssembly SIMD), "typescript", or "auto" (wasm where the engine runs it). */
+/**
+ * A choice of kernels: "wasm" (WebAssembly SIMD), "typescript", or "auto" (wasm where the engine runs it).
+ */
 export type KernelChoice = "auto" | "wasm" | "typescript";
 
 /**
@@ -59,7 +61,10 @@ function choiceFromEnvironment(): KernelChoice {
 
 setKernels(choiceFromEnvironment());
 
-/** One product with the chosen kernels: `simd` for products of at least SIMD_MIN_MULTIPLY_ADDS multiply-adds, else `typescript`. */
+/**
+ * One product with the chosen kernels: `simd` for products of at least SIMD_MIN_MULTIPLY_ADDS multiply-adds,
+ * else `typescript`.
+ */
 function chosen(simd: ProductKernel, typescript: ProductKernel): ProductKernel {
   return (m, n, k, A, B, C, accumulate) => {
     if (useSimd && m * n * k >= SIMD_MIN_MULTIPLY_ADDS) simd(m, n, k, A, B, C, accumulate);

@@ -130,7 +130,9 @@ function tiledProduct(
   }
 }
 
-/** The reference for `tiledProduct`: cᵢⱼ = Σₚ A[i·aRow + p·aCol] · B[p·bRow + j·bCol], one entry at a time. */
+/**
+ * The reference for `tiledProduct`: cᵢⱼ = Σₚ A[i·aRow + p·aCol] · B[p·bRow + j·bCol], one entry at a time.
+ */
 function referenceProduct(
   m: number,
   n: number,

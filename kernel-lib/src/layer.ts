@@ -18,7 +18,10 @@ export interface Layer {
   readonly numOutputs: number;
   /** The output for a batch X [batch × numInputs]: the layer's own buffer, overwritten by the next pass. */
   forward(X: Matrix): Matrix;
-  /** ∂C/∂X from ∂C/∂(output) after `forward` on the same batch; adds this batch's parameter gradients (undefined when `computeInputGrad` is false). */
+  /**
+   * ∂C/∂X from ∂C/∂(output) after `forward` on the same batch; adds this batch's parameter gradients
+   * (undefined when `computeInputGrad` is false).
+   */
   backward(dOut: Matrix, computeInputGrad: boolean): Matrix | undefined;
   /** Sets every parameter gradient to zero. */
   zeroGrad(): void;

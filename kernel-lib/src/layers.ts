@@ -17,7 +17,9 @@ import { Seed, rng } from "./random";
 
 /** Options for a {@link Dense} layer. */
 export interface DenseOptions {
-  /** The activation f: a name ("sigmoid", "relu", …), an activation object, or "softmax" (default "linear"). */
+  /**
+   * The activation f: a name ("sigmoid", "relu", …), an activation object, or "softmax" (default "linear").
+   */
   activation?: ActivationName | "softmax" | LayerActivation | string;
   /** How to draw the starting weights (default "xavier"). */
   init?: InitializerName | Initializer | string;
@@ -64,7 +66,10 @@ export class Dense {
   readonly activation: LayerActivation;
   /** A display name used in messages and diagnostics, e.g. "dense 2 (sigmoid)". */
   name: string;
-  /** The initializer that drew the starting weights ("he", "xavier", …), or "loaded" for weights set by `Sequential.fromJSON`. */
+  /**
+   * The initializer that drew the starting weights ("he", "xavier", …), or "loaded" for weights set by
+   * `Sequential.fromJSON`.
+   */
   init: string;
   /** Weights [n_in × n_out]; W[i][j] connects input i to unit j. */
   readonly W: Matrix;

@@ -12,7 +12,10 @@ import { Recurrent, RecurrentOptions } from "./recurrent";
 
 /** Options of an {@link LSTM} layer. */
 export interface LSTMOptions extends RecurrentOptions {
-  /** The forget gate's starting bias (default 1, so f ≈ σ(1) ≈ 0.73 and memory is kept from the start; Jozefowicz et al. 2015). */
+  /**
+   * The forget gate's starting bias (default 1, so f ≈ σ(1) ≈ 0.73 and memory is kept from the start;
+   * Jozefowicz et al. 2015).
+   */
   forgetBias?: number;
 }
 
@@ -27,14 +30,19 @@ export interface LSTMOptions extends RecurrentOptions {
  * @example
  * const lstm = new LSTM(4, 16, { steps: 30, seed: 1 });
  * const net = new Sequential([lstm, new Dense(16, 4, { activation: "softmax" })]);
- * fit(net, data.firstSymbol({ count: 500, steps: 30, symbols: 4, seed: 1 }), { optimizer: new Adam(net.parameters(), { lr: 0.01 }), epochs: 20 });
+ * fit(net, data.firstSymbol({ count: 500, steps: 30, symbols: 4, seed: 1 }), {
+ *   optimizer: new Adam(net.parameters(), { lr: 0.01 }),
+ *   epochs: 20,
+ * });
  */
 export class LSTM extends Recurrent {
   /** The forget gate's starting bias. */
   readonly forgetBias: number;
   /** ‖∂C/∂c_t‖ for t = 1 … T (index t − 1) from the last backward pass. */
   readonly cellGradNorms: Float64Array;
-  /** The gate values [i | f | g | o] of each step of the last forward pass, [batch × 4H] each (index t − 1). */
+  /**
+   * The gate values [i | f | g | o] of each step of the last forward pass, [batch × 4H] each (index t − 1).
+   */
   gates: Matrix[] = [];
   /** The cell states c_0 = 0, c_1, …, c_T of the last forward pass, [batch × H] each. */
   cs: Matrix[] = [];

@@ -190,7 +190,10 @@ export function matmulTN(a: Matrix, b: Matrix, out?: Matrix, accumulate = false)
   return c;
 }
 
-/** C = A·Bᵀ  [m×k]·[n×k]ᵀ → [m×n], without forming Bᵀ: each entry is a dot product of two rows. With `accumulate`, C += A·Bᵀ. */
+/**
+ * C = A·Bᵀ  [m×k]·[n×k]ᵀ → [m×n], without forming Bᵀ: each entry is a dot product of two rows. With
+ * `accumulate`, C += A·Bᵀ.
+ */
 export function matmulNT(a: Matrix, b: Matrix, out?: Matrix, accumulate = false): Matrix {
   if (a.cols !== b.cols) {
     throw new Error(

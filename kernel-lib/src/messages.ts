@@ -186,7 +186,9 @@ export function messages(): Messages {
   return TABLE[current];
 }
 
-/** The messages of `language`, whatever the current language (tools that read a notebook's output use this). */
+/**
+ * The messages of `language`, whatever the current language (tools that read a notebook's output use this).
+ */
 export function messagesIn(language: Language): Messages {
   return TABLE[language];
 }

@@ -60,7 +60,10 @@ export class Sequential {
   private outputGrad: Matrix | undefined;
   private _training = true;
 
-  /** A network from layers whose sizes chain (each layer's inputs = the previous layer's units), ending with a Dense layer. */
+  /**
+   * A network from layers whose sizes chain (each layer's inputs = the previous layer's units), ending with a
+   * Dense layer.
+   */
   constructor(layers: AnyLayer[]) {
     if (!Array.isArray(layers) || layers.length === 0) {
       throw new Error("Sequential: needs at least one layer, e.g. new Sequential([new Dense(2, 1)]).");
@@ -111,12 +114,18 @@ export class Sequential {
     return this._training;
   }
 
-  /** Training mode: `BatchNorm` layers normalize with each batch's statistics and update their running ones. Returns the network. */
+  /**
+   * Training mode: `BatchNorm` layers normalize with each batch's statistics and update their running ones.
+   * Returns the network.
+   */
   train(): this {
     return this.setTraining(true);
   }
 
-  /** Evaluation mode: `BatchNorm` layers normalize with their running statistics, so each prediction depends on its own example only. Returns the network. */
+  /**
+   * Evaluation mode: `BatchNorm` layers normalize with their running statistics, so each prediction depends
+   * on its own example only. Returns the network.
+   */
   eval(): this {
     return this.setTraining(false);
   }
@@ -291,7 +300,8 @@ export class Sequential {
           `${where} (${spec.name}): W needs ${layer.W.data.length} numbers and b ${layer.b.data.length}; the saved arrays have other lengths.`,
         );
       }
-      // JSON has no NaN or ∞ (they are saved as null), and Float64Array.set would turn null or "1" into numbers silently.
+      // JSON has no NaN or ∞ (they are saved as null), and Float64Array.set would turn null or "1" into
+      // numbers silently.
       if (
         !spec.W.every((v) => typeof v === "number" && Number.isFinite(v)) ||
         !spec.b.every((v) => typeof v === "number" && Number.isFinite(v))

@@ -123,7 +123,8 @@ export abstract class Recurrent implements Layer {
     this.hiddenGradNorms = new Float64Array(this.steps);
     const initializer = getInitializer(options.init ?? "xavier", where);
     const random: Random = rng(options.seed ?? 0);
-    // The initializer fills a bias too; the recurrent layers start from b = 0 (an LSTM then sets its forget bias).
+    // The initializer fills a bias too; the recurrent layers start from b = 0 (an LSTM then sets its forget
+    // bias).
     initializer.init(this.Wx, new Matrix(1, width), random);
     initializer.init(this.Wh, new Matrix(1, width), random);
   }
@@ -162,7 +163,9 @@ export abstract class Recurrent implements Layer {
     this.sizeState(batch);
   }
 
-  /** The hidden state(s) for a batch of sequences X [batch × T·d]: h_T, or h₁ … h_T with `returnSequences`. */
+  /**
+   * The hidden state(s) for a batch of sequences X [batch × T·d]: h_T, or h₁ … h_T with `returnSequences`.
+   */
   forward(X: Matrix): Matrix {
     requireInput(
       this.name,

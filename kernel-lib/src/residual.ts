@@ -34,8 +34,14 @@ export interface ResidualOptions {
  * F usually ends with a linear layer.
  *
  * @example
- * const block = () => new Residual([new Dense(30, 30, { activation: "relu", init: "he" }), new Dense(30, 30, { init: "he" })]);
- * const net = new Sequential([new Dense(2, 30, { activation: "relu" }), block(), block(), new Dense(30, 2, { activation: "softmax" })]);
+ * const block = () =>
+ *   new Residual([new Dense(30, 30, { activation: "relu", init: "he" }), new Dense(30, 30, { init: "he" })]);
+ * const net = new Sequential([
+ *   new Dense(2, 30, { activation: "relu" }),
+ *   block(),
+ *   block(),
+ *   new Dense(30, 2, { activation: "softmax" }),
+ * ]);
  */
 export class Residual implements Layer {
   /** Width of x. */

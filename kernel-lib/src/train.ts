@@ -37,9 +37,15 @@ export interface FitOptions {
   momentum?: number;
   /** L2 weight decay λ ≥ 0 (default 0). */
   weightDecay?: number;
-  /** An optimizer (SGD or Adam) to use instead of a new SGD built from lr, momentum and weightDecay (keep it to change `lr` from a callback). */
+  /**
+   * An optimizer (SGD or Adam) to use instead of a new SGD built from lr, momentum and weightDecay (keep it
+   * to change `lr` from a callback).
+   */
   optimizer?: SGD | Adam;
-  /** Clip the global gradient norm to at most this before every update (see `clipGradNorm`); steps record the norm before clipping. */
+  /**
+   * Clip the global gradient norm to at most this before every update (see `clipGradNorm`); steps record the
+   * norm before clipping.
+   */
   clipNorm?: number;
   /** Clip every gradient entry to [−clipValue, clipValue] before every update (see `clipGradValue`). */
   clipValue?: number;
@@ -59,7 +65,9 @@ export interface FitOptions {
   onStep?: (record: StepRecord, net: Sequential) => boolean | void;
   /** Called after every epoch; returning false stops training. */
   onEpoch?: (record: EpochRecord, net: Sequential) => boolean | void;
-  /** Sample per-layer diagnostics into `history.diagnostics` (default { every: 10 }); false switches it off. */
+  /**
+   * Sample per-layer diagnostics into `history.diagnostics` (default { every: 10 }); false switches it off.
+   */
   record?: RecordOptions | boolean;
   /** Live progress (default "auto": the notebook output, else a terminal line, else nothing). */
   progress?: ProgressMode;
@@ -76,7 +84,10 @@ export class NonFiniteError extends Error {
   readonly epoch: number;
   /** The layer's name, e.g. "dense 2 (sigmoid)" (the output layer for the loss). */
   readonly layer: string;
-  /** Which quantity: "pre-activations z", "activations a", "loss", "gradient ∂C/∂W", "gradient ∂C/∂b", "weights W" or "biases b". */
+  /**
+   * Which quantity: "pre-activations z", "activations a", "loss", "gradient ∂C/∂W", "gradient ∂C/∂b",
+   * "weights W" or "biases b".
+   */
   readonly quantity: string;
   /** Everything recorded before the failing step. */
   readonly history: History;
@@ -140,7 +151,10 @@ function findNonFinite(layers: Dense[], loss: number): [{ name: string }, string
   return undefined;
 }
 
-/** A non-finite weight or bias after an update, as [layer, quantity, value]; `others` are the parameters of layers other than Dense. */
+/**
+ * A non-finite weight or bias after an update, as [layer, quantity, value]; `others` are the parameters of
+ * layers other than Dense.
+ */
 function findNonFiniteParameter(
   layers: Dense[],
   others: [{ name: string }, Parameter][],
@@ -394,7 +408,8 @@ export function fit(net: Sequential, data: FitData, options: FitOptions): Histor
   const full = { X: new Matrix(batchSize, train.X.cols), y: new Matrix(batchSize, train.y.cols) };
   const rest = n % batchSize;
   const last = rest === 0 ? full : { X: new Matrix(rest, train.X.cols), y: new Matrix(rest, train.y.cols) };
-  // Dense layers are checked by name and quantity; the others (γ, β, recurrent weights) parameter by parameter.
+  // Dense layers are checked by name and quantity; the others (γ, β, recurrent weights) parameter by
+  // parameter.
   const others = net.stack.flatMap((l) =>
     l instanceof Dense ? [] : l.parameters().map((p): [{ name: string }, Parameter] => [l, p]),
   );

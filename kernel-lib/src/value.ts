@@ -9,7 +9,10 @@ import { stableSigmoid } from "./activations";
 /** A number, or a `Value`; plain numbers become constant leaves. */
 export type ValueLike = Value | number;
 
-/** A scalar in a computational graph: its value `data`, the gradient `grad` = ∂(output)/∂(this), and how it was made. */
+/**
+ * A scalar in a computational graph: its value `data`, the gradient `grad` = ∂(output)/∂(this), and how it
+ * was made.
+ */
 export class Value {
   /** The forward value. */
   data: number;

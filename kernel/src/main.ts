@@ -266,7 +266,10 @@ class Handler extends jupyter.JupyterHandlerImpl {
 /** Where a raw message's header is: the frame after the delimiter and the signature. */
 const DELIM = "<IDS|MSG>";
 
-/** tslab's ZeroMQ server, giving the handler a way to publish `execute_result` and `error`, and answering history. */
+/**
+ * tslab's ZeroMQ server, giving the handler a way to publish `execute_result` and `error`, and answering
+ * history.
+ */
 class Server extends jupyter.ZmqServer {
   /** tslab's message class, taken from the first message (it is not exported). */
   private messageClass: { fromRaw(key: string, raw: unknown[]): any } | null = null;

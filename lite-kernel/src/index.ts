@@ -7,7 +7,10 @@
 import { IKernelClient, IKernelSpecs } from "@jupyterlite/services";
 import { TypeScriptKernel } from "./kernel";
 
-/** The plugin; `baseUrl` is the folder this extension's files are served from, `workerName` the worker's file there. */
+/**
+ * The plugin; `baseUrl` is the folder this extension's files are served from, `workerName` the worker's file
+ * there.
+ */
 export function kernelPlugin(baseUrl: string, workerName: string) {
   return {
     id: "@gradient-lab/lite-kernel:kernel",

@@ -16,14 +16,19 @@ export class TypeScriptKernel extends BaseKernel {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private readonly started: Promise<void>;
-  /** Raised by {@link interrupt}; shared with the worker where the page is cross-origin isolated, else null. */
+  /**
+   * Raised by {@link interrupt}; shared with the worker where the page is cross-origin isolated, else null.
+   */
   private readonly interruptFlag: Int32Array | null =
     typeof SharedArrayBuffer !== "undefined" &&
     (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true
       ? new Int32Array(new SharedArrayBuffer(4))
       : null;
 
-  /** Whether the cell running now was sent with `stop_on_error: false` (JupyterLab does so for cells tagged `raises-exception`). */
+  /**
+   * Whether the cell running now was sent with `stop_on_error: false` (JupyterLab does so for cells tagged
+   * `raises-exception`).
+   */
   private readonly queue: { keepGoing: boolean };
 
   constructor(options: IKernel.IOptions, workerUrl: string) {

@@ -24,7 +24,9 @@ export interface RunnableCell {
 /** The name the runner defines for modules the cell imports: `__gl_require("kernel-lib")`. */
 export const REQUIRE = "__gl_require";
 
-/** The function every loop of a cell calls at each pass, where Kernel → Interrupt can stop it (see runner.ts). */
+/**
+ * The function every loop of a cell calls at each pass, where Kernel → Interrupt can stop it (see runner.ts).
+ */
 export const INTERRUPT_POINT = "__gl_interruptPoint";
 
 /**

@@ -36,7 +36,10 @@ export class CellRunner {
   private readonly cells = new Map<string, CellLines>();
   /** The execution count of the cell running now. */
   private current = 0;
-  /** The flag the page raises to interrupt (shared memory), or null where the page is not cross-origin isolated. */
+  /**
+   * The flag the page raises to interrupt (shared memory), or null where the page is not cross-origin
+   * isolated.
+   */
   private flag: Int32Array | null = null;
   /** Rejects the running cell's wait, if a cell runs. */
   private stop: ((err: Error) => void) | null = null;

@@ -22,7 +22,10 @@ export interface CellLines {
   lines: LineMap;
 }
 
-/** `err`, thrown while cell `current` ran, as a Jupyter error; `cells` maps each cell's file name to its lines. */
+/**
+ * `err`, thrown while cell `current` ran, as a Jupyter error; `cells` maps each cell's file name to its
+ * lines.
+ */
 export function runtimeError(err: unknown, cells: Map<string, CellLines>, current: number): JupyterError {
   if (!(err instanceof Error)) {
     const shown = typeof err === "string" ? `'${err}'` : String(err);

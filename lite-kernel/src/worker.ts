@@ -4,8 +4,9 @@
  *
  * Messages in: `{ id, type: "execute" | "complete" | "inspect", code, cursor, count }` (count: the
  * cell's execution count); `{ type: "interrupt" }`; `{ type: "interrupt-flag", buffer }` once, where
- * the page is cross-origin isolated (see runner.ts). Messages out: `{ id, type: "reply", content }` answering a request,
- * and, while cells run, `{ type: "stream", name, text }` and `{ type: "display", message, update }`.
+ * the page is cross-origin isolated (see runner.ts). Messages out: `{ id, type: "reply", content }` answering
+ * a request, and, while cells run, `{ type: "stream", name, text }` and `{ type: "display", message, update
+ * }`.
  */
 import "./host";
 import { DECLARATION_FILES } from "./declarations";

@@ -55,7 +55,10 @@ export interface CheckCall {
   /** Where the `exercises` name of the call starts and ends in the cell source. */
   nameStart: number;
   nameEnd: number;
-  /** The learner's function or value (second argument) when it is a plain name such as `sigmoidPrime`, else null. */
+  /**
+   * The learner's function or value (second argument) when it is a plain name such as `sigmoidPrime`, else
+   * null.
+   */
   learner: string | null;
 }
 

@@ -49,7 +49,9 @@ export interface SubmissionGrade {
   score: number;
   maxScore: number;
   exercises: ExerciseGrade[];
-  /** What was wrong with the file as a whole (unreadable, wrong kernel, missing cells, kernel died), or null. */
+  /**
+   * What was wrong with the file as a whole (unreadable, wrong kernel, missing cells, kernel died), or null.
+   */
   error: string | null;
   /** Whether every exercise's check ran; false when the file could not be run at all. */
   graded: boolean;
@@ -62,7 +64,9 @@ export interface Submission {
   path: string;
   /** Name shown in reports and the gradebook. */
   shown: string;
-  /** The grader's private copy, taken before any student code runs, or null when the file could not be read. */
+  /**
+   * The grader's private copy, taken before any student code runs, or null when the file could not be read.
+   */
   copy: string | null;
   /** The SHA-256 of the submitted bytes. */
   sha256: string | null;
@@ -92,7 +96,10 @@ export interface GradeContext {
   judgements: Map<string, Promise<Map<string, Verdict[] | string>>>;
 }
 
-/** A reference's expected answers per exercise, the exercises whose reference check did not run, and what the judge needs. */
+/**
+ * A reference's expected answers per exercise, the exercises whose reference check did not run, and what the
+ * judge needs.
+ */
 interface Expectations {
   expected: Map<string, ExpectedRecord[]>;
   problems: Map<string, string>;

@@ -84,7 +84,8 @@ export function matchReference(
   nb: Notebook | null,
   references: Reference[],
 ): { reference: Reference; how: "file name" | "cell ids" } | null {
-  // The editions share file names and cell ids: a submission is matched among the references in its own language first.
+  // The editions share file names and cell ids: a submission is matched among the references in its own
+  // language first.
   const language = nb && Array.isArray(nb.cells) ? notebookLanguage(nb) : "en";
   const ranked = [...references].sort(
     (a, b) => Number(languageOf(b) === language) - Number(languageOf(a) === language),
@@ -149,7 +150,10 @@ export interface GradedNotebook {
   judged: Map<string, JudgePlan>;
 }
 
-/** What the reference run recorded for the judge: each exercise's plan and the inputs its check gave the learner's functions. */
+/**
+ * What the reference run recorded for the judge: each exercise's plan and the inputs its check gave the
+ * learner's functions.
+ */
 export interface JudgeSetup {
   plans: Map<string, JudgePlan>;
   calls: Map<string, CallsRecord["calls"]>;
@@ -259,7 +263,8 @@ export function buildGradedNotebook(
       }
       cells[index] = graded;
     } else {
-      // Put it back after the exercise's own cell, else after the nearest earlier reference cell the submission has.
+      // Put it back after the exercise's own cell, else after the nearest earlier reference cell the
+      // submission has.
       let after = -1;
       for (const s of exercise.solutionCells) after = Math.max(after, at(s.id));
       for (let r = exercise.checkCell.index - 1; after < 0 && r >= 0; r--) {
@@ -408,7 +413,10 @@ export function buildReferenceNotebook(
   return { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { ...TSLAB_KERNELSPEC } }, cells };
 }
 
-/** The expected records of each exercise from an executed {@link buildReferenceNotebook}, or why an exercise has none. */
+/**
+ * The expected records of each exercise from an executed {@link buildReferenceNotebook}, or why an exercise
+ * has none.
+ */
 export function expectedRecords(
   format: NotebookFormat,
   run: RunResult,
@@ -439,7 +447,10 @@ function callsCheck(source: string, id: string): boolean {
   }
 }
 
-/** A short account of why a cell failed, as one sentence: the TypeScript diagnostics, the error thrown, a timeout. */
+/**
+ * A short account of why a cell failed, as one sentence: the TypeScript diagnostics, the error thrown, a
+ * timeout.
+ */
 export function cellError(result: CellResult, timeoutSeconds: number): string {
   const reason = result.reason ?? "";
   if (reason.startsWith("timed out"))
@@ -486,7 +497,10 @@ export function answerRecords(cell: NotebookCell | undefined, id: string): Answe
   return found;
 }
 
-/** The verdicts on an exercise's check calls: the k-th answer record of the check cell against the k-th expected record. */
+/**
+ * The verdicts on an exercise's check calls: the k-th answer record of the check cell against the k-th
+ * expected record.
+ */
 export function verdicts(
   expected: ExpectedRecord[],
   answers: AnswerRecord[],
@@ -501,7 +515,10 @@ export function verdicts(
   });
 }
 
-/** Where a cell of the graded notebook came from, for messages ("cell 5, id "x""), numbered as in the submission. */
+/**
+ * Where a cell of the graded notebook came from, for messages ("cell 5, id "x""), numbered as in the
+ * submission.
+ */
 export function describeCell(graded: GradedNotebook, index: number): string {
   const from = graded.origin[index];
   return from === null

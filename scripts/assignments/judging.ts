@@ -43,7 +43,9 @@ function parse(source: string): ts.SourceFile {
   return ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
 }
 
-/** The names a cell declares at its top level: `const`/`let`/`var` (destructuring too), functions and classes. */
+/**
+ * The names a cell declares at its top level: `const`/`let`/`var` (destructuring too), functions and classes.
+ */
 export function declaredNames(source: string): string[] {
   const names: string[] = [];
   const bind = (name: ts.BindingName): void => {
@@ -59,7 +61,10 @@ export function declaredNames(source: string): string[] {
   return names;
 }
 
-/** Whether `node` is an identifier that reads a variable (not a property name, a declaration, a type, or a label). */
+/**
+ * Whether `node` is an identifier that reads a variable (not a property name, a declaration, a type, or a
+ * label).
+ */
 function isRead(node: ts.Identifier): boolean {
   const parent = node.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name === node) return false;
@@ -163,7 +168,10 @@ export function renameReads(
   return { source: out, read };
 }
 
-/** The judge plan of an exercise, or null when its check cell reads no name of the learner's or cannot be rewritten. */
+/**
+ * The judge plan of an exercise, or null when its check cell reads no name of the learner's or cannot be
+ * rewritten.
+ */
 export function judgePlan(reference: Notebook, exercise: Exercise, index: number): JudgePlan | null {
   const names = new Set<string>();
   for (const s of exercise.solutionCells)
@@ -191,7 +199,10 @@ export function judgePlans(reference: Notebook, format: NotebookFormat): Map<str
   return plans;
 }
 
-/** The reference run's check cell: the learner's names read through spies that record the inputs given to functions. */
+/**
+ * The reference run's check cell: the learner's names read through spies that record the inputs given to
+ * functions.
+ */
 export function spiedCheckSource(plan: JudgePlan, checksName: string): string {
   const spies = plan.names.map(
     (name) => `${name}: ${checksName}.spy(${JSON.stringify(plan.id)}, ${JSON.stringify(name)}, ${name})`,
@@ -203,7 +214,10 @@ export function spiedCheckSource(plan: JudgePlan, checksName: string): string {
   ].join("\n");
 }
 
-/** The learner's run's check cell: the values of the learner's names and their functions' answers to the recorded inputs, as data. */
+/**
+ * The learner's run's check cell: the values of the learner's names and their functions' answers to the
+ * recorded inputs, as data.
+ */
 export function namesCheckSource(plan: JudgePlan, checksName: string, calls: CallsRecord["calls"]): string {
   const getters = plan.names.map((name) => `${name}: () => ${name}`);
   const cases: Record<string, Encoded[]> = {};
@@ -214,7 +228,10 @@ export function namesCheckSource(plan: JudgePlan, checksName: string, calls: Cal
   ].join("\n");
 }
 
-/** The function inputs each reference check cell recorded, by exercise id; a name maps to null when its inputs are not data. */
+/**
+ * The function inputs each reference check cell recorded, by exercise id; a name maps to null when its inputs
+ * are not data.
+ */
 export function callsRecords(
   format: NotebookFormat,
   run: RunResult,

@@ -16,7 +16,10 @@ import { ROOT } from "../lib/paths";
 
 /** Limits of one sandbox. */
 export interface SandboxLimits {
-  /** Writable memory of each process (RLIMIT_DATA), which covers Buffers and native allocations, not just the JS heap. */
+  /**
+   * Writable memory of each process (RLIMIT_DATA), which covers Buffers and native allocations, not just the
+   * JS heap.
+   */
   memoryMb: number;
   /** Processes and threads of the sandbox's user (RLIMIT_NPROC). */
   processes: number;
@@ -54,7 +57,10 @@ export interface SandboxRun {
   timedOut: boolean;
 }
 
-/** First user id of the sandboxes when the grader runs as root; each sandbox gets its own, so process limits are per sandbox. */
+/**
+ * First user id of the sandboxes when the grader runs as root; each sandbox gets its own, so process limits
+ * are per sandbox.
+ */
 const UID_BASE = 1_500_000;
 
 /** A user id no one else uses for the sandbox in `slot` of this grader. */
@@ -77,7 +83,10 @@ export function sandboxProblem(): string | null {
   return null;
 }
 
-/** The read-only folders a grading kernel needs: the system, Node, and the project's runtime parts (not its notebooks or tests). */
+/**
+ * The read-only folders a grading kernel needs: the system, Node, and the project's runtime parts (not its
+ * notebooks or tests).
+ */
 export function kernelBinds(jupyter: JupyterEnv): string[] {
   const node = fs.realpathSync(process.execPath);
   const nodePrefix = path.dirname(path.dirname(node));

@@ -17,7 +17,10 @@ export interface GradingFigure {
 
 const GRADING_BATCH = 30;
 
-/** Grades 30 solved copies of the fixture practice notebook with `npm run grade`, with 1 job and with one per core. */
+/**
+ * Grades 30 solved copies of the fixture practice notebook with `npm run grade`, with 1 job and with one per
+ * core.
+ */
 export async function measureGrading(enabled: boolean): Promise<GradingFigure> {
   if (!enabled) return { submissions: 0, perMinute: [], speedup: null, missing: "skipped (add --grading)" };
   const practice = path.join(ROOT, "test", "assignments", "fixtures", "reference");

@@ -205,7 +205,8 @@ async function setUpRunners(): Promise<{
       tfjsCpu: await tfjsRunner(c, "cpu"),
       tfjsWasm: await tfjsRunner(c, "wasm"),
     };
-    // The same maths: the losses of the first three steps (each before its update) agree to Float32 precision.
+    // The same maths: the losses of the first three steps (each before its update) agree to Float32
+    // precision.
     const costs: Record<string, number[]> = {};
     for (const k of CONTENDERS) {
       await set[k].activate();

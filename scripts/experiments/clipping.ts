@@ -2,8 +2,9 @@
  * Exploding gradients and clipping (Pascanu, Mikolov and Bengio 2013), at this course's scale: a
  * ReLU regression whose learning rate is too large for its first, steep steps. Without clipping
  * the loss becomes ∞/NaN within a few steps; with the global norm clipped to 1 the same run
- * trains. Pass another learning rate as the first argument (default 0.3). Prints, per seed, where the unclipped run stopped, the clipped run's losses, and how
- * often it clipped. Run: npx tsx scripts/experiments/clipping.ts
+ * trains. Pass another learning rate as the first argument (default 0.3). Prints, per seed, where the
+ * unclipped run stopped, the clipped run's losses, and how often it clipped. Run: npx tsx
+ * scripts/experiments/clipping.ts
  */
 
 import { Matrix, NonFiniteError, data, fit, mlp } from "../../kernel-lib/src";

@@ -29,13 +29,19 @@ export function edition(language: Language): Edition {
   return EDITIONS.find((e) => e.language === language)!;
 }
 
-/** The edition a notebook belongs to, from its path relative to notebooks/ ("ko/01-chain-rule.ipynb" → Korean). */
+/**
+ * The edition a notebook belongs to, from its path relative to notebooks/ ("ko/01-chain-rule.ipynb" →
+ * Korean).
+ */
 export function editionOfPath(relative: string): Edition {
   const first = relative.split(/[\\/]/)[0];
   return EDITIONS.find((e) => e.dir !== "" && e.dir === first) ?? EDITIONS[0];
 }
 
-/** The line the first code cell of every Korean notebook starts with, so kernel-lib's feedback and figure text are Korean. */
+/**
+ * The line the first code cell of every Korean notebook starts with, so kernel-lib's feedback and figure text
+ * are Korean.
+ */
 export const KOREAN_PRELUDE = 'import { setLanguage } from "kernel-lib";\nsetLanguage("ko");';
 
 /** A word with at least one Hangul syllable or jamo. */
@@ -77,7 +83,8 @@ export function codeSkeleton(source: string): string {
     text,
   );
   const tokens: string[] = [];
-  // Template literals are scanned piece by piece: after a `}` inside `${…}`, rescan as the template's continuation.
+  // Template literals are scanned piece by piece: after a `}` inside `${…}`, rescan as the template's
+  // continuation.
   const braces: ("code" | "template")[] = [];
   for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
     if (kind === ts.SyntaxKind.CloseBraceToken && braces.pop() === "template")

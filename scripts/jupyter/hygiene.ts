@@ -100,7 +100,9 @@ export function stripNotebook(nb: Notebook): Notebook {
   return { ...nb, nbformat: 4, nbformat_minor: Math.max(5, nb.nbformat_minor), cells };
 }
 
-/** The file text Jupyter itself writes: keys sorted, one-space indent, trailing newline (so diffs stay small). */
+/**
+ * The file text Jupyter itself writes: keys sorted, one-space indent, trailing newline (so diffs stay small).
+ */
 export function serializeNotebook(nb: Notebook): string {
   return JSON.stringify(nb, sortKeys, 1) + "\n";
 }

@@ -171,7 +171,9 @@ export function cellSource(cell: NotebookCell): string {
   return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
 }
 
-/** "notebooks/x.ipynb: cell 3 failed (reason)" followed by the cell's first lines, its error and its stderr. */
+/**
+ * "notebooks/x.ipynb: cell 3 failed (reason)" followed by the cell's first lines, its error and its stderr.
+ */
 export function describeFailure(notebookPath: string, notebook: Notebook, failure: CellResult): string {
   const lines = cellSource(notebook.cells[failure.index]).split("\n");
   const head = lines.slice(0, 6).map((line) => "  | " + line);

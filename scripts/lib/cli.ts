@@ -5,7 +5,10 @@
  */
 import { parseArgs } from "node:util";
 
-/** The user asked for something wrong (an option, a path, a combination); the message says what and how to fix it. */
+/**
+ * The user asked for something wrong (an option, a path, a combination); the message says what and how to fix
+ * it.
+ */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -32,7 +35,10 @@ export interface CommandLine<T extends Record<string, OptionSpec>> {
   values: OptionValues<T>;
   /** The arguments that are not options, in order (none with `passUnknown`: they are in `unknown`). */
   positionals: string[];
-  /** With `passUnknown`: the unknown options and everything not consumed by a known option, verbatim and in order. */
+  /**
+   * With `passUnknown`: the unknown options and everything not consumed by a known option, verbatim and in
+   * order.
+   */
   unknown: string[];
 }
 

@@ -257,7 +257,8 @@ export function writeSite(
         language: edition.language,
         pageOf,
         withSolutions: opts.withSolutions,
-        // Stack traces name files by absolute path; the published pages need not show the build machine's folders.
+        // Stack traces name files by absolute path; the published pages need not show the build machine's
+        // folders.
         hidePaths: [ROOT, opts.notebooksDir],
       });
       const shown = shownPath(notebookPath);

@@ -22,11 +22,16 @@ export interface MathProblem {
 
 /** What one render of a notebook's Markdown needs and reports. */
 export interface MarkdownContext {
-  /** `\gdef` / `\newcommand` definitions, shared by all cells of one notebook (as MathJax does in JupyterLab). */
+  /**
+   * `\gdef` / `\newcommand` definitions, shared by all cells of one notebook (as MathJax does in JupyterLab).
+   */
   macros: Record<string, string>;
   /** Formulas that failed, for the exporter to report. */
   problems: MathProblem[];
-  /** Rewrites a link target (e.g. `02-x.ipynb` → `02-x.html`); returns it unchanged when there is nothing to do. */
+  /**
+   * Rewrites a link target (e.g. `02-x.ipynb` → `02-x.html`); returns it unchanged when there is nothing to
+   * do.
+   */
   rewriteLink?: (href: string) => string;
   /** Rewrites an image source (e.g. a cell attachment or a local file → a data: URL). */
   rewriteImage?: (src: string) => string;

@@ -331,7 +331,10 @@ export function renderLesson(opts: LessonOptions): RenderedLesson {
   return { info, body: cells.join("\n"), stats, mathProblems, remoteImages };
 }
 
-/** The `<head>` and page frame shared by all pages; `root` leads from the page to the site's root ("" or "../"). */
+/**
+ * The `<head>` and page frame shared by all pages; `root` leads from the page to the site's root ("" or
+ * "../").
+ */
 function frame(opts: {
   title: string;
   body: string;

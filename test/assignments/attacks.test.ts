@@ -48,7 +48,10 @@ let before: {
 let batch: CliResult;
 let grades: Map<string, SubmissionGrade>;
 
-/** P.1 answered correctly only when `leakedExpr` (TypeScript, evaluated in the kernel) is true: a leak would earn its points. */
+/**
+ * P.1 answered correctly only when `leakedExpr` (TypeScript, evaluated in the kernel) is true: a leak would
+ * earn its points.
+ */
 const correctIf = (leakedExpr: string) =>
   `if (${leakedExpr}) { const s = 1 / (1 + Math.exp(-z)); return s * (1 - s); }\nreturn 0;`;
 
@@ -80,7 +83,8 @@ function buildSubmissions(): void {
   put("zz-deleted.ipynb", solved);
 
   attack("math-abs.ipynb", "return 0;", "Math.abs = () => 0;");
-  // P.3's check is a predicate over the learner's function: in the learner's kernel a faked built-in would pass it.
+  // P.3's check is a predicate over the learner's function: in the learner's kernel a faked built-in would
+  // pass it.
   const predicate = solve(student, { ...PRACTICE_ANSWERS, "P.3": "return 1;" });
   predicate.cells.splice(2, 0, {
     cell_type: "code",

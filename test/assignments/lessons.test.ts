@@ -94,7 +94,8 @@ test(
       expect(reference.score).toBe(reference.maxScore);
       expect(reference.maxScore).toBe(exercises.reduce((sum, e) => sum + e.points, 0));
       expect(reference.error).toBeNull();
-      // Every lesson's checks are decided outside the student's kernel: none falls back to running as written.
+      // Every lesson's checks are decided outside the student's kernel: none falls back to running as
+      // written.
       expect(
         reference.notes.filter((n) => /ran as written/.test(n)),
         file,

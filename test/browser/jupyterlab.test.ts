@@ -188,7 +188,8 @@ describe("show() in JupyterLab", () => {
         (globalThis as unknown as PageGlobals).document.querySelectorAll(".jp-Notebook .jp-Cell"),
       ).map((cell) =>
         Array.from(cell.querySelectorAll(".jp-OutputArea-output")).map((o) => ({
-          // JupyterLab's plotly renderer (application/vnd.plotly.v1+json) or another one, by its data-mime-type.
+          // JupyterLab's plotly renderer (application/vnd.plotly.v1+json) or another one, by its
+          // data-mime-type.
           mime: o.classList.contains("jp-RenderedPlotly")
             ? "application/vnd.plotly.v1+json"
             : o.getAttribute("data-mime-type"),

@@ -36,7 +36,9 @@ window.ready = new Promise((resolve, reject) => {
 window.run = (code) => new Promise((resolve) => { const id = next++; pending.set(id, resolve); worker.postMessage({ id, code }); });
 </script></body></html>`;
 
-/** What a test sees of one display message (long strings shortened, so 4.8 MB of plotly.js stays in the page). */
+/**
+ * What a test sees of one display message (long strings shortened, so 4.8 MB of plotly.js stays in the page).
+ */
 interface SeenDisplay {
   update: boolean;
   displayId: string | undefined;
@@ -56,7 +58,9 @@ interface PageWindow {
 
 let browser: Browser;
 let server: LocalServer;
-/** The page of the worker type under test, what went wrong on it, and every URL it and its worker asked for. */
+/**
+ * The page of the worker type under test, what went wrong on it, and every URL it and its worker asked for.
+ */
 let page: Page;
 let problems: PageProblems;
 let requested: string[] = [];
@@ -160,8 +164,8 @@ describe.each(["module", "classic"])("kernel-lib's browser build in a %s Web Wor
   });
 
   it("mlp + fit train bit-identically to Node (a ReLU net whose maths is IEEE arithmetic), with live progress updated in place", async () => {
-    // ReLU, a linear output, mean squared error and uniform initialization use only +, −, ×, ÷ and √, which IEEE 754
-    // rounds the same way everywhere, so any difference would come from the bundle itself.
+    // ReLU, a linear output, mean squared error and uniform initialization use only +, −, ×, ÷ and √, which
+    // IEEE 754 rounds the same way everywhere, so any difference would come from the bundle itself.
     const code = `
       const { X, y } = lib.data.mnist({ count: 120, seed: 3 });
       const net = lib.mlp([784, 16, 10], { activation: "relu", output: "linear", init: "xavierUniform", seed: 1 });

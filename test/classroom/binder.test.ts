@@ -99,7 +99,8 @@ test(
     for (const lesson of lessons)
       expect(fs.readFileSync(path.join(repo, "my-lessons", lesson), "utf8")).not.toContain("BEGIN SOLUTION");
 
-    // Jupyter looks in that HOME only, as Binder's server does, so "tslab" is the kernel postBuild registered.
+    // Jupyter looks in that HOME only, as Binder's server does, so "tslab" is the kernel postBuild
+    // registered.
     const binderJupyter = {
       JUPYTER_PATH: dataDir,
       JUPYTER_DATA_DIR: dataDir,

@@ -77,7 +77,9 @@ async function nbgrader(args: string[], cwd: string): Promise<string> {
   return run.output;
 }
 
-/** The score of every autograded test cell: student → lesson → grade id → points, from nbgrader's gradebook. */
+/**
+ * The score of every autograded test cell: student → lesson → grade id → points, from nbgrader's gradebook.
+ */
 async function gradebookScores(
   course: string,
 ): Promise<Record<string, Record<string, Record<string, number>>>> {
@@ -132,7 +134,8 @@ test(
       const { exercises } = analyzeNotebook(reference);
       expect(exercises.length).toBeGreaterThan(0);
 
-      // The source notebook: check cells are locked graded tests worth the exercise's points, exercise cells solution cells.
+      // The source notebook: check cells are locked graded tests worth the exercise's points, exercise cells
+      // solution cells.
       const source = readNb(path.join(course, "source", lesson, `${lesson}.ipynb`));
       for (const exercise of exercises) {
         expect(cellById(source, exercise.checkCell.id).metadata?.nbgrader).toMatchObject({

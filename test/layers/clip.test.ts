@@ -1,4 +1,7 @@
-/** Gradient clipping: by global norm (norm after, direction kept) and by value; as a fit option with its record. */
+/**
+ * Gradient clipping: by global norm (norm after, direction kept) and by value; as a fit option with its
+ * record.
+ */
 
 import { describe, expect, it } from "vitest";
 import {

@@ -87,7 +87,10 @@ export async function typeAndRun(page: Page, code: string): Promise<void> {
   await waitForKernelIdle(page);
 }
 
-/** The English lessons of `ROOT/notebooks`, by file name (the Korean edition's code is the same; see test/notebooks/editions.test.ts). */
+/**
+ * The English lessons of `ROOT/notebooks`, by file name (the Korean edition's code is the same; see
+ * test/notebooks/editions.test.ts).
+ */
 export function lessonFiles(): string[] {
   const dir = path.join(ROOT, "notebooks");
   return listNotebooks(dir)

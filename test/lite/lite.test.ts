@@ -316,7 +316,8 @@ describe("every lesson of the learner build", () => {
         const textOf = (k: number) => outputs[codeIndex[k]].map((o) => o.text).join("\n");
         for (const exercise of exercisesOf(file)) {
           const check = textOf(exercise.checkCell.index);
-          // The check ran and failed: on the exception the unanswered exercise throws, or on the value it left unset.
+          // The check ran and failed: on the exception the unanswered exercise throws, or on the value it
+          // left unset.
           expect([file, exercise.id, check]).toEqual([
             file,
             exercise.id,

@@ -35,9 +35,9 @@ export interface StaticServer {
 }
 
 /**
- * Serves `root` on 127.0.0.1 (folders answer with their index.html); with `isolated`, every response carries the headers that make the page
- * cross-origin isolated (`Cross-Origin-Opener-Policy` and `-Embedder-Policy`), as a host
- * configured for it would.
+ * Serves `root` on 127.0.0.1 (folders answer with their index.html); with `isolated`, every response carries
+ * the headers that make the page cross-origin isolated (`Cross-Origin-Opener-Policy` and `-Embedder-Policy`),
+ * as a host configured for it would.
  */
 export function serveFolder(root: string, isolated = false): Promise<StaticServer> {
   let sent = 0;

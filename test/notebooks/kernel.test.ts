@@ -13,7 +13,9 @@ import { ROOT } from "../../scripts/lib/paths";
 
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 
-/** The outcome per jupyter_kernel_test test: every test passes but the two that do not apply to TypeScript. */
+/**
+ * The outcome per jupyter_kernel_test test: every test passes but the two that do not apply to TypeScript.
+ */
 const EXPECTED_OUTCOMES = {
   test_kernel_info: "ok",
   test_execute_stdout: "ok",

@@ -33,7 +33,10 @@ afterEach(() => {
   else process.env.PYTHON = savedPython;
 });
 
-/** A stand-in `python3`: prints `version` for the version probe, and fails `import ensurepip` unless `hasVenv`. */
+/**
+ * A stand-in `python3`: prints `version` for the version probe, and fails `import ensurepip` unless
+ * `hasVenv`.
+ */
 function fakePython(version: string, hasVenv: boolean): string {
   const file = path.join(root, "fake-python");
   fs.writeFileSync(

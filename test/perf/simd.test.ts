@@ -43,7 +43,10 @@ const products: {
 ];
 
 const random = rng(18);
-/** Normal values with some exact zeros, negative zeros, and magnitudes far apart (so rounding differs with the order of the sum). */
+/**
+ * Normal values with some exact zeros, negative zeros, and magnitudes far apart (so rounding differs with the
+ * order of the sum).
+ */
 function values(length: number): Float64Array {
   const a = new Float64Array(length);
   for (let i = 0; i < length; i++) {
@@ -53,7 +56,10 @@ function values(length: number): Float64Array {
   return a;
 }
 
-/** Shapes [m, n, k]: 1×1, empty, around the 2×8 tile and the 4×4 tile, the nets' layer shapes, and random ones. */
+/**
+ * Shapes [m, n, k]: 1×1, empty, around the 2×8 tile and the 4×4 tile, the nets' layer shapes, and random
+ * ones.
+ */
 const shapes: [number, number, number][] = [
   [1, 1, 1],
   [1, 1, 0],
@@ -244,7 +250,8 @@ describe("memory over 1,000 training steps with the WebAssembly kernels", () => 
       net.backprop(X, y, losses.mse);
       sgd.step();
     };
-    // Warm up first: the JIT's optimized code and its feedback land on the heap in the first hundreds of steps.
+    // Warm up first: the JIT's optimized code and its feedback land on the heap in the first hundreds of
+    // steps.
     for (let i = 0; i < 1000; i++) step();
     // Three windows of 1,000 steps: a leak grows the heap in every one; the test runner's own
     // allocations (its messages to the main process) land in some windows only.

@@ -215,7 +215,8 @@ describe("the exported site", () => {
     }
     expect(result.warnings).toEqual([]);
     expect(leftovers()).toEqual([]);
-    // Hosts that read `_headers` serve the browser lessons cross-origin isolated (Interrupt then stops any cell).
+    // Hosts that read `_headers` serve the browser lessons cross-origin isolated (Interrupt then stops any
+    // cell).
     expect(fs.readFileSync(path.join(site, "_headers"), "utf8")).toMatch(
       /^\/lite\/\*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n/,
     );
@@ -415,7 +416,8 @@ describe("the exported site", () => {
         ).filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t));
         expect(targets.length, file).toBeGreaterThan(3);
         for (const target of targets) {
-          // A "Run this lesson in your browser" link opens JupyterLite with the lesson: lite/lab/index.html?path=<notebook>.
+          // A "Run this lesson in your browser" link opens JupyterLite with the lesson:
+          // lite/lab/index.html?path=<notebook>.
           const [filePart, query] = target.split("?");
           expect(
             fs.existsSync(path.join(site, path.dirname(file), decodeURIComponent(filePart))),
@@ -472,7 +474,8 @@ describe("the exported site", () => {
         );
         const shown = await page.evaluate(async () => {
           await document.fonts.ready;
-          // Two Hangul syllables drawn in the page's font: a font with Hangul draws two different glyphs, a missing one the same empty box.
+          // Two Hangul syllables drawn in the page's font: a font with Hangul draws two different glyphs, a
+          // missing one the same empty box.
           const paragraph = document.querySelector(".markdown-cell p") as HTMLElement;
           const draw = (text: string) => {
             const canvas = document.createElement("canvas");
@@ -505,7 +508,8 @@ describe("the exported site", () => {
         expect(shown.checks).toHaveLength(1);
         expect(shown.checks[0]).toMatch(/^✓ 연습 문제 0\.1: 정답입니다: 42\./);
         expect(shown.titles[0]).toBe("시그모이드는 양쪽에서 포화됩니다");
-        // The second figure's title is the notebook's own (the code cell is the English one); its axis titles come from kernel-lib's Korean messages.
+        // The second figure's title is the notebook's own (the code cell is the English one); its axis titles
+        // come from kernel-lib's Korean messages.
         expect(shown.xTitles).toEqual(["사전 활성화 z", "사전 활성화 z"]);
         expect(shown.placeholder).toBe(true);
         expect(shown.nav).toBe("모든 강의");
@@ -579,7 +583,8 @@ describe("a failed or interrupted export", () => {
         if (pressed || !/Running .*slow\.ipynb/.test(stderr)) return;
         pressed = true;
         sawTemp = leftovers().length > 0;
-        // Give the kernel time to start and enter the slow cell, then press Ctrl-C (SIGINT to the process group).
+        // Give the kernel time to start and enter the slow cell, then press Ctrl-C (SIGINT to the process
+        // group).
         setTimeout(() => process.kill(-child.pid!, "SIGINT"), 8_000);
       });
       expect(sawTemp).toBe(true);

@@ -238,7 +238,8 @@ describe("activation values and the registry", () => {
       linear: "linear",
     });
     for (const act of Object.values(activations)) {
-      // Saturating: f′ vanishes on both sides; rectifier: f′ ≈ 1 for large z and < 1 for very negative z; linear: f′ = 1.
+      // Saturating: f′ vanishes on both sides; rectifier: f′ ≈ 1 for large z and < 1 for very negative z;
+      // linear: f′ = 1.
       if (act.kind === "saturating") expect(Math.max(act.df(-30), act.df(30))).toBeLessThan(1e-9);
       if (act.kind === "rectifier") expect([act.df(30) > 1 - 1e-9, act.df(-30) < 1]).toEqual([true, true]);
       if (act.kind === "linear") expect([act.df(-30), act.df(30)]).toEqual([1, 1]);

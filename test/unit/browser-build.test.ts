@@ -17,7 +17,10 @@ type Lib = typeof import("../../kernel-lib");
 const nodeBuild = require("../../kernel-lib") as Lib;
 const hostSlot = globalThis as unknown as { [HOST_KEY]?: BrowserHost };
 
-/** Installs a host that records outputs and reads files from dist-browser/, and loads the bundle as the browser kernel does. */
+/**
+ * Installs a host that records outputs and reads files from dist-browser/, and loads the bundle as the
+ * browser kernel does.
+ */
 function loadBundle(outputs: unknown[]): Lib {
   hostSlot[HOST_KEY] = {
     display: (message) => outputs.push(message),

@@ -82,7 +82,8 @@ describe("initializers: sample mean and variance of a 1250 × 800 layer (10⁶ w
     const all = Float64Array.from([...l.W.data, ...l.b.data]);
     const sigma2 = 0.6007 ** 2 / nIn;
     const expectedMean = 2 / 3 / (nIn + 1);
-    // The normal entries dominate the spread of the mean: SE ≈ √((σ² + E[Beta²]/(n_in + 1)) / N), E[Beta(2,1)²] = 1/2.
+    // The normal entries dominate the spread of the mean: SE ≈ √((σ² + E[Beta²]/(n_in + 1)) / N),
+    // E[Beta(2,1)²] = 1/2.
     const se = Math.sqrt((sigma2 + 0.5 / (nIn + 1)) / all.length);
     const mean = all.reduce((s, v) => s + v, 0) / all.length;
     expect(Math.abs(mean - expectedMean)).toBeLessThan(5 * se);

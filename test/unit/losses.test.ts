@@ -19,7 +19,9 @@ function softmaxRows(z: Matrix): Matrix {
 
 const sigmoidOf = (z: Matrix) => z.map((x) => 1 / (1 + Math.exp(-x)));
 
-/** Worst relative error between fused.grad(output(z), y) and central differences of fused.value(z, y) in z. */
+/**
+ * Worst relative error between fused.grad(output(z), y) and central differences of fused.value(z, y) in z.
+ */
 function fusedGradError(
   fused: FusedLoss,
   output: (z: Matrix) => Matrix,

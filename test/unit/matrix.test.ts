@@ -18,7 +18,9 @@ import {
 } from "../../kernel-lib/src";
 import { expectMatrixClose, naiveMatmul, randn } from "./helpers";
 
-/** (m, k, n) for A [m×k]·B [k×n]: 1×1, vectors, odd sizes, sizes around the 4×4 tile edge, and an empty batch. */
+/**
+ * (m, k, n) for A [m×k]·B [k×n]: 1×1, vectors, odd sizes, sizes around the 4×4 tile edge, and an empty batch.
+ */
 const shapes: [number, number, number][] = [
   [1, 1, 1],
   [1, 5, 1],

@@ -14,7 +14,8 @@
  * | 4            | number of classes C (10)                                           |
  * | 4 · C        | images in each class                                               |
  * | 2 · 256      | the value table: pixel values in thousandths, ascending, table[0] = 0 |
- * | rest         | the images, class after class, pixel after pixel: an index i > 0 is one pixel of value table[i]; index 0 followed by a count n (1–255) is n pixels of value 0 |
+ * | rest         | the images, class after class, pixel after pixel: an index i > 0 is one pixel of value
+ * table[i]; index 0 followed by a count n (1–255) is n pixels of value 0 |
  *
  * A class decodes to thousandths (0–1000), one image after another: the same numbers the JSON
  * files hold, so thousandths / 1000 gives bit-identical doubles in Node and in the browser.

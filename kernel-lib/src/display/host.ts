@@ -64,7 +64,9 @@ export interface BrowserHost {
   versions?: HostVersions;
 }
 
-/** The installed browser host, or null when no kernel installed one (as in Node, where tslab is the kernel). */
+/**
+ * The installed browser host, or null when no kernel installed one (as in Node, where tslab is the kernel).
+ */
 export function browserHost(): BrowserHost | null {
   const host = (globalThis as unknown as { [HOST_KEY]?: BrowserHost })[HOST_KEY];
   return host !== undefined && host !== null && typeof host.display === "function" ? host : null;

@@ -3,7 +3,9 @@
  * and the tests all read outputs by these names.
  */
 
-/** plotly's figure JSON, which JupyterLab's plotly renderer draws (one of a figure's three representations). */
+/**
+ * plotly's figure JSON, which JupyterLab's plotly renderer draws (one of a figure's three representations).
+ */
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 /** An exercise check's record (`exercises.ts`): what was checked, whether it passed, its points. */
@@ -15,8 +17,13 @@ export const ANSWER_MIME = "application/vnd.gradient-lab.answer+json";
 /** A reference's test inputs and expected values in a notebook output (`answers.ts`). */
 export const EXPECTED_MIME = "application/vnd.gradient-lab.expected+json";
 
-/** The inputs a reference's check gave the learner's functions (`answers.ts`, scripts/assignments/judging.ts). */
+/**
+ * The inputs a reference's check gave the learner's functions (`answers.ts`, scripts/assignments/judging.ts).
+ */
 export const CALLS_MIME = "application/vnd.gradient-lab.calls+json";
 
-/** A verdict recorded by the judge, a clean kernel running the reference's check on the learner's data (`answers.ts`). */
+/**
+ * A verdict recorded by the judge, a clean kernel running the reference's check on the learner's data
+ * (`answers.ts`).
+ */
 export const VERDICT_MIME = "application/vnd.gradient-lab.verdict+json";

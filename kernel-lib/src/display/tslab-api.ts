@@ -95,7 +95,9 @@ export function newDisplay(): Display {
 /** Displays rich content: each call makes a new output. */
 export const display: Display = new HostDisplay();
 
-/** The version strings of the browser kernel, its TypeScript compiler and browser, as its host reports them. */
+/**
+ * The version strings of the browser kernel, its TypeScript compiler and browser, as its host reports them.
+ */
 export const versions: Versions = requireBrowserHost("tslab.versions").versions ?? {
   tslab: "unknown (browser kernel)",
   typescript: "unknown",

@@ -10,7 +10,10 @@ import { checkCount } from "./util";
 import { asFigure } from "./figure";
 import { messages as words } from "../messages";
 
-/** What a classifier returns for a batch of points: class indices, P(class 1) for two classes, or one row of class scores per point. */
+/**
+ * What a classifier returns for a batch of points: class indices, P(class 1) for two classes, or one row of
+ * class scores per point.
+ */
 export type Prediction = Int32Array | Float64Array | number[] | Matrix;
 
 /** Options of `decisionBoundary`. */

@@ -11,7 +11,10 @@ import { extent, plain } from "./util";
 import { asFigure } from "./figure";
 import { messages as words } from "../messages";
 
-/** Options of `curves`: the title, axes (log scales for values that span decades) and height, and the drawing mode. */
+/**
+ * Options of `curves`: the title, axes (log scales for values that span decades) and height, and the drawing
+ * mode.
+ */
 export interface CurvesOptions extends BaseLayoutOptions {
   /** "lines" (default), "markers" or "lines+markers". */
   mode?: "lines" | "markers" | "lines+markers";
@@ -89,7 +92,8 @@ export interface HistoryPlotOptions {
  *
  * @example
  * const net = mlp([2, 16, 2], { activation: "relu", init: "he", seed: 1 });
- * const history = fit(net, data.moons({ seed: 1 }), { lr: 0.5, epochs: 10, validationSplit: 0.2, progress: "off" });
+ * const moons = data.moons({ seed: 1 });
+ * const history = fit(net, moons, { lr: 0.5, epochs: 10, validationSplit: 0.2, progress: "off" });
  * show(plot.history(history));
  */
 export function history(h: History, opts: HistoryPlotOptions = {}): Figure {

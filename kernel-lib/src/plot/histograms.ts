@@ -21,7 +21,9 @@ export interface LayerHistogramsOptions {
   bins?: number;
   /** Panels per row; all in one row up to 5 layers by default. */
   columns?: number;
-  /** The x range shared by every panel; the data's range by default. Values outside it count in the edge bins. */
+  /**
+   * The x range shared by every panel; the data's range by default. Values outside it count in the edge bins.
+   */
   range?: [number, number];
   /** x intervals to shade in every panel, e.g. an activation's saturated regions (±Infinity allowed). */
   shade?: [number, number][];

@@ -63,7 +63,8 @@ export interface LayerBarsOptions {
 }
 
 /**
- * One bar per layer (input side first), labelled with its value: e.g. the gradient norm or dead share of each layer.
+ * One bar per layer (input side first), labelled with its value: e.g. the gradient norm or dead share of each
+ * layer.
  *
  * @example
  * const { X, y } = data.moons({ seed: 1 });
@@ -113,7 +114,8 @@ export function layerBars(values: ArrayLike<number>, opts: LayerBarsOptions = {}
  * The values of `quantity` per layer over the recorded steps: `values[layer][sample]`.
  *
  * @example
- * const history = fit(mlp([2, 8, 8, 2], { seed: 1 }), data.moons({ seed: 1 }), { lr: 0.5, epochs: 2, progress: "off" });
+ * const net = mlp([2, 8, 8, 2], { seed: 1 });
+ * const history = fit(net, data.moons({ seed: 1 }), { lr: 0.5, epochs: 2, progress: "off" });
  * const { layers, steps, values } = plot.layerSeries(history, "gradNormB"); // values[layer][sample]
  */
 export function layerSeries(
@@ -268,7 +270,8 @@ export interface GradientFlowOptions {
  *
  * @example
  * const net = mlp([784, 30, 30, 30, 10], { activation: "sigmoid", init: "nielsen", seed: 1 });
- * const history = fit(net, data.mnist({ count: 500, seed: 1 }), { lr: 0.1, epochs: 2, batchSize: 10, progress: "off" });
+ * const digits = data.mnist({ count: 500, seed: 1 });
+ * const history = fit(net, digits, { lr: 0.1, epochs: 2, batchSize: 10, progress: "off" });
  * show(plot.gradientFlow(history)); // the first hidden layer's line sits lowest
  */
 export function gradientFlow(h: History, opts: GradientFlowOptions = {}): Figure {

@@ -9,7 +9,9 @@ import type { Config, Layout } from "./types";
 
 /** The colours of the theme. */
 export const colours = {
-  /** Text, tick labels and axis lines: contrast ≈ 4.5:1 on white and ≈ 4.2:1 on JupyterLab's dark background. */
+  /**
+   * Text, tick labels and axis lines: contrast ≈ 4.5:1 on white and ≈ 4.2:1 on JupyterLab's dark background.
+   */
   text: "#777777",
   /** Gridlines. */
   grid: "rgba(128, 128, 128, 0.22)",

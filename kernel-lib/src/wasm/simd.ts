@@ -96,7 +96,10 @@ export const simdAvailable: boolean = kernels !== undefined;
 /** The whole memory as Float64 values; made again whenever the memory grows. */
 let memory = kernels === undefined ? new Float64Array(0) : new Float64Array(kernels.memory.buffer);
 
-/** The size of the WebAssembly memory in bytes (0 without WebAssembly SIMD): it grows only when a product needs more room than any before it. */
+/**
+ * The size of the WebAssembly memory in bytes (0 without WebAssembly SIMD): it grows only when a product
+ * needs more room than any before it.
+ */
 export function simdMemoryBytes(): number {
   return kernels === undefined ? 0 : kernels.memory.buffer.byteLength;
 }
