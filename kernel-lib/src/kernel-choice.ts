@@ -10,8 +10,8 @@
  */
 
 import { environmentVariable } from "./environment";
-import { matmulKernel, matmulNTKernel, matmulTNKernel } from "./kernels";
-import { ProductKernel, matmulNTSimd, matmulSimd, matmulTNSimd, simdAvailable } from "./wasm/simd";
+import { matmulKernel, matmulNTKernel, matmulTNKernel, ProductKernel } from "./kernels";
+import { matmulNTSimd, matmulSimd, matmulTNSimd, simdAvailable } from "./wasm/simd";
 
 /**
  * A choice of kernels: "wasm" (WebAssembly SIMD), "typescript", or "auto" (wasm where the engine runs it).

@@ -17,6 +17,20 @@
  * then C = s, or C + s when accumulating — so the fast and reference results are bit-for-bit equal.
  */
 
+/**
+ * What every product kernel is called with: C [m×n] = A·B, AᵀB or A·Bᵀ of row-major operands (C += …
+ * with `accumulate`). The TypeScript kernels here, the WebAssembly ones and the choice between them share it.
+ */
+export type ProductKernel = (
+  m: number,
+  n: number,
+  k: number,
+  A: Float64Array,
+  B: Float64Array,
+  C: Float64Array,
+  accumulate: boolean,
+) => void;
+
 /** The tile edge: the fast kernels compute C in TILE × TILE blocks. */
 export const TILE = 4;
 

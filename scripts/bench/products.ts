@@ -4,22 +4,12 @@
  * the plain loop the tiled kernel replaced.
  */
 import { rng } from "../../kernel-lib/src/index";
-import { matmulKernel, matmulNTKernel, matmulTNKernel } from "../../kernel-lib/src/kernels";
+import { matmulKernel, matmulNTKernel, matmulTNKernel, ProductKernel } from "../../kernel-lib/src/kernels";
 import { matmulNTSimd, matmulSimd, matmulTNSimd } from "../../kernel-lib/src/wasm/simd";
 import { calibrate, median, rotate, time } from "./timing";
 
-type Kernel = (
-  m: number,
-  n: number,
-  k: number,
-  A: Float64Array,
-  B: Float64Array,
-  C: Float64Array,
-  accumulate: boolean,
-) => void;
-
 /** The plain loops kernel-lib used before the tiled kernels (i-k-j, p-i-j and row-dot-row). */
-const plain: Record<"NN" | "TN" | "NT", Kernel> = {
+const plain: Record<"NN" | "TN" | "NT", ProductKernel> = {
   NN(m, n, k, A, B, C, accumulate) {
     if (!accumulate) C.fill(0);
     for (let i = 0; i < m; i++) {
@@ -54,8 +44,12 @@ const plain: Record<"NN" | "TN" | "NT", Kernel> = {
     }
   },
 };
-const fast: Record<"NN" | "TN" | "NT", Kernel> = { NN: matmulKernel, TN: matmulTNKernel, NT: matmulNTKernel };
-const simdKernels: Record<"NN" | "TN" | "NT", Kernel> = {
+const fast: Record<"NN" | "TN" | "NT", ProductKernel> = {
+  NN: matmulKernel,
+  TN: matmulTNKernel,
+  NT: matmulNTKernel,
+};
+const simdKernels: Record<"NN" | "TN" | "NT", ProductKernel> = {
   NN: matmulSimd,
   TN: matmulTNSimd,
   NT: matmulNTSimd,

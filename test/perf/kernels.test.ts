@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  ProductKernel,
   TILE,
   matmulKernel,
   matmulNTKernel,
@@ -11,20 +12,10 @@ import {
 import { Matrix, matmul, matmulNT, matmulTN } from "../../kernel-lib/src/matrix";
 import { rng } from "../../kernel-lib/src/random";
 
-type Kernel = (
-  m: number,
-  n: number,
-  k: number,
-  A: Float64Array,
-  B: Float64Array,
-  C: Float64Array,
-  accumulate: boolean,
-) => void;
-
 interface Product {
   name: string;
-  fast: Kernel;
-  reference: Kernel;
+  fast: ProductKernel;
+  reference: ProductKernel;
   /** The lengths of A and B for an m×n result with inner size k. */
   sizes: (m: number, n: number, k: number) => [number, number];
   /** The p-th term of entry (i, j), read in this product's layout. */

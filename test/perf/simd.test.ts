@@ -11,7 +11,12 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { SIMD_MIN_MULTIPLY_ADDS, kernelsInUse, setKernels } from "../../kernel-lib/src/kernel-choice";
-import { matmulNTReference, matmulReference, matmulTNReference } from "../../kernel-lib/src/kernels";
+import {
+  ProductKernel,
+  matmulNTReference,
+  matmulReference,
+  matmulTNReference,
+} from "../../kernel-lib/src/kernels";
 import { Matrix, SGD, losses, matmul, matmulNT, matmulTN, mlp, rng } from "../../kernel-lib/src";
 import {
   matmulNTSimd,
@@ -21,20 +26,10 @@ import {
   simdMemoryBytes,
 } from "../../kernel-lib/src/wasm/simd";
 
-type Kernel = (
-  m: number,
-  n: number,
-  k: number,
-  A: Float64Array,
-  B: Float64Array,
-  C: Float64Array,
-  accumulate: boolean,
-) => void;
-
 const products: {
   name: string;
-  simd: Kernel;
-  reference: Kernel;
+  simd: ProductKernel;
+  reference: ProductKernel;
   sizes: (m: number, n: number, k: number) => [number, number];
 }[] = [
   { name: "A·B", simd: matmulSimd, reference: matmulReference, sizes: (m, n, k) => [m * k, k * n] },

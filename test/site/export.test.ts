@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { plotlyPath } from "../../kernel-lib/src/display/plotly-file";
 import { ensureJupyterEnv, JupyterEnv } from "../../scripts/jupyter/env";
@@ -90,6 +90,16 @@ const TINY_KO: CellSpec[] = TINY.map((cell, i): CellSpec => {
 /** The plotly outputs of an executed notebook. */
 function plotlyOutputs(nb: Notebook): number {
   return nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.[PLOTLY_MIME] !== undefined).length;
+}
+
+/** Waits until every figure on the page has been drawn by plotly (the page marks each with data-drawn). */
+async function figuresDrawn(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      Array.from(document.querySelectorAll(".plotly-figure")).every((el) => el.getAttribute("data-drawn")),
+    null,
+    { timeout: 60_000 },
+  );
 }
 
 function url(file: string): string {
@@ -234,14 +244,7 @@ describe("the exported site", () => {
         const { context, page, problems } = await offlinePage(browser);
         try {
           await page.goto(url(file));
-          await page.waitForFunction(
-            () =>
-              Array.from(document.querySelectorAll(".plotly-figure")).every((el) =>
-                el.getAttribute("data-drawn"),
-              ),
-            null,
-            { timeout: 60_000 },
-          );
+          await figuresDrawn(page);
           const counts = await page.evaluate(() => ({
             figures: document.querySelectorAll(".plotly-figure").length,
             drawn: Array.from(document.querySelectorAll(".plotly-figure")).filter(
@@ -464,14 +467,7 @@ describe("the exported site", () => {
       const { context, page, problems } = await offlinePage(browser);
       try {
         await page.goto(url("ko/01-tiny.html"));
-        await page.waitForFunction(
-          () =>
-            Array.from(document.querySelectorAll(".plotly-figure")).every((el) =>
-              el.getAttribute("data-drawn"),
-            ),
-          null,
-          { timeout: 60_000 },
-        );
+        await figuresDrawn(page);
         const shown = await page.evaluate(async () => {
           await document.fonts.ready;
           // Two Hangul syllables drawn in the page's font: a font with Hangul draws two different glyphs, a

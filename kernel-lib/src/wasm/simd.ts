@@ -10,19 +10,8 @@
  * detaches the old ones), and no view on it ever leaves this file.
  */
 
-import { matmulKernel, matmulNTKernel, matmulTNKernel } from "../kernels";
+import { matmulKernel, matmulNTKernel, matmulTNKernel, ProductKernel } from "../kernels";
 import { KERNELS_WASM_BASE64 } from "./binary.generated";
-
-/** The kernel signature shared with ../kernels.ts: C [m×n] = A·B (C += A·B with `accumulate`). */
-export type ProductKernel = (
-  m: number,
-  n: number,
-  k: number,
-  A: Float64Array,
-  B: Float64Array,
-  C: Float64Array,
-  accumulate: boolean,
-) => void;
 
 /** What kernels.wat exports (addresses and strides in bytes). */
 interface KernelExports {
