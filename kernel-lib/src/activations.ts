@@ -2,7 +2,20 @@
  * Activation functions a = f(z), each with its derivative f′(z) right beside it and its formula in
  * LaTeX. `f` and `df` are the definitions, one number at a time; `forward` and `backward` are the
  * same maths as tight loops over whole arrays (no function call per element), used by the layers.
+ * The loops that need no exp (ReLU, Leaky ReLU, and the backward passes of sigmoid and tanh, which
+ * read f′ off the outputs) also have WebAssembly SIMD twins in wasm/elementwise.ts with the same
+ * bits; each loop here first offers its arrays to its twin, which runs when they live in the memory
+ * it shares with JavaScript (as a layer's buffers do), and otherwise the loop runs here.
  */
+
+import {
+  leakyReluBackwardSimd,
+  leakyReluSimd,
+  reluBackwardSimd,
+  reluSimd,
+  sigmoidBackwardSimd,
+  tanhBackwardSimd,
+} from "./wasm/elementwise";
 
 /** What a layer needs from its activation: a = f(z) and δ = ∂C/∂z from ∂C/∂a, over whole arrays. */
 export interface LayerActivation {
@@ -65,6 +78,7 @@ export const sigmoid: Activation = {
     for (let i = 0; i < z.length; i++) a[i] = stableSigmoid(z[i]);
   },
   backward(_z, a, dA, dZ) {
+    if (sigmoidBackwardSimd(a, dA, dZ)) return;
     for (let i = 0; i < a.length; i++) dZ[i] = dA[i] * (a[i] * (1 - a[i]));
   },
   saturatedRegions(threshold) {
@@ -93,6 +107,7 @@ export const tanh: Activation = {
     for (let i = 0; i < z.length; i++) a[i] = Math.tanh(z[i]);
   },
   backward(_z, a, dA, dZ) {
+    if (tanhBackwardSimd(a, dA, dZ)) return;
     for (let i = 0; i < a.length; i++) dZ[i] = dA[i] * (1 - a[i] * a[i]);
   },
   saturatedRegions(threshold) {
@@ -119,9 +134,11 @@ export const relu: Activation = {
     df: "\\mathrm{ReLU}'(z) = \\begin{cases} 1 & z > 0 \\\\ 0 & z \\le 0 \\end{cases}",
   },
   forward(z, a) {
+    if (reluSimd(z, a)) return;
     for (let i = 0; i < z.length; i++) a[i] = z[i] > 0 ? z[i] : 0;
   },
   backward(z, _a, dA, dZ) {
+    if (reluBackwardSimd(z, dA, dZ)) return;
     for (let i = 0; i < z.length; i++) dZ[i] = z[i] > 0 ? dA[i] : 0;
   },
   saturatedRegions: () => [[-Infinity, 0]],
@@ -145,9 +162,11 @@ export function leakyRelu(alpha = 0.01): Activation {
       df: `\\mathrm{LeakyReLU}'(z) = \\begin{cases} 1 & z > 0 \\\\ ${alpha} & z \\le 0 \\end{cases}`,
     },
     forward(z, a) {
+      if (leakyReluSimd(z, a, alpha)) return;
       for (let i = 0; i < z.length; i++) a[i] = z[i] > 0 ? z[i] : alpha * z[i];
     },
     backward(z, _a, dA, dZ) {
+      if (leakyReluBackwardSimd(z, dA, dZ, alpha)) return;
       for (let i = 0; i < z.length; i++) dZ[i] = z[i] > 0 ? dA[i] : alpha * dA[i];
     },
     saturatedRegions: (threshold) => (alpha < threshold ? [[-Infinity, 0]] : []),

@@ -110,9 +110,9 @@ export class BatchNorm implements Layer {
     this.eps = eps;
     this.momentum = momentum;
     this.gamma = Matrix.filled(1, numFeatures, 1);
-    this.beta = new Matrix(1, numFeatures);
-    this.dGamma = new Matrix(1, numFeatures);
-    this.dBeta = new Matrix(1, numFeatures);
+    this.beta = Matrix.shared(1, numFeatures);
+    this.dGamma = Matrix.shared(1, numFeatures);
+    this.dBeta = Matrix.shared(1, numFeatures);
     this.runningMean = new Float64Array(numFeatures);
     this.runningVar = new Float64Array(numFeatures).fill(1);
     this.invStd = new Float64Array(numFeatures);
@@ -126,11 +126,11 @@ export class BatchNorm implements Layer {
   private buffers(batch: number): void {
     if (this.z === undefined || this.z.rows !== batch) {
       const n = this.numInputs;
-      this.xHat = new Matrix(batch, n);
-      this.z = new Matrix(batch, n);
-      this.a = new Matrix(batch, n);
-      this.dZ = new Matrix(batch, n);
-      this.dInput = new Matrix(batch, n);
+      this.xHat = Matrix.shared(batch, n);
+      this.z = Matrix.shared(batch, n);
+      this.a = Matrix.shared(batch, n);
+      this.dZ = Matrix.shared(batch, n);
+      this.dInput = Matrix.shared(batch, n);
     }
   }
 

@@ -11,6 +11,7 @@
 
 import { environmentVariable } from "./environment";
 import { matmulKernel, matmulNTKernel, matmulTNKernel, ProductKernel } from "./kernels";
+import { sharedArray } from "./wasm/memory";
 import { matmulNTSimd, matmulSimd, matmulTNSimd, simdAvailable } from "./wasm/simd";
 
 /**
@@ -47,6 +48,20 @@ export function setKernels(choice: KernelChoice): void {
 /** The kernels in use: "wasm" (WebAssembly SIMD) or "typescript". */
 export function kernelsInUse(): "wasm" | "typescript" {
   return useSimd ? "wasm" : "typescript";
+}
+
+/** Whether the WebAssembly kernels are the ones in use. */
+export function simdChosen(): boolean {
+  return useSimd;
+}
+
+/**
+ * `length` zeros for a matrix that products will read or write often (a layer's weights and buffers):
+ * in the memory the WebAssembly kernels share with JavaScript (wasm/memory.ts) while they are the
+ * kernels in use and it has room, so products on it copy nothing; otherwise an ordinary array.
+ */
+export function kernelArray(length: number): Float64Array {
+  return (useSimd ? sharedArray(length) : undefined) ?? new Float64Array(length);
 }
 
 /** The choice in GRADIENT_LAB_KERNELS, checked. */

@@ -101,20 +101,23 @@ export class Dense {
     this.numOutputs = numOutputs;
     this.name = name;
     this.init = initializer.name;
-    this.W = new Matrix(numInputs, numOutputs);
-    this.b = new Matrix(1, numOutputs);
-    this.dW = new Matrix(numInputs, numOutputs);
-    this.db = new Matrix(1, numOutputs);
+    this.W = Matrix.shared(numInputs, numOutputs);
+    this.b = Matrix.shared(1, numOutputs);
+    this.dW = Matrix.shared(numInputs, numOutputs);
+    this.db = Matrix.shared(1, numOutputs);
     initializer.init(this.W, this.b, rng(options.seed ?? 0));
   }
 
-  /** Sizes the per-batch buffers; they are reused while the batch size stays the same. */
+  /**
+   * Sizes the per-batch buffers; they are reused while the batch size stays the same. Like the
+   * weights, they live where the WebAssembly kernels read them without a copy (`Matrix.shared`).
+   */
   private buffers(batch: number): void {
     if (this.z === undefined || this.z.rows !== batch) {
-      this.z = new Matrix(batch, this.numOutputs);
-      this.a = new Matrix(batch, this.numOutputs);
-      this.delta = new Matrix(batch, this.numOutputs);
-      this.dInput = new Matrix(batch, this.numInputs);
+      this.z = Matrix.shared(batch, this.numOutputs);
+      this.a = Matrix.shared(batch, this.numOutputs);
+      this.delta = Matrix.shared(batch, this.numOutputs);
+      this.dInput = Matrix.shared(batch, this.numInputs);
     }
   }
 

@@ -73,10 +73,10 @@ export class LSTM extends Recurrent {
   protected sizeState(batch: number): void {
     const T = this.steps,
       H = this.hiddenSize;
-    this.gates = Array.from({ length: T }, () => new Matrix(batch, 4 * H));
-    this.cs = Array.from({ length: T + 1 }, () => new Matrix(batch, H));
-    this.tanhCs = Array.from({ length: T }, () => new Matrix(batch, H));
-    this.dc = new Matrix(batch, H);
+    this.gates = Array.from({ length: T }, () => Matrix.shared(batch, 4 * H));
+    this.cs = Array.from({ length: T + 1 }, () => Matrix.shared(batch, H));
+    this.tanhCs = Array.from({ length: T }, () => Matrix.shared(batch, H));
+    this.dc = Matrix.shared(batch, H);
   }
 
   protected startBackward(): void {

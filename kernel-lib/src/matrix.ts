@@ -3,7 +3,7 @@
  * layers need. A batch of examples is a matrix with one example per row.
  */
 
-import { matmulChosen, matmulNTChosen, matmulTNChosen } from "./kernel-choice";
+import { kernelArray, matmulChosen, matmulNTChosen, matmulTNChosen } from "./kernel-choice";
 
 /** A dense matrix: `rows × cols` Float64 values in row-major order, entry (i, j) at `data[i * cols + j]`. */
 export class Matrix {
@@ -16,9 +16,7 @@ export class Matrix {
 
   /** A `rows × cols` matrix over `data` (shared, not copied), or of zeros when `data` is omitted. */
   constructor(rows: number, cols: number, data?: Float64Array) {
-    if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
-      throw new Error(`Matrix: rows and cols must be non-negative integers, got ${rows} × ${cols}.`);
-    }
+    Matrix.requireShape(rows, cols);
     if (data !== undefined && data.length !== rows * cols) {
       throw new Error(
         `Matrix: ${rows} × ${cols} needs ${rows * cols} values, got ${data.length}. Check the shape you passed.`,
@@ -29,9 +27,27 @@ export class Matrix {
     this.data = data ?? new Float64Array(rows * cols);
   }
 
+  private static requireShape(rows: number, cols: number): void {
+    if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
+      throw new Error(`Matrix: rows and cols must be non-negative integers, got ${rows} × ${cols}.`);
+    }
+  }
+
   /** A `rows × cols` matrix of zeros. */
   static zeros(rows: number, cols: number): Matrix {
     return new Matrix(rows, cols);
+  }
+
+  /**
+   * A `rows × cols` matrix of zeros in the memory the WebAssembly kernels share with JavaScript, so
+   * that products on it copy nothing (an ordinary matrix where those kernels are not in use or that
+   * memory is full). Layers keep their weights, gradients and batch buffers in such matrices; use
+   * one for data you multiply many times. A `row` of it does not keep its memory: keep the matrix
+   * while you use the row.
+   */
+  static shared(rows: number, cols: number): Matrix {
+    Matrix.requireShape(rows, cols);
+    return new Matrix(rows, cols, kernelArray(rows * cols));
   }
 
   /** A `rows × cols` matrix with every entry equal to `value`. */
@@ -75,7 +91,7 @@ export class Matrix {
     this.data[i * this.cols + j] = value;
   }
 
-  /** Row `i` as a view on the same memory. */
+  /** Row `i` as a view on the same memory (which, for a {@link Matrix.shared} one, the row does not keep). */
   row(i: number): Float64Array {
     return this.data.subarray(i * this.cols, (i + 1) * this.cols);
   }

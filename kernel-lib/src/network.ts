@@ -184,7 +184,7 @@ export class Sequential {
     }
     const yHat = this.run(X);
     if (this.outputGrad === undefined || this.outputGrad.rows !== y.rows || this.outputGrad.cols !== y.cols) {
-      this.outputGrad = new Matrix(y.rows, y.cols);
+      this.outputGrad = Matrix.shared(y.rows, y.cols);
     }
     let value: number;
     let grad: Matrix | undefined;

@@ -114,12 +114,12 @@ export abstract class Recurrent implements Layer {
     this.numInputs = this.steps * inputSize;
     this.numOutputs = this.returnSequences ? this.steps * hiddenSize : hiddenSize;
     const width = gates * hiddenSize;
-    this.Wx = new Matrix(inputSize, width);
-    this.Wh = new Matrix(hiddenSize, width);
-    this.b = new Matrix(1, width);
-    this.dWx = new Matrix(inputSize, width);
-    this.dWh = new Matrix(hiddenSize, width);
-    this.db = new Matrix(1, width);
+    this.Wx = Matrix.shared(inputSize, width);
+    this.Wh = Matrix.shared(hiddenSize, width);
+    this.b = Matrix.shared(1, width);
+    this.dWx = Matrix.shared(inputSize, width);
+    this.dWh = Matrix.shared(hiddenSize, width);
+    this.db = Matrix.shared(1, width);
     this.hiddenGradNorms = new Float64Array(this.steps);
     const initializer = getInitializer(options.init ?? "xavier", where);
     const random: Random = rng(options.seed ?? 0);
@@ -152,14 +152,14 @@ export abstract class Recurrent implements Layer {
     const T = this.steps,
       H = this.hiddenSize,
       width = this.b.cols;
-    this.xs = Array.from({ length: T }, () => new Matrix(batch, this.inputSize));
-    this.hs = Array.from({ length: T + 1 }, () => new Matrix(batch, H));
-    this.dh = new Matrix(batch, H);
-    this.dhPrev = new Matrix(batch, H);
-    this.dz = new Matrix(batch, width);
-    this.dxStep = new Matrix(batch, this.inputSize);
-    this.out = this.returnSequences ? new Matrix(batch, T * H) : undefined;
-    this.dInput = new Matrix(batch, this.numInputs);
+    this.xs = Array.from({ length: T }, () => Matrix.shared(batch, this.inputSize));
+    this.hs = Array.from({ length: T + 1 }, () => Matrix.shared(batch, H));
+    this.dh = Matrix.shared(batch, H);
+    this.dhPrev = Matrix.shared(batch, H);
+    this.dz = Matrix.shared(batch, width);
+    this.dxStep = Matrix.shared(batch, this.inputSize);
+    this.out = this.returnSequences ? Matrix.shared(batch, T * H) : undefined;
+    this.dInput = Matrix.shared(batch, this.numInputs);
     this.sizeState(batch);
   }
 

@@ -107,7 +107,7 @@ export class Residual implements Layer {
     );
     let h = X;
     for (const layer of this.body) h = layer.forward(h);
-    if (this.out === undefined || this.out.rows !== X.rows) this.out = new Matrix(X.rows, this.numOutputs);
+    if (this.out === undefined || this.out.rows !== X.rows) this.out = Matrix.shared(X.rows, this.numOutputs);
     const y = this.out.data,
       f = h.data;
     const skip = this.projection === undefined ? X.data : this.projection.forward(X).data;
@@ -130,7 +130,7 @@ export class Residual implements Layer {
     const skip = this.projection === undefined ? dY : this.projection.backward(dY, computeInputGrad);
     if (!computeInputGrad) return undefined;
     if (this.dInput === undefined || this.dInput.rows !== dY.rows)
-      this.dInput = new Matrix(dY.rows, this.numInputs);
+      this.dInput = Matrix.shared(dY.rows, this.numInputs);
     const dx = this.dInput.data,
       a = skip!.data,
       b = grad!.data;

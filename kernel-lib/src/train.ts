@@ -405,9 +405,11 @@ export function fit(net: Sequential, data: FitData, options: FitOptions): Histor
     valLoss: NaN,
   };
   const order = new Int32Array(n).map((_, i) => i);
-  const full = { X: new Matrix(batchSize, train.X.cols), y: new Matrix(batchSize, train.y.cols) };
+  // The minibatches are gathered into two reused buffers where the WebAssembly kernels read them.
+  const full = { X: Matrix.shared(batchSize, train.X.cols), y: Matrix.shared(batchSize, train.y.cols) };
   const rest = n % batchSize;
-  const last = rest === 0 ? full : { X: new Matrix(rest, train.X.cols), y: new Matrix(rest, train.y.cols) };
+  const last =
+    rest === 0 ? full : { X: Matrix.shared(rest, train.X.cols), y: Matrix.shared(rest, train.y.cols) };
   // Dense layers are checked by name and quantity; the others (γ, β, recurrent weights) parameter by
   // parameter.
   const others = net.stack.flatMap((l) =>

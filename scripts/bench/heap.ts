@@ -1,5 +1,10 @@
-/** Heap growth over kernel-lib training steps (after a full GC) and bytes allocated per step. */
+/**
+ * Heap growth over kernel-lib training steps (after a full GC), bytes allocated per step, and what
+ * the WebAssembly kernels' shared memory did: blocks kept, bytes copied per step.
+ */
 import v8 from "node:v8";
+import { sharedMemoryUse } from "../../kernel-lib/src/wasm/memory";
+import { bytesCopied } from "../../kernel-lib/src/wasm/simd";
 import { PerformanceObserver } from "node:perf_hooks";
 import type { Case, Runner } from "./training";
 import { gc } from "./timing";
@@ -11,6 +16,11 @@ export interface HeapRow {
   growthBytes: number;
   /** New-space bytes allocated per step (measured between GCs). */
   allocatedPerStep: number;
+  /** Bytes of the shared WebAssembly memory in use after the steps minus before (0 when nothing is kept). */
+  sharedMemoryGrowthBytes: number;
+  /** Bytes the products copied into and out of the shared memory per step (0: every operand lives there). */
+  copiedPerStep: number;
+  /** The heap grew less than FLAT_LIMIT and the shared memory not at all. */
   flat: boolean;
 }
 
@@ -29,11 +39,15 @@ export async function measureHeap(c: Case, runner: Runner, steps: number): Promi
   for (let i = 0; i < 100; i++) runner.step();
   gc();
   gc();
-  const before = process.memoryUsage().heapUsed;
+  const before = process.memoryUsage().heapUsed,
+    sharedBefore = sharedMemoryUse().usedBytes,
+    copiedBefore = bytesCopied();
   for (let i = 0; i < steps; i++) runner.step();
+  const copiedPerStep = (bytesCopied() - copiedBefore) / steps;
   gc();
   gc();
-  const growthBytes = process.memoryUsage().heapUsed - before;
+  const growthBytes = process.memoryUsage().heapUsed - before,
+    sharedMemoryGrowthBytes = sharedMemoryUse().usedBytes - sharedBefore;
 
   // Allocation per step: new-space use right after a GC grows by exactly what is allocated, as long
   // as no scavenge runs in between (checked with a GC observer); reading the statistics itself
@@ -56,5 +70,13 @@ export async function measureHeap(c: Case, runner: Runner, steps: number): Promi
   observer.disconnect();
   // The sample's own gc() calls are 1 entry; more means a scavenge ran inside the window.
   const allocatedPerStep = collections > 1 ? NaN : Math.max(0, allocated) / window;
-  return { case: c.name, steps, growthBytes, allocatedPerStep, flat: growthBytes < FLAT_LIMIT };
+  return {
+    case: c.name,
+    steps,
+    growthBytes,
+    allocatedPerStep,
+    sharedMemoryGrowthBytes,
+    copiedPerStep,
+    flat: growthBytes < FLAT_LIMIT && sharedMemoryGrowthBytes <= 0,
+  };
 }

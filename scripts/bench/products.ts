@@ -1,10 +1,12 @@
 /**
  * GFLOP/s of kernel-lib's matrix products at the shapes the benchmark's nets use: the WebAssembly
- * SIMD kernel (as the layers call it, operand copies included), the TypeScript tiled kernel, and
- * the plain loop the tiled kernel replaced.
+ * SIMD kernel as the layers call it (operands in the shared memory, nothing copied; B packed), the
+ * same kernel on ordinary arrays (copied in and out per call), the TypeScript tiled kernel, and the
+ * plain loop the tiled kernel replaced.
  */
 import { rng } from "../../kernel-lib/src/index";
 import { matmulKernel, matmulNTKernel, matmulTNKernel, ProductKernel } from "../../kernel-lib/src/kernels";
+import { sharedArray } from "../../kernel-lib/src/wasm/memory";
 import { matmulNTSimd, matmulSimd, matmulTNSimd } from "../../kernel-lib/src/wasm/simd";
 import { calibrate, median, rotate, time } from "./timing";
 
@@ -87,8 +89,10 @@ export interface GflopsRow {
   plainLoop: number;
   /** tiled ÷ plainLoop. */
   speedup: number;
-  /** The WebAssembly SIMD kernel, copies of the operands in and out of its memory included. */
+  /** The WebAssembly SIMD kernel as the layers call it: operands in the shared memory, no copies. */
   simd: number;
+  /** The same kernel on ordinary arrays, copies into and out of the shared memory included. */
+  simdCopying: number;
   /** simd ÷ tiled. */
   simdSpeedup: number;
   /** The GFLOP/s the WebAssembly kernel should reach at the wide net's shapes (null for the others). */
@@ -103,17 +107,26 @@ export const SIMD_GFLOPS_TARGET = 12;
 export function measureProducts(rounds: number): GflopsRow[] {
   const random = rng(3);
   const fill = (n: number) => Float64Array.from({ length: n }, () => random.uniform() - 0.5);
+  const shared = (a: Float64Array) => {
+    const s = sharedArray(a.length);
+    if (s === undefined) throw new Error("bench: the shared WebAssembly memory has no room for the operands.");
+    s.set(a);
+    return s;
+  };
   const jobs = PRODUCTS.map((s) => {
     const A = fill(s.m * s.k),
       B = fill(s.k * s.n),
       C = new Float64Array(s.m * s.n);
+    const [sA, sB, sC] = [shared(A), shared(B), shared(C)];
     const runs = {
-      simd: () => simdKernels[s.kind](s.m, s.n, s.k, A, B, C, true),
+      simd: () => simdKernels[s.kind](s.m, s.n, s.k, sA, sB, sC, true),
+      simdCopying: () => simdKernels[s.kind](s.m, s.n, s.k, A, B, C, true),
       tiled: () => fast[s.kind](s.m, s.n, s.k, A, B, C, true),
       plainLoop: () => plain[s.kind](s.m, s.n, s.k, A, B, C, true),
     };
     const calls = {
       simd: calibrate(runs.simd),
+      simdCopying: calibrate(runs.simdCopying),
       tiled: calibrate(runs.tiled),
       plainLoop: calibrate(runs.plainLoop),
     };
@@ -121,12 +134,17 @@ export function measureProducts(rounds: number): GflopsRow[] {
       s,
       runs,
       calls,
-      samples: { simd: [] as number[], tiled: [] as number[], plainLoop: [] as number[] },
+      samples: {
+        simd: [] as number[],
+        simdCopying: [] as number[],
+        tiled: [] as number[],
+        plainLoop: [] as number[],
+      },
     };
   });
   for (let r = 0; r < rounds; r++) {
     for (const job of rotate(jobs, r)) {
-      for (const which of rotate(["simd", "tiled", "plainLoop"] as const, r)) {
+      for (const which of rotate(["simd", "simdCopying", "tiled", "plainLoop"] as const, r)) {
         const ms = time(job.runs[which], job.calls[which]);
         job.samples[which].push((2 * job.s.m * job.s.n * job.s.k * job.calls[which]) / (ms * 1e6));
       }
@@ -135,7 +153,8 @@ export function measureProducts(rounds: number): GflopsRow[] {
   return jobs.map(({ s, samples }) => {
     const tiled = median(samples.tiled),
       plainLoop = median(samples.plainLoop),
-      simd = median(samples.simd);
+      simd = median(samples.simd),
+      simdCopying = median(samples.simdCopying);
     const simdTarget = s.use.startsWith("wide") ? SIMD_GFLOPS_TARGET : null;
     return {
       product: NAMES[s.kind],
@@ -145,6 +164,7 @@ export function measureProducts(rounds: number): GflopsRow[] {
       plainLoop,
       speedup: tiled / plainLoop,
       simd,
+      simdCopying,
       simdSpeedup: simd / tiled,
       simdTarget,
       simdMet: simdTarget === null ? null : simd >= simdTarget,

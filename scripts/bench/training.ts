@@ -52,11 +52,14 @@ export interface Runner {
   step(withCost?: boolean): number | undefined;
 }
 
-/** A seeded batch: inputs uniform in [0, 1), targets uniform in [0, 1). */
+/**
+ * A seeded batch: inputs uniform in [0, 1), targets uniform in [0, 1); in the shared memory, as `fit`
+ * gathers its minibatches.
+ */
 function makeBatch(c: Case): { X: Matrix; y: Matrix } {
   const random = rng(42);
-  const X = new Matrix(c.batch, c.sizes[0]);
-  const y = new Matrix(c.batch, c.sizes[c.sizes.length - 1]);
+  const X = Matrix.shared(c.batch, c.sizes[0]);
+  const y = Matrix.shared(c.batch, c.sizes[c.sizes.length - 1]);
   for (let i = 0; i < X.data.length; i++) X.data[i] = random.uniform();
   for (let i = 0; i < y.data.length; i++) y.data[i] = random.uniform();
   return { X, y };

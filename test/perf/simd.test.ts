@@ -17,13 +17,28 @@ import {
   matmulReference,
   matmulTNReference,
 } from "../../kernel-lib/src/kernels";
-import { Matrix, SGD, losses, matmul, matmulNT, matmulTN, mlp, rng } from "../../kernel-lib/src";
 import {
+  Dense,
+  Matrix,
+  SGD,
+  leakyRelu,
+  losses,
+  matmul,
+  matmulNT,
+  matmulTN,
+  mlp,
+  relu,
+  rng,
+  sigmoid,
+  tanh,
+} from "../../kernel-lib/src";
+import { allocate, release, sharedArray, sharedMemoryUse } from "../../kernel-lib/src/wasm/memory";
+import {
+  bytesCopied,
   matmulNTSimd,
   matmulSimd,
   matmulTNSimd,
   simdAvailable,
-  simdMemoryBytes,
 } from "../../kernel-lib/src/wasm/simd";
 
 const products: {
@@ -141,24 +156,89 @@ describe("the WebAssembly SIMD kernels", () => {
     });
   });
 
-  it("keeps giving the reference's bits after its memory grows for a large product", () => {
-    const before = simdMemoryBytes();
-    const [m, n, k] = [300, 301, 299];
+  it("gives the same bits whichever operands live in the shared memory (passed in place) and which are copied", () => {
+    const shapesToMix: [number, number, number][] = [
+      [1, 1, 1],
+      [3, 9, 5],
+      [7, 17, 33],
+      [10, 30, 784],
+      [65, 250, 63],
+    ];
+    const inShared = (a: Float64Array) => {
+      const s = sharedArray(a.length)!;
+      s.set(a);
+      return s;
+    };
+    for (const { simd, reference, sizes } of products) {
+      for (const [m, n, k] of shapesToMix) {
+        const [lengthA, lengthB] = sizes(m, n, k);
+        const A = values(lengthA),
+          B = values(lengthB),
+          start = values(m * n);
+        const expected = start.slice();
+        reference(m, n, k, A, B, expected, true);
+        // Every one of the 8 ways to place A, B and C.
+        for (let where = 0; where < 8; where++) {
+          const a = where & 1 ? inShared(A) : A.slice(),
+            b = where & 2 ? inShared(B) : B.slice(),
+            c = where & 4 ? inShared(start) : start.slice();
+          simd(m, n, k, a, b, c, true);
+          expect(sameBits(c, expected), `${m}×${n}, k = ${k}, placement ${where}`).toBe(true);
+          expect(sameBits(a, A) && sameBits(b, B), "the operands are left as they were").toBe(true);
+        }
+      }
+    }
+  });
+
+  it("falls back to the TypeScript kernel, with the same bits, when the shared memory has no room", () => {
+    const [m, n, k] = [40, 50, 60];
     const A = values(m * k),
       B = values(k * n);
     const expected = new Float64Array(m * n),
       actual = new Float64Array(m * n);
     matmulReference(m, n, k, A, B, expected, false);
+    // Fill the memory: take every free block there is.
+    const taken: [number, number][] = [];
+    for (let bytes = sharedMemoryUse().capacityBytes; bytes >= 64; ) {
+      const at = allocate(bytes);
+      if (at >= 0) taken.push([at, bytes]);
+      else bytes = Math.floor(bytes / 2);
+    }
+    expect(sharedMemoryUse().usedBytes).toBe(sharedMemoryUse().capacityBytes);
+    expect(sharedArray(10)).toBeUndefined();
+    expect(Matrix.shared(2, 5).data.length, "a shared matrix becomes an ordinary one").toBe(10);
     matmulSimd(m, n, k, A, B, actual, false);
-    expect(simdMemoryBytes()).toBeGreaterThan(before);
+    for (const [at, bytes] of taken) release(at, bytes);
     expect(sameBits(actual, expected)).toBe(true);
-    const small = values(6 * 7),
-      other = values(7 * 5),
-      c1 = new Float64Array(30),
-      c2 = new Float64Array(30);
-    matmulReference(6, 5, 7, small, other, c1, false);
-    matmulSimd(6, 5, 7, small, other, c2, false);
-    expect(sameBits(c2, c1)).toBe(true);
+  });
+
+  it("hands out aligned blocks first fit and merges them back when released", () => {
+    const before = sharedMemoryUse();
+    const a = allocate(8),
+      b = allocate(100),
+      c = allocate(64);
+    expect([a % 64, b % 64, c % 64]).toEqual([0, 0, 0]);
+    expect(sharedMemoryUse().usedBytes - before.usedBytes).toBe(64 + 128 + 64);
+    release(b, 100);
+    expect(allocate(64), "first fit reuses the hole b left").toBe(b);
+    release(b, 64);
+    release(a, 8);
+    release(c, 64);
+    expect(sharedMemoryUse()).toEqual(before);
+  });
+
+  it("gives a shared array's block back once the array is garbage-collected", async () => {
+    const gc: () => void = (v8.setFlagsFromString("--expose-gc"), vm.runInNewContext("gc"));
+    const before = sharedMemoryUse().usedBytes;
+    (() => {
+      for (let i = 0; i < 50; i++) Matrix.shared(100, 100).data[i] = 1;
+    })();
+    expect(sharedMemoryUse().usedBytes - before).toBeGreaterThanOrEqual(50 * 80_000);
+    for (let i = 0; i < 20 && sharedMemoryUse().usedBytes > before; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(sharedMemoryUse().usedBytes).toBeLessThanOrEqual(before);
   });
 });
 
@@ -231,13 +311,13 @@ describe("choosing the kernels", () => {
 });
 
 describe("memory over 1,000 training steps with the WebAssembly kernels", () => {
-  it("the JavaScript heap stays flat (under 16 bytes a step) and the WebAssembly memory does not grow", () => {
+  it("the JavaScript heap stays flat (under 16 bytes a step) and the shared memory in use does not grow", () => {
     const gc: () => void = (v8.setFlagsFromString("--expose-gc"), vm.runInNewContext("gc"));
     const net = mlp([784, 32, 32, 10], { activation: "sigmoid", output: "linear", seed: 1 });
     const sgd = new SGD(net.parameters(), { lr: 0.01 });
     const r = rng(5);
-    const X = new Matrix(16, 784),
-      y = new Matrix(16, 10);
+    const X = Matrix.shared(16, 784),
+      y = Matrix.shared(16, 10);
     for (let i = 0; i < X.data.length; i++) X.data[i] = r.uniform();
     for (let i = 0; i < y.data.length; i++) y.data[i] = r.uniform();
     const step = () => {
@@ -251,7 +331,8 @@ describe("memory over 1,000 training steps with the WebAssembly kernels", () => 
     // Three windows of 1,000 steps: a leak grows the heap in every one; the test runner's own
     // allocations (its messages to the main process) land in some windows only.
     const growth: number[] = [];
-    const wasmBefore = simdMemoryBytes();
+    const sharedBefore = sharedMemoryUse().usedBytes,
+      copiedBefore = bytesCopied();
     for (let window = 0; window < 3; window++) {
       gc();
       gc();
@@ -262,7 +343,63 @@ describe("memory over 1,000 training steps with the WebAssembly kernels", () => 
       growth.push(process.memoryUsage().heapUsed - heapBefore);
     }
     expect(Math.min(...growth), `heap growth per window: ${growth.join(", ")} bytes`).toBeLessThan(16_000);
-    expect(simdMemoryBytes()).toBe(wasmBefore);
+    expect(sharedMemoryUse().usedBytes, "no shared block is taken and kept").toBe(sharedBefore);
+    expect(bytesCopied() - copiedBefore, "no operand is copied: they all live in the shared memory").toBe(0);
     expect(kernelsInUse()).toBe("wasm");
+  });
+});
+
+describe("the element-wise loops in WebAssembly SIMD", () => {
+  const special = [0, -0, NaN, Infinity, -Infinity, 5e-324, -5e-324, 1e308, -1e308, 0.5, 1, -1];
+  /** `length` values: the special ones first, then normal ones. */
+  const mixed = (length: number) => {
+    const a = values(length);
+    for (let i = 0; i < Math.min(length, special.length); i++) a[i] = special[(i * 5) % special.length];
+    return a;
+  };
+  const shared = (a: Float64Array) => {
+    const s = sharedArray(a.length)!;
+    s.set(a);
+    return s;
+  };
+  const elementwise = [
+    { name: "relu", activation: relu },
+    { name: "leakyRelu(0.01)", activation: leakyRelu(0.01) },
+    { name: "leakyRelu(0.3)", activation: leakyRelu(0.3) },
+    { name: "sigmoid", activation: sigmoid },
+    { name: "tanh", activation: tanh },
+  ];
+  const lengths = [8, 9, 10, 15, 16, 17, 31, 64, 301];
+
+  it.each(elementwise)("$name: forward and backward give the TypeScript loop's bits", ({ activation }) => {
+    for (const length of lengths) {
+      const z = mixed(length),
+        dA = mixed(length);
+      // The TypeScript loops, on ordinary arrays.
+      const a = new Float64Array(length),
+        dZ = new Float64Array(length);
+      activation.forward(z, a, length);
+      activation.backward(z, a, dA, dZ, length);
+      // The same calls on shared arrays, which the WebAssembly loops take.
+      const zS = shared(z),
+        aS = sharedArray(length)!,
+        dAS = shared(dA),
+        dZS = sharedArray(length)!;
+      activation.forward(zS, aS, length);
+      activation.backward(zS, aS, dAS, dZS, length);
+      expect(sameBits(aS, a), `forward, length ${length}`).toBe(true);
+      expect(sameBits(dZS, dZ), `backward, length ${length}`).toBe(true);
+    }
+  });
+
+  it("run on a Dense layer's buffers, which live in the shared memory, with the TypeScript loop's bits", () => {
+    const layer = new Dense(20, 12, { activation: "relu", init: "he", seed: 2 });
+    const X = Matrix.shared(5, 20);
+    X.data.set(values(100));
+    const a = layer.forward(X).clone();
+    setKernels("typescript");
+    const again = layer.forward(X);
+    expect(sameBits(again.data, a.data)).toBe(true);
+    expect(layer.z!.data.buffer, "the layer's z lives in the shared memory").toBe(sharedArray(1)!.buffer);
   });
 });

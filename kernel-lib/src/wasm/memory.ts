@@ -1,0 +1,138 @@
+/**
+ * The memory that JavaScript and the WebAssembly kernels share. WebAssembly code reads only its own
+ * memory, so kernel-lib keeps the arrays that training works on in it — each layer's weights,
+ * gradients and per-batch buffers, and `fit`'s minibatch — and a product on them passes their
+ * addresses: nothing is copied per call. Arrays anywhere else still work; a product copies them in
+ * and out (./simd.ts).
+ *
+ * The memory is sized once, when kernel-lib loads, and never grows: growing a WebAssembly memory
+ * detaches every Float64Array on it, and matrices hold such arrays. It is reserved large (256 MiB,
+ * or less where the engine refuses), which costs address space only: the operating system gives a
+ * page real memory when it is first written. Blocks are handed out first-fit, in whole 64-byte
+ * cache lines (so every array is aligned for f64x2), and handed back when the garbage collector has
+ * freed the array that used the block. When the memory is full, new arrays come from the ordinary
+ * heap instead: slower products, the same bits.
+ *
+ * One caution: a subarray of a shared array (`Matrix.row`, `data.subarray`) does not keep its block
+ * alive; keep the array or its matrix while you use one.
+ */
+
+import { wasmKernels } from "./module";
+
+const PAGE_BYTES = 65536;
+/** Every block is a whole number of cache lines and starts on one. */
+const BLOCK_BYTES = 64;
+/** The sizes tried for the memory, largest first (MiB). */
+const SIZES_MIB = [256, 64, 16];
+
+/** Grows the module's memory once to the first size the engine allows; its size in bytes (0 without WebAssembly). */
+function reserve(): number {
+  if (wasmKernels === undefined) return 0;
+  const memory = wasmKernels.memory;
+  for (const mib of SIZES_MIB) {
+    const pages = (mib * 1024 * 1024) / PAGE_BYTES - memory.buffer.byteLength / PAGE_BYTES;
+    try {
+      memory.grow(pages);
+      break;
+    } catch {
+      // Try a smaller size.
+    }
+  }
+  return memory.buffer.byteLength;
+}
+
+const capacity = reserve();
+
+/** The whole shared memory as Float64 values (it never grows, so this view never goes stale). */
+export const heap: Float64Array =
+  wasmKernels === undefined ? new Float64Array(0) : new Float64Array(wasmKernels.memory.buffer);
+
+/** The free blocks, sorted by address, never touching (neighbours are merged): start and size in bytes. */
+const freeStarts: number[] = capacity > 0 ? [0] : [];
+const freeSizes: number[] = capacity > 0 ? [capacity] : [];
+let usedBytes = 0;
+
+/** `bytes` rounded up to whole blocks (at least one). */
+const blocks = (bytes: number) => Math.max(BLOCK_BYTES, Math.ceil(bytes / BLOCK_BYTES) * BLOCK_BYTES);
+
+/**
+ * Takes a block of at least `bytes` from the memory, first fit; its byte address, or -1 when no free
+ * block is large enough. Give it back with {@link release} and the same `bytes`.
+ */
+export function allocate(bytes: number): number {
+  const size = blocks(bytes);
+  for (let i = 0; i < freeStarts.length; i++) {
+    if (freeSizes[i] < size) continue;
+    const at = freeStarts[i];
+    if (freeSizes[i] === size) {
+      freeStarts.splice(i, 1);
+      freeSizes.splice(i, 1);
+    } else {
+      freeStarts[i] += size;
+      freeSizes[i] -= size;
+    }
+    usedBytes += size;
+    return at;
+  }
+  return -1;
+}
+
+/** Gives back the block at `at` that {@link allocate} returned for `bytes`, merging it with free neighbours. */
+export function release(at: number, bytes: number): void {
+  const size = blocks(bytes);
+  // The first free block after this one.
+  let i = 0;
+  while (i < freeStarts.length && freeStarts[i] < at) i++;
+  const joinsBefore = i > 0 && freeStarts[i - 1] + freeSizes[i - 1] === at;
+  const joinsAfter = i < freeStarts.length && at + size === freeStarts[i];
+  if (joinsBefore && joinsAfter) {
+    freeSizes[i - 1] += size + freeSizes[i];
+    freeStarts.splice(i, 1);
+    freeSizes.splice(i, 1);
+  } else if (joinsBefore) {
+    freeSizes[i - 1] += size;
+  } else if (joinsAfter) {
+    freeStarts[i] = at;
+    freeSizes[i] += size;
+  } else {
+    freeStarts.splice(i, 0, at);
+    freeSizes.splice(i, 0, size);
+  }
+  usedBytes -= size;
+}
+
+/** The slice of FinalizationRegistry this file uses (kernel-lib compiles against ES2020's typings). */
+interface Registry {
+  register(target: object, held: { at: number; bytes: number }): void;
+}
+type RegistryConstructor = new (release: (held: { at: number; bytes: number }) => void) => Registry;
+const Finalization = (globalThis as unknown as { FinalizationRegistry?: RegistryConstructor })
+  .FinalizationRegistry;
+/** Gives a shared array's block back once the array itself has been garbage-collected. */
+const registry = Finalization === undefined ? undefined : new Finalization(({ at, bytes }) => release(at, bytes));
+
+/**
+ * `length` zeros in the shared memory, or undefined when it has no room (or this engine has no
+ * WebAssembly SIMD, or no FinalizationRegistry to give the block back). The block returns to the
+ * memory when the garbage collector frees the array.
+ */
+export function sharedArray(length: number): Float64Array | undefined {
+  if (registry === undefined || length === 0) return undefined;
+  const bytes = length * 8;
+  const at = allocate(bytes);
+  if (at < 0) return undefined;
+  const array = heap.subarray(at / 8, at / 8 + length);
+  array.fill(0);
+  registry.register(array, { at, bytes });
+  return array;
+}
+
+/** The byte address of `array` in the shared memory, or -1 when it lives elsewhere. */
+export function addressOf(array: Float64Array): number {
+  return array.buffer === heap.buffer ? array.byteOffset : -1;
+}
+
+/** How much of the shared memory is in use: its size and the bytes in blocks handed out, for tests and the bench. */
+export function sharedMemoryUse(): { capacityBytes: number; usedBytes: number; freeBlocks: number } {
+  return { capacityBytes: capacity, usedBytes, freeBlocks: freeStarts.length };
+}
