@@ -109,7 +109,8 @@ export function measureProducts(rounds: number): GflopsRow[] {
   const fill = (n: number) => Float64Array.from({ length: n }, () => random.uniform() - 0.5);
   const shared = (a: Float64Array) => {
     const s = sharedArray(a.length);
-    if (s === undefined) throw new Error("bench: the shared WebAssembly memory has no room for the operands.");
+    if (s === undefined)
+      throw new Error("bench: the shared WebAssembly memory has no room for the operands.");
     s.set(a);
     return s;
   };

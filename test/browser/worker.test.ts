@@ -233,15 +233,54 @@ describe.each(["module", "classic"])("kernel-lib's browser build in a %s Web Wor
           loop(expected);
           lib.setKernels("wasm");
           const wasm = product(Z.clone()).data;
+          // C in the memory the kernels share with JavaScript, written in place (X and Y are ordinary
+          // arrays, copied in; the next test trains with every operand in that memory).
+          const inPlace = lib.Matrix.shared(m, n);
+          inPlace.data.set(Z.data);
+          product(inPlace);
           lib.setKernels("typescript");
           const typescript = product(Z.clone()).data;
           lib.setKernels("auto");
           checked++;
-          if (!same(wasm, expected) || !same(typescript, expected)) wrong.push(name + " " + m + "×" + n + ", k = " + k + (accumulate ? " (accumulate)" : ""));
+          if (!same(wasm, expected) || !same(inPlace.data, expected) || !same(typescript, expected)) wrong.push(name + " " + m + "×" + n + ", k = " + k + (accumulate ? " (accumulate)" : ""));
         }
       }
       return { inUse, checked, wrong };`;
     expect(await inWorker(code)).toEqual({ inUse: "wasm", checked: 2 * 3 * 49, wrong: [] });
+  });
+
+  it("layers keep their buffers in the memory shared with WebAssembly, and a ReLU net trains to the same bits with the TypeScript kernels", async () => {
+    // With the WebAssembly kernels, a layer's weights and buffers and fit's minibatch live in the
+    // WebAssembly memory (products read them in place; ReLU's loops run there too); with the TypeScript
+    // kernels forced, they are ordinary arrays and every loop is TypeScript's.
+    const code = `
+      const train = () => {
+        const { X, y } = lib.data.mnist({ count: 120, seed: 3 });
+        const net = lib.mlp([784, 16, 16, 10], { activation: "relu", output: "linear", init: "he", seed: 1 });
+        const h = lib.fit(net, { X, y }, { loss: lib.losses.mse, lr: 0.02, epochs: 2, batchSize: 12, seed: 2, progress: "off" });
+        return { net, losses: h.steps.map((s) => s.loss) };
+      };
+      const wasm = train();
+      lib.setKernels("typescript");
+      const typescript = train();
+      lib.setKernels("auto");
+      const same = (a, b) => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+      const memoryOf = (net) => net.layers[1].W.data.buffer.byteLength;
+      return {
+        sameLosses: same(wasm.losses, typescript.losses),
+        sameWeights: same(Array.from(wasm.net.layers[1].W.data), Array.from(typescript.net.layers[1].W.data)),
+        steps: wasm.losses.length,
+        sharedMiB: memoryOf(wasm.net) / 2 ** 20,
+        ordinaryBytes: memoryOf(typescript.net),
+      };`;
+    const result = (await inWorker(code)) as Record<string, unknown>;
+    expect(result).toMatchObject({
+      sameLosses: true,
+      sameWeights: true,
+      steps: 20,
+      ordinaryBytes: 16 * 16 * 8,
+    });
+    expect(result.sharedMiB).toBeGreaterThanOrEqual(16);
   });
 
   it("show sends one output with plotly's MIME type, HTML and text; plotly.js is inlined once, read from the site", async () => {

@@ -199,7 +199,7 @@ describe("the WebAssembly SIMD kernels", () => {
     matmulReference(m, n, k, A, B, expected, false);
     // Fill the memory: take every free block there is.
     const taken: [number, number][] = [];
-    for (let bytes = sharedMemoryUse().capacityBytes; bytes >= 64; ) {
+    for (let bytes = sharedMemoryUse().capacityBytes; bytes >= 64;) {
       const at = allocate(bytes);
       if (at >= 0) taken.push([at, bytes]);
       else bytes = Math.floor(bytes / 2);

@@ -109,7 +109,8 @@ type RegistryConstructor = new (release: (held: { at: number; bytes: number }) =
 const Finalization = (globalThis as unknown as { FinalizationRegistry?: RegistryConstructor })
   .FinalizationRegistry;
 /** Gives a shared array's block back once the array itself has been garbage-collected. */
-const registry = Finalization === undefined ? undefined : new Finalization(({ at, bytes }) => release(at, bytes));
+const registry =
+  Finalization === undefined ? undefined : new Finalization(({ at, bytes }) => release(at, bytes));
 
 /**
  * `length` zeros in the shared memory, or undefined when it has no room (or this engine has no
