@@ -14,7 +14,7 @@ import { wasmKernels } from "./module";
 /** Below this many values the call costs more than the TypeScript loop it saves. */
 const MIN_VALUES = 8;
 
-/** The byte addresses of the arrays of the call being made (module variables, so a call allocates nothing). */
+/** The byte addresses of the arrays of the call being made (module variables: a call allocates nothing). */
 let atX = 0,
   atY = 0,
   atZ = 0;

@@ -25,7 +25,7 @@ const BLOCK_BYTES = 64;
 /** The sizes tried for the memory, largest first (MiB). */
 const SIZES_MIB = [256, 64, 16];
 
-/** Grows the module's memory once to the first size the engine allows; its size in bytes (0 without WebAssembly). */
+/** Grows the memory once, to the first size the engine allows; its size in bytes (0 without WebAssembly). */
 function reserve(): number {
   if (wasmKernels === undefined) return 0;
   const memory = wasmKernels.memory;
@@ -77,7 +77,7 @@ export function allocate(bytes: number): number {
   return -1;
 }
 
-/** Gives back the block at `at` that {@link allocate} returned for `bytes`, merging it with free neighbours. */
+/** Gives back the block at `at` that {@link allocate} gave for `bytes`, merged with free neighbours. */
 export function release(at: number, bytes: number): void {
   const size = blocks(bytes);
   // The first free block after this one.
@@ -133,7 +133,7 @@ export function addressOf(array: Float64Array): number {
   return array.buffer === heap.buffer ? array.byteOffset : -1;
 }
 
-/** How much of the shared memory is in use: its size and the bytes in blocks handed out, for tests and the bench. */
+/** The shared memory's size, the bytes in blocks handed out, and the free blocks (for tests and the bench). */
 export function sharedMemoryUse(): { capacityBytes: number; usedBytes: number; freeBlocks: number } {
   return { capacityBytes: capacity, usedBytes, freeBlocks: freeStarts.length };
 }

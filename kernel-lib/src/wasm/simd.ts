@@ -23,7 +23,7 @@ const PANEL_B = 8;
 const temporaryAt: number[] = [];
 const temporaryBytes: number[] = [];
 
-/** A block of `bytes` for this product only, or -1 when the memory has no room; handed back by {@link releaseTemporaries}. */
+/** A block of `bytes` for this product only (-1 when there is no room), handed back by releaseTemporaries. */
 function temporary(bytes: number): number {
   const at = allocate(bytes);
   if (at >= 0) {
