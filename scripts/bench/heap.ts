@@ -4,7 +4,7 @@
  */
 import v8 from "node:v8";
 import { sharedMemoryUse } from "../../kernel-lib/src/wasm/memory";
-import { bytesCopied } from "../../kernel-lib/src/wasm/simd";
+import { bytesCopied, simdAvailable } from "../../kernel-lib/src/wasm/simd";
 import { PerformanceObserver } from "node:perf_hooks";
 import type { Case, Runner } from "./training";
 import { gc } from "./timing";
@@ -22,6 +22,8 @@ export interface HeapRow {
   copiedPerStep: number;
   /** The heap grew less than FLAT_LIMIT and the shared memory not at all. */
   flat: boolean;
+  /** The target: no copies per step with the WebAssembly kernels (null where they cannot run). */
+  noCopies: boolean | null;
 }
 
 /** Heap growth is "flat" under this many bytes (16 bytes a step over 1,000 steps). */
@@ -78,5 +80,6 @@ export async function measureHeap(c: Case, runner: Runner, steps: number): Promi
     sharedMemoryGrowthBytes,
     copiedPerStep,
     flat: growthBytes < FLAT_LIMIT && sharedMemoryGrowthBytes <= 0,
+    noCopies: simdAvailable ? copiedPerStep === 0 : null,
   };
 }

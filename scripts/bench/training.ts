@@ -67,6 +67,9 @@ function makeBatch(c: Case): { X: Matrix; y: Matrix } {
 
 /** kernel-lib with its default kernels (WebAssembly SIMD here), or with the TypeScript kernels forced. */
 function kernelLibRunner(c: Case, kernels: "auto" | "typescript"): Runner {
+  // Built under its own kernels, as a learner's would be: with WebAssembly, the net's matrices and the
+  // batch live in the memory the kernels share with JavaScript.
+  setKernels(kernels);
   const net = mlp(c.sizes, { activation: "sigmoid", output: "linear", seed: 1 });
   const sgd = new SGD(net.parameters(), { lr: LR });
   const { X, y } = makeBatch(c);
