@@ -20,50 +20,116 @@
 (module
   (memory (export "memory") 1)
 
-  ;; Packs the `rows` × `depth` matrix M(r, p) at src + r·rowStride + p·depthStride (byte strides)
-  ;; into panels of `panel` rows (an even number): panel after panel, and within one, for
-  ;; p = 0, 1, …, its `panel` values M(r, p) side by side; rows past `rows` are zeros.
+;; Packs the `rows` × `depth` matrix M(r, p) at src + r·rowStride + p·depthStride (byte strides)
+  ;; into panels of 8 rows: panel after panel, and within one, for p = 0, 1, …, its 8 values M(r, p)
+  ;; side by side (64 bytes); rows past `rows` are zeros. It only moves values, so it cannot change a
+  ;; bit of the result; it is fast where the layout allows:
+  ;; - rows adjacent in memory (rowStride 8: a row-major B for A·B and Aᵀ·B): each p's 8 values are
+  ;;   64 contiguous bytes, moved as four 16-byte loads and stores;
+  ;; - values along p adjacent (depthStride 8: the transposed B of A·Bᵀ): two p at a time, each pair
+  ;;   of rows read as two 16-byte loads and swapped into place with two shuffles;
+  ;; - a panel at the bottom edge of adjacent rows: its rows two at a time, then zeros;
+  ;; - anything else, one value at a time.
   (func (export "pack")
     (param $rows i32) (param $depth i32) (param $src i32) (param $rowStride i32) (param $depthStride i32)
-    (param $dst i32) (param $panel i32)
-    (local $r0 i32) (local $p i32) (local $r i32) (local $from i32) (local $contiguous i32)
-    (local.set $r0 (i32.const 0))
+    (param $dst i32)
+    (local $r0 i32) (local $p i32) (local $r i32) (local $from i32) (local $x v128) (local $y v128)
     (block $donePanels
       (loop $panels
         (br_if $donePanels (i32.ge_u (local.get $r0) (local.get $rows)))
-        ;; A whole panel whose rows are neighbours in memory (a row-major B) moves 16 bytes at a time.
-        (local.set $contiguous (i32.and (i32.eq (local.get $rowStride) (i32.const 8))
-                                        (i32.le_u (i32.add (local.get $r0) (local.get $panel)) (local.get $rows))))
         (local.set $p (i32.const 0))
-        (block $doneDepth
+        (local.set $from (i32.add (local.get $src) (i32.mul (local.get $r0) (local.get $rowStride))))
+        (if (i32.and (i32.eq (local.get $rowStride) (i32.const 8))
+                     (i32.le_u (i32.add (local.get $r0) (i32.const 8)) (local.get $rows)))
+          (then
+            (block $done
+              (loop $alongDepth
+                (br_if $done (i32.ge_u (local.get $p) (local.get $depth)))
+                (v128.store (local.get $dst) (v128.load (local.get $from)))
+                (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $from)))
+                (v128.store offset=32 (local.get $dst) (v128.load offset=32 (local.get $from)))
+                (v128.store offset=48 (local.get $dst) (v128.load offset=48 (local.get $from)))
+                (local.set $from (i32.add (local.get $from) (local.get $depthStride)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $alongDepth)))))
+        (if (i32.and (i32.eq (local.get $depthStride) (i32.const 8))
+                     (i32.le_u (i32.add (local.get $r0) (i32.const 8)) (local.get $rows)))
+          (then
+            (block $done
+              (loop $twoAlongDepth
+                (br_if $done (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $depth)))
+                ;; Rows r and r+1 at p and p+1: (x₀ x₁), (y₀ y₁) → (x₀ y₀) for p, (x₁ y₁) for p+1.
+                (local.set $r (i32.const 0))
+                (block $doneRows
+                  (loop $rowPairs
+                    (br_if $doneRows (i32.ge_u (local.get $r) (i32.const 64)))
+                    (local.set $x (v128.load (i32.add (local.get $from)
+                      (i32.mul (i32.shr_u (local.get $r) (i32.const 3)) (local.get $rowStride)))))
+                    (local.set $y (v128.load (i32.add (i32.add (local.get $from) (local.get $rowStride))
+                      (i32.mul (i32.shr_u (local.get $r) (i32.const 3)) (local.get $rowStride)))))
+                    (v128.store (i32.add (local.get $dst) (local.get $r))
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $x) (local.get $y)))
+                    (v128.store offset=64 (i32.add (local.get $dst) (local.get $r))
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $x) (local.get $y)))
+                    (local.set $r (i32.add (local.get $r) (i32.const 16)))
+                    (br $rowPairs)))
+                (local.set $from (i32.add (local.get $from) (i32.const 16)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 128)))
+                (local.set $p (i32.add (local.get $p) (i32.const 2)))
+                (br $twoAlongDepth)))))
+        ;; A panel at the bottom edge with its rows adjacent: the rows inside M two at a time, then
+        ;; zeros.
+        (if (i32.eq (local.get $rowStride) (i32.const 8))
+          (then
+            (block $done
+              (loop $alongDepth
+                (br_if $done (i32.ge_u (local.get $p) (local.get $depth)))
+                (local.set $r (i32.const 0))
+                (block $doneRows
+                  (loop $acrossPanel
+                    (br_if $doneRows (i32.gt_u (i32.add (local.get $r0) (i32.add (local.get $r) (i32.const 2)))
+                                               (local.get $rows)))
+                    (v128.store (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 3)))
+                      (v128.load (i32.add (local.get $from) (i32.shl (local.get $r) (i32.const 3)))))
+                    (local.set $r (i32.add (local.get $r) (i32.const 2)))
+                    (br $acrossPanel)))
+                (block $doneTail
+                  (loop $tail
+                    (br_if $doneTail (i32.ge_u (local.get $r) (i32.const 8)))
+                    (f64.store (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 3)))
+                      (if (result f64) (i32.lt_u (i32.add (local.get $r0) (local.get $r)) (local.get $rows))
+                        (then (f64.load (i32.add (local.get $from) (i32.shl (local.get $r) (i32.const 3)))))
+                        (else (f64.const 0))))
+                    (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                    (br $tail)))
+                (local.set $from (i32.add (local.get $from) (local.get $depthStride)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $alongDepth)))))
+        ;; What is left of the panel (the bottom edge of a transposed M, the last p of an odd depth in
+        ;; the second case), one value at a time.
+        (block $done
           (loop $alongDepth
-            (br_if $doneDepth (i32.ge_u (local.get $p) (local.get $depth)))
-            (local.set $from (i32.add (local.get $src)
-              (i32.add (i32.mul (local.get $r0) (local.get $rowStride)) (i32.mul (local.get $p) (local.get $depthStride)))))
+            (br_if $done (i32.ge_u (local.get $p) (local.get $depth)))
             (local.set $r (i32.const 0))
             (block $doneRows
               (loop $acrossPanel
-                (br_if $doneRows (i32.ge_u (local.get $r) (local.get $panel)))
-                (if (local.get $contiguous)
-                  (then
-                    (v128.store (local.get $dst) (v128.load (local.get $from)))
-                    (local.set $from (i32.add (local.get $from) (i32.const 16)))
-                    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-                    (local.set $r (i32.add (local.get $r) (i32.const 2))))
-                  (else
-                    (if (i32.lt_u (i32.add (local.get $r0) (local.get $r)) (local.get $rows))
-                      (then (f64.store (local.get $dst) (f64.load (local.get $from))))
-                      (else (f64.store (local.get $dst) (f64.const 0))))
-                    (local.set $from (i32.add (local.get $from) (local.get $rowStride)))
-                    (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
-                    (local.set $r (i32.add (local.get $r) (i32.const 1)))))
+                (br_if $doneRows (i32.ge_u (local.get $r) (i32.const 8)))
+                (if (i32.lt_u (i32.add (local.get $r0) (local.get $r)) (local.get $rows))
+                  (then (f64.store (local.get $dst) (f64.load (i32.add (local.get $from)
+                          (i32.mul (local.get $r) (local.get $rowStride))))))
+                  (else (f64.store (local.get $dst) (f64.const 0))))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
                 (br $acrossPanel)))
+            (local.set $from (i32.add (local.get $from) (local.get $depthStride)))
             (local.set $p (i32.add (local.get $p) (i32.const 1)))
             (br $alongDepth)))
-        (local.set $r0 (i32.add (local.get $r0) (local.get $panel)))
+        (local.set $r0 (i32.add (local.get $r0) (i32.const 8)))
         (br $panels))))
 
-  ;; Stores lanes 2v and 2v+1 of one tile row (the f64x2 `s`, starting at column `lane` = 2v of the
+    ;; Stores lanes 2v and 2v+1 of one tile row (the f64x2 `s`, starting at column `lane` = 2v of the
   ;; tile) at `at`, keeping only columns before `cols`: C = s, or C = C + s with `acc`.
   (func $storePair (param $at i32) (param $lane i32) (param $cols i32) (param $acc i32) (param $s v128)
     (if (i32.ge_u (local.get $lane) (local.get $cols)) (then (return)))

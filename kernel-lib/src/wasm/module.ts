@@ -9,15 +9,7 @@ import { KERNELS_WASM_BASE64 } from "./binary.generated";
 /** What kernels.wat exports (addresses, strides and lengths in bytes unless said otherwise). */
 export interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  pack(
-    rows: number,
-    depth: number,
-    src: number,
-    rowStride: number,
-    depthStride: number,
-    dst: number,
-    panel: number,
-  ): void;
+  pack(rows: number, depth: number, src: number, rowStride: number, depthStride: number, dst: number): void;
   product(
     m: number,
     n: number,

@@ -107,7 +107,7 @@ function run(
     return false;
   }
   const wasm = wasmKernels!;
-  wasm.pack(n, k, b, bCol * 8, bRow * 8, packedB, PANEL_B);
+  wasm.pack(n, k, b, bCol * 8, bRow * 8, packedB);
   wasm.product(m, n, k, a, aRow * 8, aRow * 8, aStep * 8, packedB, k * 8, PANEL_B * 8, c, accumulate ? 1 : 0);
   if (c !== addressOf(C)) {
     C.set(view(c, C.length));
