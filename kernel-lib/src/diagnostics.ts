@@ -11,6 +11,7 @@ import { Dense } from "./layers";
 import { Loss, getLoss } from "./losses";
 import { Matrix, norm } from "./matrix";
 import { Sequential } from "./network";
+import { subarrayOf } from "./wasm/memory";
 
 export { gradientThroughTime } from "./through-time";
 export type { TimeGradients } from "./through-time";
@@ -100,7 +101,7 @@ function requireData(fn: string, net: Sequential, X: Matrix, y?: Matrix): void {
 
 /** The rows [start, end) of a matrix as a new matrix sharing memory with it. */
 function rowsOf(M: Matrix, start: number, end: number): Matrix {
-  return new Matrix(end - start, M.cols, M.data.subarray(start * M.cols, end * M.cols));
+  return new Matrix(end - start, M.cols, subarrayOf(M.data, start * M.cols, end * M.cols));
 }
 
 /**

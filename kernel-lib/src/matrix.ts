@@ -4,6 +4,7 @@
  */
 
 import { kernelArray, matmulChosen, matmulNTChosen, matmulTNChosen } from "./kernel-choice";
+import { subarrayOf } from "./wasm/memory";
 
 /** A dense matrix: `rows × cols` Float64 values in row-major order, entry (i, j) at `data[i * cols + j]`. */
 export class Matrix {
@@ -42,8 +43,8 @@ export class Matrix {
    * A `rows × cols` matrix of zeros in the memory the WebAssembly kernels share with JavaScript, so
    * that products on it copy nothing (an ordinary matrix where those kernels are not in use or that
    * memory is full). Layers keep their weights, gradients and batch buffers in such matrices; use
-   * one for data you multiply many times. A `row` of it does not keep its memory: keep the matrix
-   * while you use the row.
+   * one for data you multiply many times. Its `row`s keep its memory alive; a plain
+   * `data.subarray(…)` does not, so keep the matrix while you use one.
    */
   static shared(rows: number, cols: number): Matrix {
     Matrix.requireShape(rows, cols);
@@ -91,9 +92,9 @@ export class Matrix {
     this.data[i * this.cols + j] = value;
   }
 
-  /** Row `i` as a view on the same memory (which, for a {@link Matrix.shared} one, the row does not keep). */
+  /** Row `i` as a view on the same memory. */
   row(i: number): Float64Array {
-    return this.data.subarray(i * this.cols, (i + 1) * this.cols);
+    return subarrayOf(this.data, i * this.cols, (i + 1) * this.cols);
   }
 
   /** A copy with its own memory. */

@@ -32,7 +32,7 @@ import {
   sigmoid,
   tanh,
 } from "../../kernel-lib/src";
-import { allocate, release, sharedArray, sharedMemoryUse } from "../../kernel-lib/src/wasm/memory";
+import { addressOf, allocate, release, sharedArray, sharedMemoryUse } from "../../kernel-lib/src/wasm/memory";
 import {
   bytesCopied,
   matmulNTSimd,
@@ -239,6 +239,23 @@ describe("the WebAssembly SIMD kernels", () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(sharedMemoryUse().usedBytes).toBeLessThanOrEqual(before);
+  });
+
+  it("keeps a shared matrix's memory while a row of it lives, so the row's values are never overwritten", async () => {
+    const gc: () => void = (v8.setFlagsFromString("--expose-gc"), vm.runInNewContext("gc"));
+    const row = (() => {
+      const m = Matrix.shared(50, 100);
+      m.data.fill(7);
+      return m.row(3);
+    })();
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      // New shared matrices would take the block back if the row did not keep it.
+      for (let j = 0; j < 20; j++) Matrix.shared(50, 100).data.fill(-1);
+    }
+    expect(addressOf(row)).toBeGreaterThanOrEqual(0);
+    expect(row.every((x) => x === 7)).toBe(true);
   });
 });
 

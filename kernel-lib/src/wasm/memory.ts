@@ -13,8 +13,9 @@
  * freed the array that used the block. When the memory is full, new arrays come from the ordinary
  * heap instead: slower products, the same bits.
  *
- * One caution: a subarray of a shared array (`Matrix.row`, `data.subarray`) does not keep its block
- * alive; keep the array or its matrix while you use one.
+ * One caution: the collector sees the shared array, not its block, so a plain `subarray` of one does
+ * not keep the block from being reused once the array itself is gone. {@link subarrayOf} (which
+ * `Matrix.row` uses) makes subarrays that do.
  */
 
 import { wasmKernels } from "./module";
@@ -126,6 +127,19 @@ export function sharedArray(length: number): Float64Array | undefined {
   array.fill(0);
   registry.register(array, { at, bytes });
   return array;
+}
+
+/** Each subarray made by {@link subarrayOf} of a shared array, with that array: it keeps the array alive. */
+const parents = new WeakMap<Float64Array, Float64Array>();
+
+/**
+ * `array.subarray(start, end)`, which, for a shared array, keeps the array (and so its block) alive
+ * for as long as the subarray lives.
+ */
+export function subarrayOf(array: Float64Array, start: number, end: number): Float64Array {
+  const sub = array.subarray(start, end);
+  if (array.buffer === heap.buffer) parents.set(sub, parents.get(array) ?? array);
+  return sub;
 }
 
 /** The byte address of `array` in the shared memory, or -1 when it lives elsewhere. */
