@@ -161,7 +161,7 @@ export function textReport(results: BenchResults): string {
     notebooks.missing
       ? `Notebook suite: missing — ${notebooks.missing}`
       : `Notebook suite: ${notebooks.count} notebooks (${notebooks.passed} passed) in ${notebooks.seconds!.toFixed(1)} s with the WebAssembly kernels, ` +
-          `${notebooks.secondsTypescript!.toFixed(1)} s with GRADIENT_LAB_KERNELS=typescript (${notebooks.perNotebook.map((r) => `${r.notebook.replace(/\.ipynb$/, "")} ${r.seconds.toFixed(1)}/${r.secondsTypescript.toFixed(1)}`).join(", ")})`,
+          `${notebooks.secondsTypescript!.toFixed(1)} s with GRADIENT_LAB_KERNELS=typescript; ${notebooks.samePrinted} of ${notebooks.count} printed the same text with both (${notebooks.perNotebook.map((r) => `${r.notebook.replace(/\.ipynb$/, "")} ${r.seconds.toFixed(1)}/${r.secondsTypescript.toFixed(1)}`).join(", ")})`,
   );
   if ("missing" in browser) out.push(`Browser kernel: missing — ${browser.missing}`);
   else {
