@@ -34,6 +34,11 @@ import {
 } from "../../kernel-lib/src";
 import { addressOf, allocate, release, sharedArray, sharedMemoryUse } from "../../kernel-lib/src/wasm/memory";
 import {
+  THREAD_MIN_MULTIPLY_ADDS,
+  helperThreadRunning,
+  setHelperThread,
+} from "../../kernel-lib/src/wasm/helper";
+import {
   bytesCopied,
   matmulNTSimd,
   matmulSimd,
@@ -418,5 +423,75 @@ describe("the element-wise loops in WebAssembly SIMD", () => {
     const again = layer.forward(X);
     expect(sameBits(again.data, a.data)).toBe(true);
     expect(layer.z!.data.buffer, "the layer's z lives in the shared memory").toBe(sharedArray(1)!.buffer);
+  });
+});
+
+describe("the helper thread for large products", () => {
+  /** Runs one large product so the helper starts, and waits until it says it is ready. */
+  async function helperReady(): Promise<void> {
+    setHelperThread(true);
+    const [m, n, k] = [64, 128, 128];
+    matmulSimd(m, n, k, values(m * k), values(k * n), new Float64Array(m * n), false);
+    for (let i = 0; i < 100 && !helperThreadRunning(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(helperThreadRunning(), "the helper thread started").toBe(true);
+  }
+
+  it("splits products of at least THREAD_MIN_MULTIPLY_ADDS with the same bits as the reference, on one thread or two", async () => {
+    await helperReady();
+    const large: [number, number, number][] = [
+      [64, 256, 784],
+      [65, 250, 257],
+      [5, 300, 701],
+      [784, 256, 64],
+      [129, 129, 129],
+    ];
+    for (const { simd, reference, sizes } of products) {
+      for (const [m, n, k] of large) {
+        expect(m * n * k).toBeGreaterThanOrEqual(THREAD_MIN_MULTIPLY_ADDS);
+        const [lengthA, lengthB] = sizes(m, n, k);
+        const A = sharedArray(lengthA)!,
+          B = sharedArray(lengthB)!,
+          start = values(m * n);
+        A.set(values(lengthA));
+        B.set(values(lengthB));
+        for (const accumulate of [false, true]) {
+          const expected = start.slice();
+          reference(m, n, k, A, B, expected, accumulate);
+          for (const twoThreads of [true, false]) {
+            setHelperThread(twoThreads);
+            const inPlace = sharedArray(m * n)!,
+              copied = start.slice();
+            inPlace.set(start);
+            simd(m, n, k, A, B, inPlace, accumulate);
+            simd(m, n, k, A.slice(), B.slice(), copied, accumulate);
+            const what = `${m}×${n}, k = ${k}${accumulate ? ", accumulating" : ""}, ${twoThreads ? "two threads" : "one"}`;
+            expect(sameBits(inPlace, expected), what).toBe(true);
+            expect(sameBits(copied, expected), what).toBe(true);
+          }
+        }
+      }
+    }
+    setHelperThread(true);
+  });
+
+  it("never keeps a process alive, and GRADIENT_LAB_THREADS=1 keeps every product on one thread", () => {
+    const lib = path.resolve(__dirname, "../../kernel-lib");
+    const script = `
+      const lib = require(${JSON.stringify(lib)});
+      const helper = require(${JSON.stringify(path.join(lib, "dist/wasm/helper.js"))});
+      const X = lib.Matrix.shared(64, 512), W = lib.Matrix.shared(512, 256);
+      const until = Date.now() + 3000;
+      while (!helper.helperThreadRunning() && Date.now() < until) lib.matmul(X, W);
+      lib.matmul(X, W);
+      process.stdout.write(String(helper.helperThreadRunning()));`;
+    const run = (threads: string) =>
+      execFileSync(process.execPath, ["-e", script], {
+        env: { ...process.env, GRADIENT_LAB_THREADS: threads },
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+    // The helper starts, works, and the process still ends by itself when its script does.
+    expect(run("")).toBe("true");
+    expect(run("1")).toBe("false");
   });
 });

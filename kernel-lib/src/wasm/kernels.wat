@@ -18,7 +18,10 @@
 ;; C = s, or C = C + s when accumulating. Lanes never mix.
 
 (module
-  (memory (export "memory") 1)
+;; The memory comes from JavaScript (./module.ts), sized once. scripts/build-wasm.ts also compiles a
+  ;; variant whose memory is shared (`(memory 1 65536 shared)` in place of `(memory 1)`), so that a
+  ;; helper thread can run part of a product on it (./helper.ts); the code is the same.
+  (import "env" "memory" (memory 1))
 
 ;; Packs the `rows` × `depth` matrix M(r, p) at src + r·rowStride + p·depthStride (byte strides)
   ;; into panels of 8 rows: panel after panel, and within one, for p = 0, 1, …, its 8 values M(r, p)

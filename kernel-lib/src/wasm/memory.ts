@@ -5,48 +5,26 @@
  * addresses: nothing is copied per call. Arrays anywhere else still work; a product copies them in
  * and out (./simd.ts).
  *
- * The memory is sized once, when kernel-lib loads, and never grows: growing a WebAssembly memory
- * detaches every Float64Array on it, and matrices hold such arrays. It is reserved large (256 MiB,
- * or less where the engine refuses), which costs address space only: the operating system gives a
- * page real memory when it is first written. Blocks are handed out first-fit, in whole 64-byte
- * cache lines (so every array is aligned for f64x2), and handed back when the garbage collector has
- * freed the array that used the block. When the memory is full, new arrays come from the ordinary
- * heap instead: slower products, the same bits.
+ * The memory is made once, when kernel-lib loads (./module.ts), and never grows. Blocks are handed
+ * out first-fit, in whole 64-byte cache lines (so every array is aligned for f64x2), and handed back
+ * when the garbage collector has freed the array that used the block. When the memory is full, new
+ * arrays come from the ordinary heap instead: slower products, the same bits.
  *
  * One caution: the collector sees the shared array, not its block, so a plain `subarray` of one does
  * not keep the block from being reused once the array itself is gone. {@link subarrayOf} (which
  * `Matrix.row` uses) makes subarrays that do.
  */
 
-import { wasmKernels } from "./module";
+import { wasmMemory } from "./module";
 
-const PAGE_BYTES = 65536;
 /** Every block is a whole number of cache lines and starts on one. */
 const BLOCK_BYTES = 64;
-/** The sizes tried for the memory, largest first (MiB). */
-const SIZES_MIB = [256, 64, 16];
 
-/** Grows the memory once, to the first size the engine allows; its size in bytes (0 without WebAssembly). */
-function reserve(): number {
-  if (wasmKernels === undefined) return 0;
-  const memory = wasmKernels.memory;
-  for (const mib of SIZES_MIB) {
-    const pages = (mib * 1024 * 1024) / PAGE_BYTES - memory.buffer.byteLength / PAGE_BYTES;
-    try {
-      memory.grow(pages);
-      break;
-    } catch {
-      // Try a smaller size.
-    }
-  }
-  return memory.buffer.byteLength;
-}
-
-const capacity = reserve();
+const capacity = wasmMemory === undefined ? 0 : wasmMemory.buffer.byteLength;
 
 /** The whole shared memory as Float64 values (it never grows, so this view never goes stale). */
 export const heap: Float64Array =
-  wasmKernels === undefined ? new Float64Array(0) : new Float64Array(wasmKernels.memory.buffer);
+  wasmMemory === undefined ? new Float64Array(0) : new Float64Array(wasmMemory.buffer);
 
 /** The free blocks, sorted by address, never touching (neighbours are merged): start and size in bytes. */
 const freeStarts: number[] = capacity > 0 ? [0] : [];

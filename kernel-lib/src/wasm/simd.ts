@@ -7,10 +7,12 @@
  * as a layer's weights, buffers and `fit`'s minibatch do — is passed by its address; any other is
  * copied into a temporary block first (and C copied back out). Each product also packs B into a
  * temporary block of panels (see kernels.wat). The temporary blocks are handed back before the call
- * returns, so a training loop allocates nothing.
+ * returns, so a training loop allocates nothing. A large product's bottom rows go to a helper thread
+ * where there is one (./helper.ts).
  */
 
 import { matmulKernel, matmulNTKernel, matmulTNKernel, ProductKernel } from "../kernels";
+import { offerRows, waitForHelper } from "./helper";
 import { addressOf, allocate, heap, release } from "./memory";
 import { simdAvailable, wasmKernels } from "./module";
 
@@ -108,7 +110,26 @@ function run(
   }
   const wasm = wasmKernels!;
   wasm.pack(n, k, b, bCol * 8, bRow * 8, packedB);
-  wasm.product(m, n, k, a, aRow * 8, aRow * 8, aStep * 8, packedB, k * 8, PANEL_B * 8, c, accumulate ? 1 : 0);
+  // The helper thread takes the bottom rows of a large product (none of a small one).
+  const own = offerRows(m, n, k, a, aRow * 8, aStep * 8, packedB, k * 8, PANEL_B * 8, c, accumulate);
+  try {
+    wasm.product(
+      own,
+      n,
+      k,
+      a,
+      aRow * 8,
+      aRow * 8,
+      aStep * 8,
+      packedB,
+      k * 8,
+      PANEL_B * 8,
+      c,
+      accumulate ? 1 : 0,
+    );
+  } finally {
+    if (own < m) waitForHelper();
+  }
   if (c !== addressOf(C)) {
     C.set(view(c, C.length));
     copiedBytes += C.length * 8;
