@@ -1,11 +1,17 @@
 /**
  * GFLOP/s of kernel-lib's matrix products at the shapes the benchmark's nets use: the WebAssembly
- * SIMD kernel as the layers call it (operands in the shared memory, nothing copied; B packed), the
- * same kernel on ordinary arrays (copied in and out per call), the TypeScript tiled kernel, and the
- * plain loop the tiled kernel replaced.
+ * SIMD kernel as the layers call it (operands in the shared memory, nothing copied; B packed; the
+ * largest products split with the helper thread), the same on one thread, the same kernel on
+ * ordinary arrays (copied in and out per call), the TypeScript tiled kernel, and the plain loop the
+ * tiled kernel replaced.
  */
 import { rng } from "../../kernel-lib/src/index";
 import { matmulKernel, matmulNTKernel, matmulTNKernel, ProductKernel } from "../../kernel-lib/src/kernels";
+import {
+  THREAD_MIN_MULTIPLY_ADDS,
+  helperThreadRunning,
+  setHelperThread,
+} from "../../kernel-lib/src/wasm/helper";
 import { sharedArray } from "../../kernel-lib/src/wasm/memory";
 import { matmulNTSimd, matmulSimd, matmulTNSimd } from "../../kernel-lib/src/wasm/simd";
 import { calibrate, median, rotate, time } from "./timing";
@@ -91,6 +97,10 @@ export interface GflopsRow {
   speedup: number;
   /** The WebAssembly SIMD kernel as the layers call it: operands in the shared memory, no copies. */
   simd: number;
+  /** The same with the helper thread off. */
+  simdOneThread: number;
+  /** Whether `simd` split this product with the helper thread. */
+  helperThread: boolean;
   /** The same kernel on ordinary arrays, copies into and out of the shared memory included. */
   simdCopying: number;
   /** simd ÷ tiled. */
@@ -121,12 +131,18 @@ export function measureProducts(rounds: number): GflopsRow[] {
     const [sA, sB, sC] = [shared(A), shared(B), shared(C)];
     const runs = {
       simd: () => simdKernels[s.kind](s.m, s.n, s.k, sA, sB, sC, true),
+      simdOneThread: () => {
+        setHelperThread(false);
+        simdKernels[s.kind](s.m, s.n, s.k, sA, sB, sC, true);
+        setHelperThread(true);
+      },
       simdCopying: () => simdKernels[s.kind](s.m, s.n, s.k, A, B, C, true),
       tiled: () => fast[s.kind](s.m, s.n, s.k, A, B, C, true),
       plainLoop: () => plain[s.kind](s.m, s.n, s.k, A, B, C, true),
     };
     const calls = {
       simd: calibrate(runs.simd),
+      simdOneThread: calibrate(runs.simdOneThread),
       simdCopying: calibrate(runs.simdCopying),
       tiled: calibrate(runs.tiled),
       plainLoop: calibrate(runs.plainLoop),
@@ -137,6 +153,7 @@ export function measureProducts(rounds: number): GflopsRow[] {
       calls,
       samples: {
         simd: [] as number[],
+        simdOneThread: [] as number[],
         simdCopying: [] as number[],
         tiled: [] as number[],
         plainLoop: [] as number[],
@@ -145,7 +162,10 @@ export function measureProducts(rounds: number): GflopsRow[] {
   });
   for (let r = 0; r < rounds; r++) {
     for (const job of rotate(jobs, r)) {
-      for (const which of rotate(["simd", "simdCopying", "tiled", "plainLoop"] as const, r)) {
+      for (const which of rotate(
+        ["simd", "simdOneThread", "simdCopying", "tiled", "plainLoop"] as const,
+        r,
+      )) {
         const ms = time(job.runs[which], job.calls[which]);
         job.samples[which].push((2 * job.s.m * job.s.n * job.s.k * job.calls[which]) / (ms * 1e6));
       }
@@ -155,6 +175,7 @@ export function measureProducts(rounds: number): GflopsRow[] {
     const tiled = median(samples.tiled),
       plainLoop = median(samples.plainLoop),
       simd = median(samples.simd),
+      simdOneThread = median(samples.simdOneThread),
       simdCopying = median(samples.simdCopying);
     const simdTarget = s.use.startsWith("wide") ? SIMD_GFLOPS_TARGET : null;
     return {
@@ -165,6 +186,8 @@ export function measureProducts(rounds: number): GflopsRow[] {
       plainLoop,
       speedup: tiled / plainLoop,
       simd,
+      simdOneThread,
+      helperThread: helperThreadRunning() && s.m >= 4 && s.m * s.n * s.k >= THREAD_MIN_MULTIPLY_ADDS,
       simdCopying,
       simdSpeedup: simd / tiled,
       simdTarget,
