@@ -126,7 +126,7 @@ export function offerRows(
   return top;
 }
 
-/** Waits until the helper has finished the rows {@link offerRows} gave it; throws if it failed or went silent. */
+/** Waits until the helper has done the rows {@link offerRows} gave it; throws if it failed or went silent. */
 export function waitForHelper(): void {
   const c = control!;
   const deadline = Date.now() + PATIENCE_MS;

@@ -107,7 +107,7 @@ export function sharedArray(length: number): Float64Array | undefined {
   return array;
 }
 
-/** Each subarray made by {@link subarrayOf} of a shared array, with that array: it keeps the array alive. */
+/** Each subarray that {@link subarrayOf} made of a shared array, with that array, which it keeps alive. */
 const parents = new WeakMap<Float64Array, Float64Array>();
 
 /**
@@ -125,7 +125,7 @@ export function addressOf(array: Float64Array): number {
   return array.buffer === heap.buffer ? array.byteOffset : -1;
 }
 
-/** The shared memory's size, the bytes in blocks handed out, and the free blocks (for tests and the bench). */
+/** The shared memory's size, the bytes handed out, and the number of free blocks (for tests, the bench). */
 export function sharedMemoryUse(): { capacityBytes: number; usedBytes: number; freeBlocks: number } {
   return { capacityBytes: capacity, usedBytes, freeBlocks: freeStarts.length };
 }
