@@ -15,9 +15,11 @@
  *  7. diagnostics.ts  gradient flow per layer: ‖∂C/∂b‖, saturation, dead units, update ratios
  *  8. the fixes:      batchnorm.ts, residual.ts, clip.ts, adam.ts, rnn.ts / lstm.ts (on recurrent.ts)
  *
- * Underneath: matrix.ts (the Matrix type and its products), random.ts (seeded randomness),
- * init.ts (starting weights), gradcheck.ts (finite-difference checks). Around: data/ (data sets),
- * plot/ (pure figure builders), display/ (putting things in the notebook), exercises.ts (checks).
+ * Underneath: matrix.ts (the Matrix type and its products), kernels.ts (the products' loops) and
+ * wasm/ (the same in WebAssembly SIMD, with the memory it shares with JavaScript and its helper
+ * thread), random.ts (seeded randomness), init.ts (starting weights), gradcheck.ts
+ * (finite-difference checks). Around: data/ (data sets), plot/ (pure figure builders), display/
+ * (putting things in the notebook), exercises.ts (checks).
  */
 
 /** The version of kernel-lib. */
