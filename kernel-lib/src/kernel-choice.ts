@@ -50,11 +50,6 @@ export function kernelsInUse(): "wasm" | "typescript" {
   return useSimd ? "wasm" : "typescript";
 }
 
-/** Whether the WebAssembly kernels are the ones in use. */
-export function simdChosen(): boolean {
-  return useSimd;
-}
-
 /**
  * `length` zeros for a matrix that products will read or write often (a layer's weights and buffers):
  * in the memory the WebAssembly kernels share with JavaScript (wasm/memory.ts) while they are the

@@ -18,6 +18,11 @@ import { CHECK_MIME, PLOTLY_MIME } from "../../kernel-lib/src/display/mime";
 
 const DIST_BROWSER = path.resolve(__dirname, "../../kernel-lib/dist-browser");
 const PLOTLY_MARKER = "window.Plotly = Plotly";
+/**
+ * Code run in the worker: `same(a, b)`, whether two arrays hold the same doubles bit for bit (Object.is
+ * tells 0 from −0 and lets a NaN meet only a NaN).
+ */
+const SAME_BITS = "const same = (a, b) => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));";
 
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>kernel-lib in a worker</title></head><body><script>
 const worker = new Worker("/worker-host.js", { type: new URLSearchParams(location.search).get("type") });
@@ -215,7 +220,7 @@ describe.each(["module", "classic"])("kernel-lib's browser build in a %s Web Wor
           C[i * n + j] = accumulate ? C[i * n + j] + s : s;
         }
       };
-      const same = (a, b) => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+      ${SAME_BITS}
       const shapes = [[1, 1, 1], [1, 9, 1], [9, 1, 1], [3, 9, 5], [7, 17, 33], [10, 30, 784], [784, 30, 10], [64, 256, 257], [65, 250, 63]];
       for (let t = 0; t < 40; t++) shapes.push([1 + random.int(50), 1 + random.int(50), 1 + random.int(80)]);
       const inUse = lib.kernelsInUse();
@@ -264,7 +269,7 @@ describe.each(["module", "classic"])("kernel-lib's browser build in a %s Web Wor
       lib.setKernels("typescript");
       const typescript = train();
       lib.setKernels("auto");
-      const same = (a, b) => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+      ${SAME_BITS}
       const memoryOf = (net) => net.layers[1].W.data.buffer.byteLength;
       return {
         sameLosses: same(wasm.losses, typescript.losses),

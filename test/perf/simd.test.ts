@@ -108,6 +108,13 @@ function sameBits(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
+/** A copy of `a` in the memory the WebAssembly kernels share with JavaScript. */
+function shared(a: Float64Array): Float64Array {
+  const s = sharedArray(a.length)!;
+  s.set(a);
+  return s;
+}
+
 afterEach(() => setKernels("auto"));
 
 describe("the WebAssembly SIMD kernels", () => {
@@ -169,11 +176,6 @@ describe("the WebAssembly SIMD kernels", () => {
       [10, 30, 784],
       [65, 250, 63],
     ];
-    const inShared = (a: Float64Array) => {
-      const s = sharedArray(a.length)!;
-      s.set(a);
-      return s;
-    };
     for (const { simd, reference, sizes } of products) {
       for (const [m, n, k] of shapesToMix) {
         const [lengthA, lengthB] = sizes(m, n, k);
@@ -184,9 +186,9 @@ describe("the WebAssembly SIMD kernels", () => {
         reference(m, n, k, A, B, expected, true);
         // Every one of the 8 ways to place A, B and C.
         for (let where = 0; where < 8; where++) {
-          const a = where & 1 ? inShared(A) : A.slice(),
-            b = where & 2 ? inShared(B) : B.slice(),
-            c = where & 4 ? inShared(start) : start.slice();
+          const a = where & 1 ? shared(A) : A.slice(),
+            b = where & 2 ? shared(B) : B.slice(),
+            c = where & 4 ? shared(start) : start.slice();
           simd(m, n, k, a, b, c, true);
           expect(sameBits(c, expected), `${m}×${n}, k = ${k}, placement ${where}`).toBe(true);
           expect(sameBits(a, A) && sameBits(b, B), "the operands are left as they were").toBe(true);
@@ -378,11 +380,6 @@ describe("the element-wise loops in WebAssembly SIMD", () => {
     const a = values(length);
     for (let i = 0; i < Math.min(length, special.length); i++) a[i] = special[(i * 5) % special.length];
     return a;
-  };
-  const shared = (a: Float64Array) => {
-    const s = sharedArray(a.length)!;
-    s.set(a);
-    return s;
   };
   const elementwise = [
     { name: "relu", activation: relu },

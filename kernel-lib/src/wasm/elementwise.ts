@@ -7,7 +7,7 @@
  * once, so there is no copying path here.
  */
 
-import { simdChosen } from "../kernel-choice";
+import { kernelsInUse } from "../kernel-choice";
 import { addressOf } from "./memory";
 import { wasmKernels } from "./module";
 
@@ -24,7 +24,7 @@ let atX = 0,
  * values, every array in the shared memory. Sets atX, atY, atZ.
  */
 function placed(count: number, x: Float64Array, y: Float64Array, z?: Float64Array): boolean {
-  if (!simdChosen() || count < MIN_VALUES) return false;
+  if (kernelsInUse() !== "wasm" || count < MIN_VALUES) return false;
   atX = addressOf(x);
   atY = addressOf(y);
   atZ = z === undefined ? 0 : addressOf(z);

@@ -4,9 +4,6 @@
  * hosts of the course's site do not send, so products run on the kernel's worker alone.
  */
 
-/** Products from this many multiply-adds up would be split between two threads (none here). */
-export const THREAD_MIN_MULTIPLY_ADDS = 1 << 20;
-
 /** Returns m: the caller computes every row. */
 export function offerRows(m: number): number {
   return m;

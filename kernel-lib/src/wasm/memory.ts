@@ -116,7 +116,7 @@ const parents = new WeakMap<Float64Array, Float64Array>();
  */
 export function subarrayOf(array: Float64Array, start: number, end: number): Float64Array {
   const sub = array.subarray(start, end);
-  if (array.buffer === heap.buffer) parents.set(sub, parents.get(array) ?? array);
+  if (addressOf(array) >= 0) parents.set(sub, parents.get(array) ?? array);
   return sub;
 }
 
